@@ -1,0 +1,140 @@
+package org.dqnscratch.tensor;
+
+/**
+ * The one door to arithmetic. Every number a network computes goes through these
+ * primitives; {@code CpuBackend} runs them on {@code float[]}, {@code OpenClBackend} runs
+ * kernels with the same names and argument order.
+ *
+ * <p>Conventions (llm.c): outputs first, then inputs, then sizes. Shape letters: N batch,
+ * C in-channels / in-features, OC out-channels / out-features, H, W height and width,
+ * K kernel, A actions. Gradients are named {@code dX}. Every {@code *_backward}
+ * <b>accumulates</b> ({@code +=}) into its gradient outputs; a null gradient output is
+ * skipped (no work is done for inputs that need no gradient). Action indices travel as
+ * floats (exact up to 2^24), so every buffer is a float buffer.
+ */
+public interface Backend {
+    String name();
+
+    /** A new zero-filled buffer of {@code size} floats. */
+    Tensor.Storage allocate(int size);
+
+    default Tensor zeros(int... shape) {
+        return new Tensor(allocate(Tensor.sizeOf(shape)), 0, shape);
+    }
+
+    /** Copies {@code dst.size} floats from {@code src[srcOff..]} into {@code dst}. */
+    void upload(Tensor dst, float[] src, int srcOff);
+
+    /** Copies {@code src.size} floats of {@code src} into {@code dst[dstOff..]}. */
+    void download(float[] dst, int dstOff, Tensor src);
+
+    default float[] toArray(Tensor t) {
+        float[] a = new float[t.size];
+        download(a, 0, t);
+        return a;
+    }
+
+    default Tensor fromArray(float[] data, int... shape) {
+        Tensor t = zeros(shape);
+        upload(t, data, 0);
+        return t;
+    }
+
+    void fill(Tensor t, float value);
+
+    /** dst = src (same size). */
+    void copy(Tensor dst, Tensor src);
+
+    // ---- dense ----------------------------------------------------------------------------
+
+    /** out[N,OC] = inp[N,C] . weight[OC,C]^T + bias[OC] (bias may be null). */
+    void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC);
+
+    /** dinp[N,C] += dout . weight; dweight[OC,C] += dout^T . inp; dbias[OC] += sum_n dout. */
+    void matmul_backward(Tensor dinp, Tensor dweight, Tensor dbias,
+                         Tensor dout, Tensor inp, Tensor weight, int N, int C, int OC);
+
+    // ---- convolution (NCHW, weight [OC,C,KH,KW]) -------------------------------------------
+
+    void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g);
+
+    void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias,
+                         Tensor dout, Tensor inp, Tensor weight, ConvGeometry g);
+
+    // ---- elementwise ----------------------------------------------------------------------
+
+    void relu_forward(Tensor out, Tensor inp, int n);
+
+    /** dinp += dout where out > 0. */
+    void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n);
+
+    /** out = inp * scale (the [0,255] to [0,1] step of Atari observations). */
+    void scale_forward(Tensor out, Tensor inp, float scale, int n);
+
+    // ---- Q-value heads --------------------------------------------------------------------
+
+    /** out[n] = q[n, actions[n]]. */
+    void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A);
+
+    /** dq[n, actions[n]] += dout[n]. */
+    void gather_backward(Tensor dq, Tensor dout, Tensor actions, int N, int A);
+
+    /** outMax[n] = max_a q[n,a]; outArg[n] = the first a reaching it. */
+    void max_forward(Tensor outMax, Tensor outArg, Tensor q, int N, int A);
+
+    /** dq[n, arg[n]] += dout[n]. */
+    void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A);
+
+    /** q[n,a] = v[n] + adv[n,a] - mean_a adv[n,a] (dueling head). */
+    void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A);
+
+    void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A);
+
+    /**
+     * TD target y[n] = reward[n] + gamma * (1 - done[n]) * qNextTarget[n, a*], with a* the
+     * argmax of qNextTarget (plain DQN) or of qNextOnline when it is not null (Double DQN).
+     * {@code done} is "terminated" only: a truncated transition still bootstraps.
+     */
+    void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor done,
+                   float gamma, int N, int A);
+
+    // ---- losses (mean reduction, PyTorch semantics) -----------------------------------------
+
+    /** loss[0] = mean (pred - target)^2. */
+    void mse_forward(Tensor loss, Tensor pred, Tensor target, int N);
+
+    /** dpred += dloss[0] * 2 (pred - target) / N. */
+    void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N);
+
+    /** loss[0] = mean of 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta, d = pred - target. */
+    void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N);
+
+    void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N);
+
+    // ---- flat-buffer optimizer steps and clipping --------------------------------------------
+
+    /** PyTorch SGD: buf = momentum * buf + g (buf = g on the first step); p -= lr * (nesterov ? g + momentum * buf : buf). */
+    void sgd_step(Tensor p, Tensor g, Tensor buf, float lr, float momentum, boolean nesterov, boolean firstStep, int n);
+
+    /** PyTorch Adam, bias-corrected, eps outside the square root; t counts from 1. */
+    void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int t, int n);
+
+    /**
+     * PyTorch RMSprop (plain, centered, momentum); {@code epsInside} puts eps under the square
+     * root as Nature-DQN's RMSProp does. gavg and mom may be null when unused.
+     */
+    void rmsprop_step(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,
+                      float momentum, boolean centered, boolean epsInside, int n);
+
+    /** g = clamp(g, -clip, clip). */
+    void clip_by_value(Tensor g, float clip, int n);
+
+    /** out[0] = sum g^2 (stays on the device). */
+    void sum_squares(Tensor out, Tensor g, int n);
+
+    /** g *= min(1, maxNorm / (sqrt(sumSquares[0]) + 1e-6)), PyTorch clip_grad_norm_. */
+    void clip_by_norm(Tensor g, Tensor sumSquares, float maxNorm, int n);
+
+    /** target = tau * source + (1 - tau) * target (tau = 1 is a hard copy). */
+    void polyak(Tensor target, Tensor source, float tau, int n);
+}

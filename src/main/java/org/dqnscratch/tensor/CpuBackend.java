@@ -1,0 +1,422 @@
+package org.dqnscratch.tensor;
+
+import java.util.Arrays;
+
+/**
+ * The CPU reference backend on plain {@code float[]}. Matrix products go through
+ * {@link Gemm} (SIMD when available); convolutions unfold each sample (im2col) and multiply.
+ * Reductions that feed a loss accumulate in double. Scratch buffers are kept and reused, so
+ * a training step in steady state allocates nothing.
+ */
+public final class CpuBackend implements Backend {
+    /** A CPU buffer: a float array. */
+    public record Buffer(float[] data) implements Tensor.Storage {
+        @Override public int capacity() { return data.length; }
+    }
+
+    private float[] col = new float[0];
+    private float[] dcol = new float[0];
+
+    @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
+
+    @Override public Tensor.Storage allocate(int size) { return new Buffer(new float[size]); }
+
+    /** The array behind a CPU tensor (elements start at {@code t.offset}). */
+    public static float[] data(Tensor t) {
+        if (!(t.storage instanceof Buffer b)) {
+            throw new IllegalArgumentException(t + " does not live on the CPU backend");
+        }
+        return b.data;
+    }
+
+    @Override public void upload(Tensor dst, float[] src, int srcOff) {
+        System.arraycopy(src, srcOff, data(dst), dst.offset, dst.size);
+    }
+
+    @Override public void download(float[] dst, int dstOff, Tensor src) {
+        System.arraycopy(data(src), src.offset, dst, dstOff, src.size);
+    }
+
+    @Override public void fill(Tensor t, float value) {
+        Arrays.fill(data(t), t.offset, t.offset + t.size, value);
+    }
+
+    @Override public void copy(Tensor dst, Tensor src) {
+        if (dst.size != src.size) throw new IllegalArgumentException("copy " + src + " into " + dst);
+        System.arraycopy(data(src), src.offset, data(dst), dst.offset, src.size);
+    }
+
+    // ---- dense ----------------------------------------------------------------------------
+
+    @Override
+    public void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
+        float[] o = data(out);
+        if (bias != null) {
+            float[] b = data(bias);
+            for (int n = 0; n < N; n++) System.arraycopy(b, bias.offset, o, out.offset + n * OC, OC);
+        }
+        Gemm.gemm(false, true, N, OC, C, data(inp), inp.offset, C, data(weight), weight.offset, C,
+                o, out.offset, OC, bias != null);
+    }
+
+    @Override
+    public void matmul_backward(Tensor dinp, Tensor dweight, Tensor dbias,
+                                Tensor dout, Tensor inp, Tensor weight, int N, int C, int OC) {
+        float[] dy = data(dout);
+        if (dinp != null) {
+            Gemm.gemm(false, false, N, C, OC, dy, dout.offset, OC, data(weight), weight.offset, C,
+                    data(dinp), dinp.offset, C, true);
+        }
+        if (dweight != null) {
+            Gemm.gemm(true, false, OC, C, N, dy, dout.offset, OC, data(inp), inp.offset, C,
+                    data(dweight), dweight.offset, C, true);
+        }
+        if (dbias != null) {
+            float[] db = data(dbias);
+            for (int n = 0; n < N; n++) {
+                int row = dout.offset + n * OC;
+                for (int o = 0; o < OC; o++) db[dbias.offset + o] += dy[row + o];
+            }
+        }
+    }
+
+    // ---- convolution ------------------------------------------------------------------------
+
+    @Override
+    public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
+        int P = g.OH() * g.OW(), patch = g.patch();
+        float[] x = data(inp), w = data(weight), y = data(out);
+        float[] colBuf = colScratch(patch * P);
+        for (int n = 0; n < g.N(); n++) {
+            im2col(colBuf, x, inp.offset + n * g.C() * g.H() * g.W(), g);
+            int yOff = out.offset + n * g.OC() * P;
+            if (bias != null) {
+                float[] b = data(bias);
+                for (int o = 0; o < g.OC(); o++) Arrays.fill(y, yOff + o * P, yOff + (o + 1) * P, b[bias.offset + o]);
+            }
+            Gemm.gemm(false, false, g.OC(), P, patch, w, weight.offset, patch, colBuf, 0, P, y, yOff, P, bias != null);
+        }
+    }
+
+    @Override
+    public void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias,
+                                Tensor dout, Tensor inp, Tensor weight, ConvGeometry g) {
+        int P = g.OH() * g.OW(), patch = g.patch(), inSize = g.C() * g.H() * g.W();
+        float[] x = data(inp), w = data(weight), dy = data(dout);
+        float[] colBuf = colScratch(patch * P);
+        float[] dcolBuf = dinp == null ? null : dcolScratch(patch * P);
+        for (int n = 0; n < g.N(); n++) {
+            int dyOff = dout.offset + n * g.OC() * P;
+            if (dbias != null) {
+                float[] db = data(dbias);
+                for (int o = 0; o < g.OC(); o++) {
+                    float s = 0f;
+                    for (int p = 0; p < P; p++) s += dy[dyOff + o * P + p];
+                    db[dbias.offset + o] += s;
+                }
+            }
+            if (dweight != null) {
+                im2col(colBuf, x, inp.offset + n * inSize, g);
+                Gemm.gemm(false, true, g.OC(), patch, P, dy, dyOff, P, colBuf, 0, P,
+                        data(dweight), dweight.offset, patch, true);
+            }
+            if (dinp != null) {
+                Gemm.gemm(true, false, patch, P, g.OC(), w, weight.offset, patch, dy, dyOff, P, dcolBuf, 0, P, false);
+                col2im(data(dinp), dinp.offset + n * inSize, dcolBuf, g);
+            }
+        }
+    }
+
+    /** col[(c*KH + kh)*KW + kw][oh*OW + ow] = x[c, oh*s - pad + kh, ow*s - pad + kw], 0 outside. */
+    static void im2col(float[] col, float[] x, int xOff, ConvGeometry g) {
+        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
+        for (int c = 0; c < g.C(); c++) {
+            for (int kh = 0; kh < g.KH(); kh++) {
+                for (int kw = 0; kw < g.KW(); kw++) {
+                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
+                    for (int oh = 0; oh < OH; oh++) {
+                        int ih = oh * s - pad + kh, dst = row + oh * OW;
+                        if (ih < 0 || ih >= g.H()) {
+                            Arrays.fill(col, dst, dst + OW, 0f);
+                            continue;
+                        }
+                        int src = xOff + (c * g.H() + ih) * g.W();
+                        for (int ow = 0; ow < OW; ow++) {
+                            int iw = ow * s - pad + kw;
+                            col[dst + ow] = iw >= 0 && iw < g.W() ? x[src + iw] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of im2col: dx[c, ih, iw] += every dcol entry that was read from it. */
+    static void col2im(float[] dx, int dxOff, float[] dcol, ConvGeometry g) {
+        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
+        for (int c = 0; c < g.C(); c++) {
+            for (int kh = 0; kh < g.KH(); kh++) {
+                for (int kw = 0; kw < g.KW(); kw++) {
+                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
+                    for (int oh = 0; oh < OH; oh++) {
+                        int ih = oh * s - pad + kh;
+                        if (ih < 0 || ih >= g.H()) continue;
+                        int dst = dxOff + (c * g.H() + ih) * g.W(), src = row + oh * OW;
+                        for (int ow = 0; ow < OW; ow++) {
+                            int iw = ow * s - pad + kw;
+                            if (iw >= 0 && iw < g.W()) dx[dst + iw] += dcol[src + ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private float[] colScratch(int n) {
+        if (col.length < n) col = new float[n];
+        return col;
+    }
+
+    private float[] dcolScratch(int n) {
+        if (dcol.length < n) dcol = new float[n];
+        return dcol;
+    }
+
+    // ---- elementwise ------------------------------------------------------------------------
+
+    @Override public void relu_forward(Tensor out, Tensor inp, int n) {
+        float[] o = data(out), x = data(inp);
+        for (int i = 0; i < n; i++) {
+            float v = x[inp.offset + i];
+            o[out.offset + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) {
+        float[] dx = data(dinp), dy = data(dout), y = data(out);
+        for (int i = 0; i < n; i++) {
+            if (y[out.offset + i] > 0f) dx[dinp.offset + i] += dy[dout.offset + i];
+        }
+    }
+
+    @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
+        float[] o = data(out), x = data(inp);
+        for (int i = 0; i < n; i++) o[out.offset + i] = x[inp.offset + i] * scale;
+    }
+
+    // ---- Q-value heads ----------------------------------------------------------------------
+
+    @Override public void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A) {
+        float[] o = data(out), qv = data(q), a = data(actions);
+        for (int n = 0; n < N; n++) o[out.offset + n] = qv[q.offset + n * A + action(a[actions.offset + n], A)];
+    }
+
+    @Override public void gather_backward(Tensor dq, Tensor dout, Tensor actions, int N, int A) {
+        float[] dqv = data(dq), dy = data(dout), a = data(actions);
+        for (int n = 0; n < N; n++) dqv[dq.offset + n * A + action(a[actions.offset + n], A)] += dy[dout.offset + n];
+    }
+
+    private static int action(float a, int A) {
+        int i = (int) a;
+        if (i != a || i < 0 || i >= A) throw new IllegalArgumentException("action " + a + " is not in [0, " + A + ")");
+        return i;
+    }
+
+    @Override public void max_forward(Tensor outMax, Tensor outArg, Tensor q, int N, int A) {
+        float[] qv = data(q);
+        for (int n = 0; n < N; n++) {
+            int row = q.offset + n * A, best = argmax(qv, row, A);
+            if (outMax != null) data(outMax)[outMax.offset + n] = qv[row + best];
+            if (outArg != null) data(outArg)[outArg.offset + n] = best;
+        }
+    }
+
+    @Override public void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A) {
+        gather_backward(dq, dout, arg, N, A);
+    }
+
+    /** Index of the first maximum (PyTorch's argmax on CPU); NaN counts as the maximum. */
+    static int argmax(float[] q, int row, int A) {
+        int best = 0;
+        float m = q[row];
+        for (int a = 1; a < A && !Float.isNaN(m); a++) {
+            float v = q[row + a];
+            if (v > m || Float.isNaN(v)) { m = v; best = a; }
+        }
+        return best;
+    }
+
+    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) {
+        float[] qv = data(q), vv = data(v), av = data(adv);
+        for (int n = 0; n < N; n++) {
+            int row = adv.offset + n * A;
+            float mean = 0f;
+            for (int a = 0; a < A; a++) mean += av[row + a];
+            mean /= A;
+            float base = vv[v.offset + n] - mean;
+            for (int a = 0; a < A; a++) qv[q.offset + n * A + a] = base + av[row + a];
+        }
+    }
+
+    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) {
+        float[] g = data(dq);
+        for (int n = 0; n < N; n++) {
+            int row = dq.offset + n * A;
+            float sum = 0f;
+            for (int a = 0; a < A; a++) sum += g[row + a];
+            if (dv != null) data(dv)[dv.offset + n] += sum;
+            if (dadv != null) {
+                float[] da = data(dadv);
+                float mean = sum / A;
+                for (int a = 0; a < A; a++) da[dadv.offset + n * A + a] += g[row + a] - mean;
+            }
+        }
+    }
+
+    @Override
+    public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor done,
+                          float gamma, int N, int A) {
+        float[] out = data(y), qt = data(qNextTarget), r = data(reward), d = data(done);
+        float[] qo = qNextOnline == null ? null : data(qNextOnline);
+        for (int n = 0; n < N; n++) {
+            int a = qo == null ? argmax(qt, qNextTarget.offset + n * A, A) : argmax(qo, qNextOnline.offset + n * A, A);
+            float next = qt[qNextTarget.offset + n * A + a];
+            out[y.offset + n] = r[reward.offset + n] + gamma * (1f - d[done.offset + n]) * next;
+        }
+    }
+
+    // ---- losses -----------------------------------------------------------------------------
+
+    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, int N) {
+        float[] p = data(pred), t = data(target);
+        double s = 0;
+        for (int i = 0; i < N; i++) {
+            double d = (double) p[pred.offset + i] - t[target.offset + i];
+            s += d * d;
+        }
+        data(loss)[loss.offset] = (float) (s / N);
+    }
+
+    @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N) {
+        float[] dp = data(dpred), p = data(pred), t = data(target);
+        float k = 2f * data(dloss)[dloss.offset] / N;
+        for (int i = 0; i < N; i++) dp[dpred.offset + i] += k * (p[pred.offset + i] - t[target.offset + i]);
+    }
+
+    @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N) {
+        float[] p = data(pred), t = data(target);
+        double s = 0;
+        for (int i = 0; i < N; i++) {
+            double d = Math.abs((double) p[pred.offset + i] - t[target.offset + i]);
+            s += d < beta ? 0.5 * d * d / beta : d - 0.5 * beta;
+        }
+        data(loss)[loss.offset] = (float) (s / N);
+    }
+
+    @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N) {
+        float[] dp = data(dpred), p = data(pred), t = data(target);
+        float k = data(dloss)[dloss.offset] / N;
+        for (int i = 0; i < N; i++) {
+            float d = p[pred.offset + i] - t[target.offset + i];
+            float g = Math.abs(d) < beta ? d / beta : Math.signum(d);
+            dp[dpred.offset + i] += k * g;
+        }
+    }
+
+    // ---- optimizer steps --------------------------------------------------------------------
+
+    @Override
+    public void sgd_step(Tensor p, Tensor g, Tensor buf, float lr, float momentum, boolean nesterov, boolean firstStep, int n) {
+        float[] pv = data(p), gv = data(g);
+        float[] b = buf == null ? null : data(buf);
+        for (int i = 0; i < n; i++) {
+            float gi = gv[g.offset + i], d = gi;
+            if (momentum != 0f) {
+                int bi = buf.offset + i;
+                b[bi] = firstStep ? gi : momentum * b[bi] + gi;
+                d = nesterov ? gi + momentum * b[bi] : b[bi];
+            }
+            pv[p.offset + i] -= lr * d;
+        }
+    }
+
+    @Override
+    public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int t, int n) {
+        float[] pv = data(p), gv = data(g), mv = data(m), vv = data(v);
+        float bc1 = (float) (1 - Math.pow(beta1, t));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
+        float stepSize = lr / bc1;
+        for (int i = 0; i < n; i++) {
+            float gi = gv[g.offset + i];
+            int mi = m.offset + i, vi = v.offset + i;
+            mv[mi] = beta1 * mv[mi] + (1f - beta1) * gi;
+            vv[vi] = beta2 * vv[vi] + (1f - beta2) * gi * gi;
+            float denom = (float) Math.sqrt(vv[vi]) / bc2Sqrt + eps;
+            pv[p.offset + i] -= stepSize * mv[mi] / denom;
+        }
+    }
+
+    @Override
+    public void rmsprop_step(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,
+                             float momentum, boolean centered, boolean epsInside, int n) {
+        float[] pv = data(p), gv = data(g), s = data(sq);
+        float[] ga = centered ? data(gavg) : null, mb = momentum != 0f ? data(mom) : null;
+        for (int i = 0; i < n; i++) {
+            float gi = gv[g.offset + i];
+            int si = sq.offset + i;
+            s[si] = alpha * s[si] + (1f - alpha) * gi * gi;
+            float var = s[si];
+            if (centered) {
+                int gi2 = gavg.offset + i;
+                ga[gi2] = alpha * ga[gi2] + (1f - alpha) * gi;
+                var -= ga[gi2] * ga[gi2];
+            }
+            float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
+            if (mb != null) {
+                int bi = mom.offset + i;
+                mb[bi] = momentum * mb[bi] + gi / avg;
+                pv[p.offset + i] -= lr * mb[bi];
+            } else {
+                pv[p.offset + i] -= lr * gi / avg;
+            }
+        }
+    }
+
+    @Override public void clip_by_value(Tensor g, float clip, int n) {
+        float[] gv = data(g);
+        for (int i = 0; i < n; i++) {
+            int at = g.offset + i;
+            gv[at] = Math.max(-clip, Math.min(clip, gv[at]));
+        }
+    }
+
+    @Override public void sum_squares(Tensor out, Tensor g, int n) {
+        float[] gv = data(g);
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = gv[g.offset + i];
+            s += v * v;
+        }
+        data(out)[out.offset] = (float) s;
+    }
+
+    @Override public void clip_by_norm(Tensor g, Tensor sumSquares, float maxNorm, int n) {
+        float norm = (float) Math.sqrt(data(sumSquares)[sumSquares.offset]);
+        float coef = maxNorm / (norm + 1e-6f);
+        if (coef >= 1f) return;
+        float[] gv = data(g);
+        for (int i = 0; i < n; i++) gv[g.offset + i] *= coef;
+    }
+
+    @Override public void polyak(Tensor target, Tensor source, float tau, int n) {
+        float[] t = data(target), s = data(source);
+        if (tau == 1f) {
+            System.arraycopy(s, source.offset, t, target.offset, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            int ti = target.offset + i;
+            t[ti] = tau * s[source.offset + i] + (1f - tau) * t[ti];
+        }
+    }
+}

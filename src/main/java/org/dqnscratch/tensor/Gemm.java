@@ -1,0 +1,160 @@
+package org.dqnscratch.tensor;
+
+/**
+ * Single-precision matrix multiply on row-major {@code float[]}:
+ * {@code C[M,N] (+)= op(A)[M,K] . op(B)[K,N]}, op = identity or transpose.
+ *
+ * <p>The fast path is BLIS-shaped: blocks of op(B) and op(A) are packed into contiguous
+ * panels (which is also where the transposes are absorbed, so there is one micro-kernel
+ * for all four cases), then a register-blocked micro-kernel computes an MR x NR tile of C
+ * per call. The micro-kernel is the Java Vector API one when the JVM was started with
+ * {@code jdk.incubator.vector} (the launcher arranges it), else a plain-Java one.
+ * {@link #naive} is the reference every fast path is tested against.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    /** Depth of one packed block: KC x NR floats of B stay in L1 while a panel of A streams. */
+    static final int KC = 256;
+    /** Rows of A packed per block (a multiple of every kernel's MR). */
+    static final int MC = 96;
+
+    private static final MicroKernel KERNEL = MicroKernel.best();
+
+    /** The micro-kernel in use, for logs and benchmarks ("vector-512x6" or "scalar"). */
+    public static String kernelName() { return KERNEL.name(); }
+
+    /**
+     * {@code C = op(A) . op(B)}, or {@code C += op(A) . op(B)} when {@code accumulate}.
+     * {@code lda, ldb, ldc} are the row lengths of A, B, C as stored.
+     */
+    public static void gemm(boolean transA, boolean transB, int M, int N, int K,
+                            float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                            float[] C, int cOff, int ldc, boolean accumulate) {
+        gemm(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+    }
+
+    /** Plain triple loop, double accumulation: the ground truth. */
+    public static void naive(boolean transA, boolean transB, int M, int N, int K,
+                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                             float[] C, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                double s = accumulate ? C[cOff + i * ldc + j] : 0.0;
+                for (int k = 0; k < K; k++) {
+                    float a = transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
+                    float b = transB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
+                    s += (double) a * b;
+                }
+                C[cOff + i * ldc + j] = (float) s;
+            }
+        }
+    }
+
+    /** Packed buffers, one set per thread, grown on first use and then reused. */
+    private static final class Workspace {
+        float[] packA = new float[0];
+        float[] packB = new float[0];
+        final float[] edge = new float[MicroKernel.MAX_TILE];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    static void gemm(MicroKernel kernel, boolean transA, boolean transB, int M, int N, int K,
+                     float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                     float[] C, int cOff, int ldc, boolean accumulate) {
+        if (M == 0 || N == 0) return;
+        if (K == 0) {
+            if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
+            return;
+        }
+        final int MR = kernel.mr(), NR = kernel.nr();
+        Workspace ws = WORKSPACE.get();
+        int nPanels = (N + NR - 1) / NR;
+        int kcMax = Math.min(K, KC);
+        if (ws.packB.length < nPanels * NR * kcMax) ws.packB = new float[nPanels * NR * kcMax];
+        int mcMax = Math.min(roundUp(M, MR), MC);
+        if (ws.packA.length < mcMax * kcMax) ws.packA = new float[mcMax * kcMax];
+        float[] pa = ws.packA, pb = ws.packB;
+
+        for (int pc = 0; pc < K; pc += KC) {
+            int kc = Math.min(KC, K - pc);
+            boolean acc = accumulate || pc > 0;
+            packB(transB, B, bOff, ldb, pc, kc, N, NR, pb);
+            for (int ic = 0; ic < M; ic += MC) {
+                int mc = Math.min(MC, M - ic);
+                packA(transA, A, aOff, lda, ic, mc, pc, kc, MR, pa);
+                for (int jr = 0; jr < N; jr += NR) {
+                    int nr = Math.min(NR, N - jr);
+                    int bIdx = (jr / NR) * NR * kc;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir);
+                        int cIdx = cOff + (ic + ir) * ldc + jr;
+                        if (mr == MR && nr == NR) {
+                            kernel.tile(kc, pa, ir * kc, pb, bIdx, C, cIdx, ldc, acc);
+                        } else {
+                            // Edge tile: compute the full tile into scratch, then add the valid part.
+                            kernel.tile(kc, pa, ir * kc, pb, bIdx, ws.edge, 0, NR, false);
+                            for (int r = 0; r < mr; r++) {
+                                for (int c = 0; c < nr; c++) {
+                                    float v = ws.edge[r * NR + c];
+                                    int at = cIdx + r * ldc + c;
+                                    C[at] = acc ? C[at] + v : v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, 0..N) as panels of NR columns, k-major, zero-padded. */
+    private static void packB(boolean transB, float[] B, int bOff, int ldb, int pc, int kc, int N, int NR, float[] out) {
+        int nPanels = (N + NR - 1) / NR;
+        for (int p = 0; p < nPanels; p++) {
+            int j0 = p * NR, nr = Math.min(NR, N - j0), base = p * NR * kc;
+            if (!transB) {
+                for (int k = 0; k < kc; k++) {
+                    int src = bOff + (pc + k) * ldb + j0, dst = base + k * NR;
+                    System.arraycopy(B, src, out, dst, nr);
+                    for (int c = nr; c < NR; c++) out[dst + c] = 0f;
+                }
+            } else {
+                for (int c = 0; c < NR; c++) {
+                    if (c < nr) {
+                        int src = bOff + (j0 + c) * ldb + pc;
+                        for (int k = 0; k < kc; k++) out[base + k * NR + c] = B[src + k];
+                    } else {
+                        for (int k = 0; k < kc; k++) out[base + k * NR + c] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc) as panels of MR rows, k-major, zero-padded. */
+    private static void packA(boolean transA, float[] A, int aOff, int lda, int ic, int mc, int pc, int kc, int MR, float[] out) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir), base = ir * kc;
+            if (transA) {
+                for (int k = 0; k < kc; k++) {
+                    int src = aOff + (pc + k) * lda + ic + ir, dst = base + k * MR;
+                    System.arraycopy(A, src, out, dst, mr);
+                    for (int r = mr; r < MR; r++) out[dst + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < mr) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        for (int k = 0; k < kc; k++) out[base + k * MR + r] = A[src + k];
+                    } else {
+                        for (int k = 0; k < kc; k++) out[base + k * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int m) { return (x + m - 1) / m * m; }
+}

@@ -1,0 +1,28 @@
+package org.dqnscratch.tensor;
+
+/**
+ * Computes one MR x NR tile of C from a packed A panel (k-major, MR per k) and a packed B
+ * panel (k-major, NR per k): {@code C[r][c] (+)= sum_k A[k][r] * B[k][c]}.
+ */
+interface MicroKernel {
+    /** Largest MR * NR of any kernel (size of the edge-tile scratch). */
+    int MAX_TILE = 8 * 64;
+
+    String name();
+    int mr();
+    int nr();
+    void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] c, int cIdx, int ldc, boolean accumulate);
+
+    /** The Vector API kernel when the JVM has jdk.incubator.vector, else the plain one. */
+    static MicroKernel best() {
+        if (VectorSupport.available()) {
+            try {
+                return (MicroKernel) Class.forName("org.dqnscratch.tensor.VectorMicroKernel")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // fall through to the plain kernel: correctness never depends on the fast path
+            }
+        }
+        return new ScalarMicroKernel();
+    }
+}

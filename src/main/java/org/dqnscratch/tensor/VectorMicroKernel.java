@@ -1,0 +1,61 @@
+package org.dqnscratch.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked 6 x (2 vectors) micro-kernel on the Java Vector API: 12 accumulators,
+ * two B vectors and one broadcast A value fit in 16 vector registers (AVX2) and leave room
+ * on AVX-512. Loaded only when the module is present (see {@link MicroKernel#best}).
+ */
+final class VectorMicroKernel implements MicroKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    static final int MR = 6, NR = 2 * VL;
+
+    @Override public String name() { return "vector-" + S.vectorBitSize() + "-" + MR + "x" + NR; }
+    @Override public int mr() { return MR; }
+    @Override public int nr() { return NR; }
+
+    @Override
+    public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] c, int cIdx, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bIdx + k * NR, ak = aIdx + k * MR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
+            FloatVector av = FloatVector.broadcast(S, a[ak]);
+            c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ak + 1]);
+            c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ak + 2]);
+            c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ak + 3]);
+            c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ak + 4]);
+            c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ak + 5]);
+            c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
+        }
+        store(c00, c01, c, cIdx, accumulate);
+        store(c10, c11, c, cIdx + ldc, accumulate);
+        store(c20, c21, c, cIdx + 2 * ldc, accumulate);
+        store(c30, c31, c, cIdx + 3 * ldc, accumulate);
+        store(c40, c41, c, cIdx + 4 * ldc, accumulate);
+        store(c50, c51, c, cIdx + 5 * ldc, accumulate);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean accumulate) {
+        if (accumulate) {
+            v0 = v0.add(FloatVector.fromArray(S, c, at));
+            v1 = v1.add(FloatVector.fromArray(S, c, at + VL));
+        }
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + VL);
+    }
+}
