@@ -115,14 +115,22 @@ public final class Graph {
      * flat gradient buffer, which the caller zeroes ({@link Parameters#zeroGrad}).
      */
     public void backward(Tensor loss) {
+        if (loss.size != 1) throw new IllegalArgumentException("backward needs a scalar loss, got " + loss);
+        backward(loss, null);
+    }
+
+    /**
+     * Vector-Jacobian product: back-propagates {@code dOut} (null: ones) from {@code out},
+     * a tensor of this pass, to every parameter and input that takes a gradient.
+     */
+    public void backward(Tensor out, Tensor dOut) {
         if (!recording) throw new IllegalStateException("backward on an inference graph");
-        if (loss.size != 1 || loss.grad == null) {
-            throw new IllegalArgumentException("backward needs a scalar that depends on parameters, got " + loss);
-        }
+        if (out.grad == null) throw new IllegalArgumentException(out + " does not depend on anything that takes a gradient");
         for (int i = 0; i < used; i++) {
             if (arena[i].grad != null) backend.fill(arena[i].grad, 0f);
         }
-        backend.fill(loss.grad, 1f);
+        if (dOut == null) backend.fill(out.grad, 1f);
+        else backend.copy(out.grad, dOut);
         for (int i = tapeLength - 1; i >= 0; i--) {
             ops[i].backward(backend, outs[i], ins0[i], ins1[i]);
         }

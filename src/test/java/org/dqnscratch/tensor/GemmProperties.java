@@ -1,0 +1,68 @@
+package org.dqnscratch.tensor;
+
+import static org.dqnscratch.Approx.assertClose;
+
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** Both micro-kernels, all four transpose cases, odd sizes and strides, against the naive loop. */
+class GemmProperties {
+    static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian());
+        return a;
+    }
+
+    static void check(MicroKernel kernel, boolean ta, boolean tb, int M, int N, int K, int pad, boolean acc, long seed) {
+        Random r = new Random(seed);
+        int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+        int aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
+        float[] A = random(r, aOff + (ta ? K : M) * lda), B = random(r, bOff + (tb ? N : K) * ldb);
+        float[] C = random(r, cOff + M * ldc), expected = C.clone();
+        Gemm.naive(ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, expected, cOff, ldc, acc);
+        Gemm.gemm(kernel, ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc);
+        // Entries outside the M x N window (padding) must be untouched too: compare the whole array.
+        assertClose(kernel.name() + " ta=" + ta + " tb=" + tb + " " + M + "x" + N + "x" + K, expected, C, 1e-4 * Math.sqrt(K), 1e-4);
+    }
+
+    @Property(tries = 150)
+    void scalarKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
+                                  @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                                  @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
+        check(new ScalarMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
+    }
+
+    @Property(tries = 150)
+    void vectorKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
+                                  @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                                  @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
+        check(new VectorMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
+    }
+
+    @Test
+    void largeShapesCrossEveryBlockBoundary() {
+        // M > MC, K > KC: several A blocks and K blocks, with ragged edges.
+        check(new VectorMicroKernel(), false, true, 200, 77, 600, 1, false, 1);
+        check(new ScalarMicroKernel(), true, false, 131, 45, 513, 0, true, 2);
+    }
+
+    @Test
+    void knownProduct() {
+        // [1 2; 3 4] . [5 6; 7 8] = [19 22; 43 50]
+        float[] A = {1, 2, 3, 4}, B = {5, 6, 7, 8}, C = new float[4];
+        Gemm.gemm(false, false, 2, 2, 2, A, 0, 2, B, 0, 2, C, 0, 2, false);
+        assertClose("C", new float[] {19, 22, 43, 50}, C, 0, 0);
+        // accumulate A^T . B^T = [1 3; 2 4] . [5 7; 6 8] = [23 31; 34 46]
+        Gemm.gemm(true, true, 2, 2, 2, A, 0, 2, B, 0, 2, C, 0, 2, true);
+        assertClose("C", new float[] {19 + 23, 22 + 31, 43 + 34, 50 + 46}, C, 0, 0);
+    }
+
+    @Test
+    void theVectorKernelIsInUseUnderTests() {
+        // surefire starts the JVM with jdk.incubator.vector; the fast path must be the one tested
+        org.junit.jupiter.api.Assertions.assertTrue(Gemm.kernelName().startsWith("vector"), Gemm.kernelName());
+    }
+}
