@@ -24,6 +24,7 @@ import org.dqnscratch.optim.GradClip;
 import org.dqnscratch.optim.Optimizer;
 import org.dqnscratch.optim.RmsProp;
 import org.dqnscratch.optim.Sgd;
+import org.dqnscratch.rl.DqnUpdate;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.ConvGeometry;
 import org.dqnscratch.tensor.Tensor;
@@ -208,6 +209,19 @@ public abstract class GoldenCases {
             new Adam(po, 1e-2f).step();
             for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("params_after").fields()) {
                 assertClose("param " + e.getKey(), expected(e.getValue()), b.toArray(po.get(e.getKey()).value()), ATOL, RTOL_SUM);
+            }
+
+            // The same update through the agent's DqnUpdate.
+            Module online2 = tinyMlp(), target2 = tinyMlp();
+            Parameters po2 = Parameters.allocate(b, online2), pt2 = Parameters.allocate(b, target2);
+            load(b, po2, in.get("params"));
+            load(b, pt2, in.get("target_params"));
+            DqnUpdate update = new DqnUpdate(online2, po2, target2, pt2, new Adam(po2, 1e-2f), Loss.smoothL1(1f),
+                    (float) c.get("gamma").asDouble(), false);
+            float l2 = update.step(s, a, r, done, sNext, true);
+            assertClose("DqnUpdate loss", expected(ex.get("loss")), new float[] {l2}, ATOL, RTOL);
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("params_after").fields()) {
+                assertClose("DqnUpdate param " + e.getKey(), expected(e.getValue()), b.toArray(po2.get(e.getKey()).value()), ATOL, RTOL_SUM);
             }
         });
     }

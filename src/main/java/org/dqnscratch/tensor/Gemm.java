@@ -55,7 +55,7 @@ public final class Gemm {
     private static final class Workspace {
         float[] packA = new float[0];
         float[] packB = new float[0];
-        final float[] edge = new float[MicroKernel.MAX_TILE];
+        final float[] tile = new float[MicroKernel.MAX_TILE];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -64,10 +64,8 @@ public final class Gemm {
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float[] C, int cOff, int ldc, boolean accumulate) {
         if (M == 0 || N == 0) return;
-        if (K == 0) {
-            if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
-            return;
-        }
+        if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
+        if (K == 0) return;
         final int MR = kernel.mr(), NR = kernel.nr();
         Workspace ws = WORKSPACE.get();
         int nPanels = (N + NR - 1) / NR;
@@ -79,7 +77,6 @@ public final class Gemm {
 
         for (int pc = 0; pc < K; pc += KC) {
             int kc = Math.min(KC, K - pc);
-            boolean acc = accumulate || pc > 0;
             packB(transB, B, bOff, ldb, pc, kc, N, NR, pb);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = Math.min(MC, M - ic);
@@ -90,22 +87,19 @@ public final class Gemm {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         int cIdx = cOff + (ic + ir) * ldc + jr;
-                        if (mr == MR && nr == NR) {
-                            kernel.tile(kc, pa, ir * kc, pb, bIdx, C, cIdx, ldc, acc);
-                        } else {
-                            // Edge tile: compute the full tile into scratch, then add the valid part.
-                            kernel.tile(kc, pa, ir * kc, pb, bIdx, ws.edge, 0, NR, false);
-                            for (int r = 0; r < mr; r++) {
-                                for (int c = 0; c < nr; c++) {
-                                    float v = ws.edge[r * NR + c];
-                                    int at = cIdx + r * ldc + c;
-                                    C[at] = acc ? C[at] + v : v;
-                                }
-                            }
-                        }
+                        kernel.tile(kc, pa, ir * kc, pb, bIdx, ws.tile);
+                        addTile(ws.tile, NR, C, cIdx, ldc, mr, nr);
                     }
                 }
             }
+        }
+    }
+
+    /** C[r][c] += tile[r][c] over the valid mr x nr corner (edge tiles are partial). */
+    private static void addTile(float[] tile, int NR, float[] C, int cIdx, int ldc, int mr, int nr) {
+        for (int r = 0; r < mr; r++) {
+            int cr = cIdx + r * ldc, tr = r * NR;
+            for (int c = 0; c < nr; c++) C[cr + c] += tile[tr + c];
         }
     }
 

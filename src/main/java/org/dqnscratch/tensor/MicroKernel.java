@@ -2,7 +2,9 @@ package org.dqnscratch.tensor;
 
 /**
  * Computes one MR x NR tile of C from a packed A panel (k-major, MR per k) and a packed B
- * panel (k-major, NR per k): {@code C[r][c] (+)= sum_k A[k][r] * B[k][c]}.
+ * panel (k-major, NR per k): {@code out[r * NR + c] = sum_k A[k][r] * B[k][c]}, into a
+ * scratch tile; {@link Gemm} adds the tile into C. (Kernels stay store-only: see
+ * VectorMicroKernel#store.)
  */
 interface MicroKernel {
     /** Largest MR * NR of any kernel (size of the edge-tile scratch). */
@@ -11,7 +13,7 @@ interface MicroKernel {
     String name();
     int mr();
     int nr();
-    void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] c, int cIdx, int ldc, boolean accumulate);
+    void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out);
 
     /** The Vector API kernel when the JVM has jdk.incubator.vector, else the plain one. */
     static MicroKernel best() {

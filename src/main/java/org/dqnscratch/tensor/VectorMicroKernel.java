@@ -18,7 +18,7 @@ final class VectorMicroKernel implements MicroKernel {
     @Override public int nr() { return NR; }
 
     @Override
-    public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] c, int cIdx, int ldc, boolean accumulate) {
+    public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -42,20 +42,20 @@ final class VectorMicroKernel implements MicroKernel {
             av = FloatVector.broadcast(S, a[ak + 5]);
             c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
         }
-        store(c00, c01, c, cIdx, accumulate);
-        store(c10, c11, c, cIdx + ldc, accumulate);
-        store(c20, c21, c, cIdx + 2 * ldc, accumulate);
-        store(c30, c31, c, cIdx + 3 * ldc, accumulate);
-        store(c40, c41, c, cIdx + 4 * ldc, accumulate);
-        store(c50, c51, c, cIdx + 5 * ldc, accumulate);
+        store(c00, c01, out, 0);
+        store(c10, c11, out, 2 * VL);
+        store(c20, c21, out, 4 * VL);
+        store(c30, c31, out, 6 * VL);
+        store(c40, c41, out, 8 * VL);
+        store(c50, c51, out, 10 * VL);
     }
 
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean accumulate) {
-        if (accumulate) {
-            v0 = v0.add(FloatVector.fromArray(S, c, at));
-            v1 = v1.add(FloatVector.fromArray(S, c, at + VL));
-        }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + VL);
+    /**
+     * Stores only, no load-add: with the loads of C added, C2 stops inlining the vector calls
+     * of this method (its inlining budget) and boxes every vector, 20x slower.
+     */
+    private static void store(FloatVector v0, FloatVector v1, float[] out, int at) {
+        v0.intoArray(out, at);
+        v1.intoArray(out, at + VL);
     }
 }

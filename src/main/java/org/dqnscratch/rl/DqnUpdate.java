@@ -1,0 +1,78 @@
+package org.dqnscratch.rl;
+
+import org.dqnscratch.nn.Graph;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.nn.QOps;
+import org.dqnscratch.optim.Optimizer;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.Tensor;
+
+/**
+ * One DQN gradient step on a sampled batch, all on the backend:
+ * <pre>
+ *   y    = r + gamma * (1 - terminated) * Q_target(s', argmax_a Q(s', a))    (no gradient)
+ *   loss = L(Q_online(s, a), y)
+ *   zero grads; backward; clip; optimizer step
+ * </pre>
+ * where the argmax is taken with the target net (DQN) or the online net (Double DQN).
+ * Graphs are kept between calls, so in steady state an update allocates nothing.
+ */
+public final class DqnUpdate {
+    public final Module online, target;
+    public final Parameters onlineParams, targetParams;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final float gamma;
+    private final boolean doubleDqn;
+    private final Backend backend;
+    private final Graph train, targetPass, onlineNext;
+    private final float[] lossOut = new float[1];
+
+    public DqnUpdate(Module online, Parameters onlineParams, Module target, Parameters targetParams,
+                     Optimizer optimizer, Loss loss, float gamma, boolean doubleDqn) {
+        this.online = online;
+        this.target = target;
+        this.onlineParams = onlineParams;
+        this.targetParams = targetParams;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.gamma = gamma;
+        this.doubleDqn = doubleDqn;
+        this.backend = onlineParams.backend;
+        this.train = Graph.training(backend);
+        this.targetPass = Graph.inference(backend);
+        this.onlineNext = Graph.inference(backend);
+    }
+
+    /**
+     * Runs one update on a batch already on the backend ({@code actions} as floats).
+     * Returns the loss when {@code readLoss} (one float copied back), else NaN.
+     */
+    public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss) {
+        targetPass.reset();
+        Tensor qNextTarget = target.forward(targetPass, sNext);
+        Tensor qNextOnline = null;
+        if (doubleDqn) {
+            onlineNext.reset();
+            qNextOnline = online.forward(onlineNext, sNext);
+        }
+        Tensor y = QOps.tdTarget(targetPass, qNextTarget, qNextOnline, reward, terminated, gamma);
+
+        train.reset();
+        Tensor q = QOps.gather(train, online.forward(train, s), actions);
+        Tensor l = loss.forward(train, q, y);
+        optimizer.zeroGrad();
+        train.backward(l);
+        optimizer.step();
+        if (!readLoss) return Float.NaN;
+        backend.download(lossOut, 0, l);
+        return lossOut[0];
+    }
+
+    /** Target network update: tau = 1 is the hard copy of DQN, tau < 1 Polyak averaging. */
+    public void syncTarget(float tau) { targetParams.updateFrom(onlineParams, tau); }
+
+    public Optimizer optimizer() { return optimizer; }
+}

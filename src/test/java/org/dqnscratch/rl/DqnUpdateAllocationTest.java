@@ -1,0 +1,70 @@
+package org.dqnscratch.rl;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.optim.Adam;
+import org.dqnscratch.optim.GradClip;
+import org.dqnscratch.optim.RmsProp;
+import org.dqnscratch.optim.Optimizer;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.CpuBackend;
+import org.dqnscratch.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A steady-state DQN update allocates nothing on the Java heap (the JMH GC profiler shows the
+ * same for the benchmarks; this test keeps it from regressing). Counted with the thread's
+ * allocated-bytes counter, after warm-up.
+ */
+class DqnUpdateAllocationTest {
+    static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    static double bytesPerUpdate(Module online, Module target, int batch, int[] obsShape, int actions, boolean dueling,
+                                 java.util.function.Function<Parameters, Optimizer> opt, Loss loss, boolean doubleDqn) {
+        Backend b = new CpuBackend();
+        Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
+        Init.TORCH_DEFAULT.apply(po, 1);
+        pt.updateFrom(po, 1f);
+        DqnUpdate u = new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
+        Random r = new Random(1);
+        int[] batchShape = new int[obsShape.length + 1];
+        batchShape[0] = batch;
+        System.arraycopy(obsShape, 0, batchShape, 1, obsShape.length);
+        Tensor s = b.zeros(batchShape), sn = b.zeros(batchShape);
+        float[] obs = new float[s.size];
+        for (int i = 0; i < obs.length; i++) obs[i] = r.nextFloat();
+        b.upload(s, obs, 0);
+        b.upload(sn, obs, 0);
+        float[] acts = new float[batch], rew = new float[batch], done = new float[batch];
+        for (int i = 0; i < batch; i++) { acts[i] = r.nextInt(actions); rew[i] = 1; done[i] = i % 7 == 0 ? 1 : 0; }
+        Tensor a = b.fromArray(acts, batch), rw = b.fromArray(rew, batch), d = b.fromArray(done, batch);
+        for (int i = 0; i < 300; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
+        int n = 200;
+        long before = allocatedBytes();
+        for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
+        return (allocatedBytes() - before) / (double) n;
+    }
+
+    @Test
+    void mlpUpdateAllocatesNothing() {
+        double perStep = bytesPerUpdate(Networks.mlp(4, new int[] {64, 64}, 2, false), Networks.mlp(4, new int[] {64, 64}, 2, false),
+                32, new int[] {4}, 2, false, p -> new Adam(p, 1e-3f).withClip(GradClip.byNorm(10f)), Loss.smoothL1(1f), true);
+        assertTrue(perStep < 64, perStep + " bytes allocated per update");
+    }
+
+    @Test
+    void duelingCnnUpdateAllocatesNothing() {
+        double perStep = bytesPerUpdate(Networks.natureCnn(2, 3, true), Networks.natureCnn(2, 3, true),
+                2, new int[] {2, 84, 84}, 3, true, p -> RmsProp.nature(p, 2.5e-4f), Loss.mse(), false);
+        assertTrue(perStep < 64, perStep + " bytes allocated per update");
+    }
+}
