@@ -31,7 +31,58 @@ public final class Gemm {
     public static void gemm(boolean transA, boolean transB, int M, int N, int K,
                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                             float[] C, int cOff, int ldc, boolean accumulate) {
-        gemm(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+        WorkerPool pool = WorkerPool.shared();
+        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || WorkerPool.onWorker()) {
+            gemm(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+            return;
+        }
+        ParallelGemm job = JOB.get();
+        job.set(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, pool.threads());
+        pool.run(job, job.parts);
+        job.clear();
+    }
+
+    /** Below this many multiply-adds a second thread costs more than it saves. */
+    static final long PARALLEL_MIN_WORK = 1L << 17;
+
+    private static final ThreadLocal<ParallelGemm> JOB = ThreadLocal.withInitial(ParallelGemm::new);
+
+    /**
+     * Splits C into column (or, when N is small, row) slices, one per thread; each thread runs
+     * the serial algorithm on its slice, packing its own panels. A reused object: no allocation.
+     */
+    private static final class ParallelGemm implements WorkerPool.Job {
+        boolean transA, transB, accumulate, byColumns;
+        int M, N, K, aOff, lda, bOff, ldb, cOff, ldc, parts, chunk;
+        float[] A, B, C;
+
+        void set(boolean transA, boolean transB, int M, int N, int K, float[] A, int aOff, int lda,
+                 float[] B, int bOff, int ldb, float[] C, int cOff, int ldc, boolean accumulate, int threads) {
+            this.transA = transA; this.transB = transB; this.M = M; this.N = N; this.K = K;
+            this.A = A; this.aOff = aOff; this.lda = lda; this.B = B; this.bOff = bOff; this.ldb = ldb;
+            this.C = C; this.cOff = cOff; this.ldc = ldc; this.accumulate = accumulate;
+            byColumns = N >= M || N >= threads * KERNEL.nr();
+            int dim = byColumns ? N : M, unit = byColumns ? KERNEL.nr() : KERNEL.mr();
+            int units = (dim + unit - 1) / unit;
+            parts = Math.max(1, Math.min(threads, units));
+            chunk = (units + parts - 1) / parts * unit;
+            parts = (dim + chunk - 1) / chunk;
+        }
+
+        void clear() { A = B = C = null; }
+
+        @Override public void run(int part) {
+            int from = part * chunk;
+            if (byColumns) {
+                int n = Math.min(chunk, N - from);
+                gemm(KERNEL, transA, transB, M, n, K, A, aOff, lda,
+                        B, bOff + (transB ? from * ldb : from), ldb, C, cOff + from, ldc, accumulate);
+            } else {
+                int m = Math.min(chunk, M - from);
+                gemm(KERNEL, transA, transB, m, N, K, A, aOff + (transA ? from : from * lda), lda,
+                        B, bOff, ldb, C, cOff + from * ldc, ldc, accumulate);
+            }
+        }
     }
 
     /** Plain triple loop, double accumulation: the ground truth. */
