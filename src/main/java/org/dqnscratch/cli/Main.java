@@ -1,8 +1,50 @@
 package org.dqnscratch.cli;
 
-/** Placeholder entry point until the command line lands (issue: CartPole end to end). */
-public final class Main {
+import java.util.concurrent.Callable;
+import org.dqnscratch.tensor.CpuBackend;
+import org.dqnscratch.tensor.Gemm;
+import org.dqnscratch.tensor.WorkerPool;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar target/dqn-scratch.jar <command>}. */
+@Command(name = "dqn-scratch", mixinStandardHelpOptions = true, version = "dqn-scratch 0.1.0",
+        description = "Deep Q-learning from scratch: hand-written backprop on the CPU and OpenCL.",
+        subcommands = {Main.Info.class})
+public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
-        System.out.println("dqn-scratch: engine core only so far; commands come with the CartPole issue");
+        var child = Launcher.relaunchWithVectorApi(Main.class.getName(), args);
+        if (child.isPresent()) System.exit(child.get());
+        System.exit(run(args));
+    }
+
+    /** Parses and runs; bad usage is one line on stderr and exit code 2, never a stack trace. */
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return ex instanceof IllegalArgumentException || ex instanceof java.io.IOException ? 2 : 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Shows the CPU backend, GEMM kernel and threads in use.")
+    static final class Info implements Callable<Integer> {
+        @Override public Integer call() {
+            System.out.println("backend: " + new CpuBackend().name());
+            System.out.println("gemm kernel: " + Gemm.kernelName());
+            System.out.println("threads: " + WorkerPool.shared().threads());
+            System.out.println("java: " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+            return 0;
+        }
     }
 }

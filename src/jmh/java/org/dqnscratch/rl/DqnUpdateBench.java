@@ -1,0 +1,79 @@
+package org.dqnscratch.rl;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.optim.Adam;
+import org.dqnscratch.optim.Optimizer;
+import org.dqnscratch.optim.RmsProp;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.CpuBackend;
+import org.dqnscratch.tensor.Tensor;
+import org.dqnscratch.tensor.WorkerPool;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * One whole DQN update: online forward, target forward, TD target, loss, backward, clip,
+ * optimizer step. mlp = 4-256-256-2, batch 64, Adam, Huber (CartPole); cnn = Nature CNN on
+ * 4x84x84, 6 actions, batch 32, RMSprop, MSE (Pong). Run with -prof gc for bytes per update.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@State(Scope.Benchmark)
+public class DqnUpdateBench {
+    @Param({"mlp", "cnn"})
+    public String net;
+    @Param({"1", "2"})
+    public int threads;
+
+    DqnUpdate update;
+    Tensor s, a, r, done, sNext;
+    int steps;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        WorkerPool.configure(threads);
+        Backend b = new CpuBackend();
+        boolean cnn = net.equals("cnn");
+        int batch = cnn ? 32 : 64, actions = cnn ? 6 : 2;
+        Module online = cnn ? Networks.natureCnn(4, actions, false) : Networks.mlp(4, new int[] {256, 256}, actions, false);
+        Module target = cnn ? Networks.natureCnn(4, actions, false) : Networks.mlp(4, new int[] {256, 256}, actions, false);
+        Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
+        Init.TORCH_DEFAULT.apply(po, 1);
+        pt.updateFrom(po, 1f);
+        Optimizer opt = cnn ? new RmsProp(po, 1e-4f) : new Adam(po, 1e-3f);
+        update = new DqnUpdate(online, po, target, pt, opt, cnn ? Loss.mse() : Loss.smoothL1(1f), 0.99f, false);
+        Random rng = new Random(1);
+        int[] shape = cnn ? new int[] {batch, 4, 84, 84} : new int[] {batch, 4};
+        s = random(b, rng, shape, cnn ? 255 : 1);
+        sNext = random(b, rng, shape, cnn ? 255 : 1);
+        float[] acts = new float[batch], rew = new float[batch], term = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            acts[i] = rng.nextInt(actions);
+            rew[i] = rng.nextInt(3) - 1;
+            term[i] = rng.nextInt(10) == 0 ? 1 : 0;
+        }
+        a = b.fromArray(acts, batch);
+        r = b.fromArray(rew, batch);
+        done = b.fromArray(term, batch);
+    }
+
+    static Tensor random(Backend b, Random rng, int[] shape, float scale) {
+        float[] d = new float[Tensor.sizeOf(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = scale == 255 ? rng.nextInt(256) : rng.nextFloat() * 2 - 1;
+        return b.fromArray(d, shape);
+    }
+
+    /** Reads the loss back every 100th update, as the training loop logs it. */
+    @Benchmark
+    public float update() {
+        return update.step(s, a, r, done, sNext, ++steps % 100 == 0);
+    }
+}

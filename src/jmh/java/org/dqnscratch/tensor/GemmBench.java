@@ -1,0 +1,60 @@
+package org.dqnscratch.tensor;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * GEMM at DQN shapes, "M x K x N" = batch x in-features x out-features (the Linear forward,
+ * C = A . B^T as Linear stores W [out, in]). kernel: vector (Vector API, what java -jar gets),
+ * scalar (plain-Java fallback) and naive (triple loop, the reference in the same run).
+ * GFLOPS = 2 M N K / time.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@State(Scope.Benchmark)
+public class GemmBench {
+    @Param({"32x4x64", "64x256x256", "256x256x256", "32x3136x512"})
+    public String shape;
+    @Param({"vector", "scalar", "naive"})
+    public String kernel;
+    @Param({"1", "2"})
+    public int threads;
+
+    int M, K, N;
+    float[] a, b, c;
+    MicroKernel micro;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        String[] d = shape.split("x");
+        M = Integer.parseInt(d[0]);
+        K = Integer.parseInt(d[1]);
+        N = Integer.parseInt(d[2]);
+        Random r = new Random(1);
+        a = new float[M * K];
+        b = new float[N * K];
+        c = new float[M * N];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
+        for (int i = 0; i < b.length; i++) b[i] = r.nextFloat();
+        micro = kernel.equals("scalar") ? new ScalarMicroKernel() : MicroKernel.best();
+        WorkerPool.configure(threads);
+        if (kernel.equals("vector") && !micro.name().startsWith("vector")) throw new IllegalStateException("no Vector API in the fork");
+    }
+
+    @Benchmark
+    public float[] gemm() {
+        if (kernel.equals("naive")) {
+            if (threads > 1) throw new IllegalStateException("naive is single-threaded; skip threads=2");
+            Gemm.naive(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+        } else if (threads == 1 || kernel.equals("scalar")) {
+            Gemm.gemm(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+        } else {
+            Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+        }
+        return c;
+    }
+}

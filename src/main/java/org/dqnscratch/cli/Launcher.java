@@ -1,0 +1,56 @@
+package org.dqnscratch.cli;
+
+import java.lang.management.ManagementFactory;
+import java.lang.module.ModuleFinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dqnscratch.tensor.VectorSupport;
+
+/**
+ * Gives plain {@code java -jar dqn-scratch.jar} the SIMD fast path. The Vector API module must
+ * be resolved when the JVM starts and a jar manifest cannot ask for it, so when this runtime
+ * has the module but did not resolve it, the launcher starts the same JVM again with
+ * {@code --add-modules jdk.incubator.vector}, the same JVM options, class path and arguments,
+ * and passes its exit code through. Runtimes without the module run the plain-Java kernels.
+ * {@code -Ddqn.relaunch=false} turns this off.
+ */
+final class Launcher {
+    private Launcher() {}
+
+    static final String RELAUNCHED = "dqn.relaunched";
+
+    /** Returns the child's exit code, or empty when this JVM should run the command itself. */
+    static Optional<Integer> relaunchWithVectorApi(String mainClass, String[] args) {
+        if (VectorSupport.available() || Boolean.getBoolean(RELAUNCHED)
+                || "false".equals(System.getProperty("dqn.relaunch"))
+                || ModuleFinder.ofSystem().find(VectorSupport.MODULE).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> java = ProcessHandle.current().info().command();
+        if (java.isEmpty()) return Optional.empty();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.get());
+        cmd.add("--add-modules=" + VectorSupport.MODULE);
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-D" + RELAUNCHED + "=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        try {
+            Process child = new ProcessBuilder(cmd).inheritIO().start();
+            // Ctrl-C reaches both processes; wait for the child to finish saving before we go.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    child.waitFor();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            return Optional.of(child.waitFor());
+        } catch (Exception e) {
+            return Optional.empty(); // cannot start a JVM: run here on the plain kernels
+        }
+    }
+}
