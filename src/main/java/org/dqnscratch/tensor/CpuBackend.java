@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The CPU reference backend on plain {@code float[]}. Matrix products go through
- * {@link Gemm} (SIMD when available); convolutions unfold each sample (im2col) and multiply.
+ * {@link Gemm} (SIMD when available); convolutions unfold each sample (im2col) and multiply
+ * ({@link CpuConv}).
  * Reductions that feed a loss accumulate in double. Scratch buffers are kept and reused, so
  * a training step in steady state allocates nothing.
  */
@@ -14,8 +15,7 @@ public final class CpuBackend implements Backend {
         @Override public int capacity() { return data.length; }
     }
 
-    private float[] col = new float[0];
-    private float[] dcol = new float[0];
+    private final CpuConv conv = new CpuConv();
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
 
@@ -80,106 +80,17 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    // ---- convolution ------------------------------------------------------------------------
+    // ---- convolution (im2col + GEMM, samples across threads: CpuConv) -----------------------
 
     @Override
     public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
-        int P = g.OH() * g.OW(), patch = g.patch();
-        float[] x = data(inp), w = data(weight), y = data(out);
-        float[] colBuf = colScratch(patch * P);
-        for (int n = 0; n < g.N(); n++) {
-            im2col(colBuf, x, inp.offset + n * g.C() * g.H() * g.W(), g);
-            int yOff = out.offset + n * g.OC() * P;
-            if (bias != null) {
-                float[] b = data(bias);
-                for (int o = 0; o < g.OC(); o++) Arrays.fill(y, yOff + o * P, yOff + (o + 1) * P, b[bias.offset + o]);
-            }
-            Gemm.gemm(false, false, g.OC(), P, patch, w, weight.offset, patch, colBuf, 0, P, y, yOff, P, bias != null);
-        }
+        conv.forward(out, inp, weight, bias, g);
     }
 
     @Override
     public void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias,
                                 Tensor dout, Tensor inp, Tensor weight, ConvGeometry g) {
-        int P = g.OH() * g.OW(), patch = g.patch(), inSize = g.C() * g.H() * g.W();
-        float[] x = data(inp), w = data(weight), dy = data(dout);
-        float[] colBuf = colScratch(patch * P);
-        float[] dcolBuf = dinp == null ? null : dcolScratch(patch * P);
-        for (int n = 0; n < g.N(); n++) {
-            int dyOff = dout.offset + n * g.OC() * P;
-            if (dbias != null) {
-                float[] db = data(dbias);
-                for (int o = 0; o < g.OC(); o++) {
-                    float s = 0f;
-                    for (int p = 0; p < P; p++) s += dy[dyOff + o * P + p];
-                    db[dbias.offset + o] += s;
-                }
-            }
-            if (dweight != null) {
-                im2col(colBuf, x, inp.offset + n * inSize, g);
-                Gemm.gemm(false, true, g.OC(), patch, P, dy, dyOff, P, colBuf, 0, P,
-                        data(dweight), dweight.offset, patch, true);
-            }
-            if (dinp != null) {
-                Gemm.gemm(true, false, patch, P, g.OC(), w, weight.offset, patch, dy, dyOff, P, dcolBuf, 0, P, false);
-                col2im(data(dinp), dinp.offset + n * inSize, dcolBuf, g);
-            }
-        }
-    }
-
-    /** col[(c*KH + kh)*KW + kw][oh*OW + ow] = x[c, oh*s - pad + kh, ow*s - pad + kw], 0 outside. */
-    static void im2col(float[] col, float[] x, int xOff, ConvGeometry g) {
-        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
-        for (int c = 0; c < g.C(); c++) {
-            for (int kh = 0; kh < g.KH(); kh++) {
-                for (int kw = 0; kw < g.KW(); kw++) {
-                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
-                    for (int oh = 0; oh < OH; oh++) {
-                        int ih = oh * s - pad + kh, dst = row + oh * OW;
-                        if (ih < 0 || ih >= g.H()) {
-                            Arrays.fill(col, dst, dst + OW, 0f);
-                            continue;
-                        }
-                        int src = xOff + (c * g.H() + ih) * g.W();
-                        for (int ow = 0; ow < OW; ow++) {
-                            int iw = ow * s - pad + kw;
-                            col[dst + ow] = iw >= 0 && iw < g.W() ? x[src + iw] : 0f;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** The adjoint of im2col: dx[c, ih, iw] += every dcol entry that was read from it. */
-    static void col2im(float[] dx, int dxOff, float[] dcol, ConvGeometry g) {
-        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
-        for (int c = 0; c < g.C(); c++) {
-            for (int kh = 0; kh < g.KH(); kh++) {
-                for (int kw = 0; kw < g.KW(); kw++) {
-                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
-                    for (int oh = 0; oh < OH; oh++) {
-                        int ih = oh * s - pad + kh;
-                        if (ih < 0 || ih >= g.H()) continue;
-                        int dst = dxOff + (c * g.H() + ih) * g.W(), src = row + oh * OW;
-                        for (int ow = 0; ow < OW; ow++) {
-                            int iw = ow * s - pad + kw;
-                            if (iw >= 0 && iw < g.W()) dx[dst + iw] += dcol[src + ow];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private float[] colScratch(int n) {
-        if (col.length < n) col = new float[n];
-        return col;
-    }
-
-    private float[] dcolScratch(int n) {
-        if (dcol.length < n) dcol = new float[n];
-        return dcol;
+        conv.backward(dinp, dweight, dbias, dout, inp, weight, g);
     }
 
     // ---- elementwise ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ public final class Gemm {
                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                             float[] C, int cOff, int ldc, boolean accumulate) {
         WorkerPool pool = WorkerPool.shared();
-        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || WorkerPool.onWorker()) {
+        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
             gemm(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
             return;
         }

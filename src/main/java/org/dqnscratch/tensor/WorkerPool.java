@@ -81,10 +81,13 @@ public final class WorkerPool {
     /** True on a worker thread: nested parallel calls run serially there. */
     public static boolean onWorker() { return Thread.currentThread().getName().startsWith("dqn-worker-"); }
 
+    /** True inside a job of this pool (on a worker, or on the caller running part 0): nest serially. */
+    public boolean inJob() { return onWorker() || caller == Thread.currentThread(); }
+
     /** Runs {@code job.run(p)} for p in [0, n), n <= threads(), and returns when all are done. */
     public synchronized void run(Job job, int n) {
         if (n > threads()) throw new IllegalArgumentException(n + " parts for " + threads() + " threads");
-        if (n <= 1 || onWorker()) {
+        if (n <= 1 || inJob()) {
             for (int p = 0; p < n; p++) job.run(p);
             return;
         }
@@ -106,6 +109,7 @@ public final class WorkerPool {
             else LockSupport.parkNanos(this, 50_000);
         }
         this.job = null;
+        this.caller = null;
         if (workerFailure != null) {
             Throwable t = workerFailure;
             workerFailure = null;

@@ -42,6 +42,19 @@ class GemmProperties {
         check(new VectorMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
     }
 
+    /** The public entry point, which splits big products across the worker pool. */
+    @Property(tries = 40)
+    void parallelSlicesMatchNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 260) int M,
+                                  @ForAll @IntRange(min = 1, max = 260) int N, @ForAll @IntRange(min = 60, max = 300) int K,
+                                  @ForAll boolean acc, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = ta ? M : K, ldb = tb ? K : N;
+        float[] A = random(r, M * K), B = random(r, K * N), C = random(r, M * N), expected = C.clone();
+        Gemm.naive(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, expected, 0, N, acc);
+        Gemm.gemm(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, C, 0, N, acc);
+        assertClose("parallel " + M + "x" + N + "x" + K, expected, C, 1e-4 * Math.sqrt(K), 1e-4);
+    }
+
     @Test
     void largeShapesCrossEveryBlockBoundary() {
         // M > MC, K > KC: several A blocks and K blocks, with ragged edges.
