@@ -121,17 +121,22 @@ final class CpuConv implements WorkerPool.Job {
             for (int kh = 0; kh < g.KH(); kh++) {
                 for (int kw = 0; kw < g.KW(); kw++) {
                     int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
+                    // Columns ow whose input column lies inside the image: a branch-free inner loop.
+                    int lo = owLo(kw, s, pad, OW), hi = owHi(kw, s, pad, OW, g.W());
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * s - pad + kh, dst = row + oh * OW;
                         if (ih < 0 || ih >= g.H()) {
                             Arrays.fill(col, dst, dst + OW, 0f);
                             continue;
                         }
-                        int src = xOff + (c * g.H() + ih) * g.W();
-                        for (int ow = 0; ow < OW; ow++) {
-                            int iw = ow * s - pad + kw;
-                            col[dst + ow] = iw >= 0 && iw < g.W() ? x[src + iw] : 0f;
+                        int src = xOff + (c * g.H() + ih) * g.W() - pad + kw;
+                        if (lo > 0) Arrays.fill(col, dst, dst + lo, 0f);
+                        if (s == 1) {
+                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * s];
                         }
+                        if (hi < OW) Arrays.fill(col, dst + hi, dst + OW, 0f);
                     }
                 }
             }
@@ -145,17 +150,25 @@ final class CpuConv implements WorkerPool.Job {
             for (int kh = 0; kh < g.KH(); kh++) {
                 for (int kw = 0; kw < g.KW(); kw++) {
                     int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
+                    int lo = owLo(kw, s, pad, OW), hi = owHi(kw, s, pad, OW, g.W());
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * s - pad + kh;
                         if (ih < 0 || ih >= g.H()) continue;
-                        int dst = dxOff + (c * g.H() + ih) * g.W(), src = row + oh * OW;
-                        for (int ow = 0; ow < OW; ow++) {
-                            int iw = ow * s - pad + kw;
-                            if (iw >= 0 && iw < g.W()) dx[dst + iw] += dcol[src + ow];
-                        }
+                        int dst = dxOff + (c * g.H() + ih) * g.W() - pad + kw, src = row + oh * OW;
+                        for (int ow = lo; ow < hi; ow++) dx[dst + ow * s] += dcol[src + ow];
                     }
                 }
             }
         }
+    }
+
+    /** First output column whose input column ow*s - pad + kw is >= 0. */
+    static int owLo(int kw, int s, int pad, int OW) {
+        return Math.min(OW, Math.max(0, Math.floorDiv(pad - kw + s - 1, s)));
+    }
+
+    /** One past the last output column whose input column is < W (never below owLo). */
+    static int owHi(int kw, int s, int pad, int OW, int W) {
+        return Math.max(owLo(kw, s, pad, OW), Math.min(OW, Math.floorDiv(W - 1 + pad - kw, s) + 1));
     }
 }
