@@ -7,9 +7,10 @@ package org.dqnscratch.tensor;
  * <p>The fast path is BLIS-shaped: blocks of op(B) and op(A) are packed into contiguous
  * panels (which is also where the transposes are absorbed, so there is one micro-kernel
  * for all four cases), then a register-blocked micro-kernel computes an MR x NR tile of C
- * per call. The micro-kernel is the Java Vector API one when the JVM was started with
- * {@code jdk.incubator.vector} (the launcher arranges it), else a plain-Java one.
- * {@link #naive} is the reference every fast path is tested against.
+ * per call. That path needs the Java Vector API ({@code jdk.incubator.vector}, which the
+ * launcher arranges); without it, {@link PlainGemm}'s auto-vectorised row loops run.
+ * Big products are split across the {@link WorkerPool}. {@link #naive} is the reference
+ * every fast path is tested against.
  */
 public final class Gemm {
     private Gemm() {}
@@ -19,10 +20,19 @@ public final class Gemm {
     /** Rows of A packed per block (a multiple of every kernel's MR). */
     static final int MC = 96;
 
-    private static final MicroKernel KERNEL = MicroKernel.best();
+    /** The Vector API micro-kernel, or null when this JVM lacks the module. */
+    private static final MicroKernel KERNEL = MicroKernel.vectorOrNull();
 
-    /** The micro-kernel in use, for logs and benchmarks ("vector-512x6" or "scalar"). */
-    public static String kernelName() { return KERNEL.name(); }
+    /** The kernel in use, for logs and benchmarks ("vector-512-6x32" or "plain-rows"). */
+    public static String kernelName() { return KERNEL == null ? "plain-rows" : KERNEL.name(); }
+
+    /** One thread's product: the packed SIMD path, or the plain row loops without the Vector API. */
+    static void serial(boolean transA, boolean transB, int M, int N, int K,
+                       float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                       float[] C, int cOff, int ldc, boolean accumulate) {
+        if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+        else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+    }
 
     /**
      * {@code C = op(A) . op(B)}, or {@code C += op(A) . op(B)} when {@code accumulate}.
@@ -33,7 +43,7 @@ public final class Gemm {
                             float[] C, int cOff, int ldc, boolean accumulate) {
         WorkerPool pool = WorkerPool.shared();
         if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
-            gemm(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+            serial(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
             return;
         }
         ParallelGemm job = JOB.get();
@@ -61,8 +71,9 @@ public final class Gemm {
             this.transA = transA; this.transB = transB; this.M = M; this.N = N; this.K = K;
             this.A = A; this.aOff = aOff; this.lda = lda; this.B = B; this.bOff = bOff; this.ldb = ldb;
             this.C = C; this.cOff = cOff; this.ldc = ldc; this.accumulate = accumulate;
-            byColumns = N >= M || N >= threads * KERNEL.nr();
-            int dim = byColumns ? N : M, unit = byColumns ? KERNEL.nr() : KERNEL.mr();
+            int nr = KERNEL == null ? 16 : KERNEL.nr(), mr = KERNEL == null ? 4 : KERNEL.mr();
+            byColumns = N >= M || N >= threads * nr;
+            int dim = byColumns ? N : M, unit = byColumns ? nr : mr;
             int units = (dim + unit - 1) / unit;
             parts = Math.max(1, Math.min(threads, units));
             chunk = (units + parts - 1) / parts * unit;
@@ -75,11 +86,11 @@ public final class Gemm {
             int from = part * chunk;
             if (byColumns) {
                 int n = Math.min(chunk, N - from);
-                gemm(KERNEL, transA, transB, M, n, K, A, aOff, lda,
+                serial(transA, transB, M, n, K, A, aOff, lda,
                         B, bOff + (transB ? from * ldb : from), ldb, C, cOff + from, ldc, accumulate);
             } else {
                 int m = Math.min(chunk, M - from);
-                gemm(KERNEL, transA, transB, m, N, K, A, aOff + (transA ? from : from * lda), lda,
+                serial(transA, transB, m, N, K, A, aOff + (transA ? from : from * lda), lda,
                         B, bOff, ldb, C, cOff + from * ldc, ldc, accumulate);
             }
         }
@@ -111,7 +122,8 @@ public final class Gemm {
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    static void gemm(MicroKernel kernel, boolean transA, boolean transB, int M, int N, int K,
+    /** The packed algorithm with a given micro-kernel, on this thread. */
+    static void packed(MicroKernel kernel, boolean transA, boolean transB, int M, int N, int K,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float[] C, int cOff, int ldc, boolean accumulate) {
         if (M == 0 || N == 0) return;

@@ -15,16 +15,16 @@ interface MicroKernel {
     int nr();
     void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out);
 
-    /** The Vector API kernel when the JVM has jdk.incubator.vector, else the plain one. */
-    static MicroKernel best() {
+    /** The Vector API kernel when the JVM has jdk.incubator.vector, else null (use {@link PlainGemm}). */
+    static MicroKernel vectorOrNull() {
         if (VectorSupport.available()) {
             try {
                 return (MicroKernel) Class.forName("org.dqnscratch.tensor.VectorMicroKernel")
                         .getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
-                // fall through to the plain kernel: correctness never depends on the fast path
+                // fall through to the plain loops: correctness never depends on the fast path
             }
         }
-        return new ScalarMicroKernel();
+        return null;
     }
 }
