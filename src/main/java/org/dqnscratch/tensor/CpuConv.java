@@ -132,7 +132,8 @@ final class CpuConv implements WorkerPool.Job {
                         int src = xOff + (c * g.H() + ih) * g.W() - pad + kw;
                         if (lo > 0) Arrays.fill(col, dst, dst + lo, 0f);
                         if (s == 1) {
-                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                            // hi == lo can leave src + lo before the row start (wide padding): skip.
+                            if (hi > lo) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
                         } else {
                             for (int ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * s];
                         }

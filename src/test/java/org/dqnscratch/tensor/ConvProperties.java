@@ -29,6 +29,15 @@ class ConvProperties {
     }
 
     @Test
+    void paddingWiderThanTheImage() {
+        // A 1-pixel-wide image with pad 2 and a 5-wide kernel: some kernel columns see no pixel at all
+        // (once an out-of-bounds copy of length 0, found by the property above).
+        check(new ConvGeometry(1, 1, 1, 1, 1, 5, 5, 1, 2), 4);
+        check(new ConvGeometry(2, 2, 3, 1, 2, 5, 5, 1, 2), 5);
+        check(new ConvGeometry(1, 1, 2, 2, 1, 4, 4, 3, 2), 6);
+    }
+
+    @Test
     void knownCase() {
         // 1x1x3x3 input 1..9, 2x2 kernel of ones, stride 1: each output sums a 2x2 window.
         CpuBackend b = new CpuBackend();
