@@ -15,12 +15,19 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         var child = Launcher.relaunchWithVectorApi(Main.class.getName(), args);
         if (child.isPresent()) System.exit(child.get());
+        // UTF-8 output whatever the locale: the evaluation line prints "mean ± std".
+        System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8));
         System.exit(run(args));
     }
 
     /** Parses and runs; bad usage is one line on stderr and exit code 2, never a stack trace. */
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(TrainCommand.create("cartpole",
+                "Trains a DQN on CartPole (v1 by default) until solved (greedy 20-episode mean >= 475) or the step budget ends, "
+                        + "then evaluates and saves a run directory."));
+        cli.addSubcommand(TrainCommand.create("frozenlake", "Trains a DQN on FrozenLake (4x4, or 8x8 with --env FrozenLake8x8-v1)."));
+        cli.addSubcommand("eval", new EvalCommand());
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
             return 2;

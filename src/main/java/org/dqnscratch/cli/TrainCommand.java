@@ -1,0 +1,181 @@
+package org.dqnscratch.cli;
+
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.dqnscratch.rl.DqnConfig;
+import org.dqnscratch.rl.DqnTraining;
+import org.dqnscratch.rl.Presets;
+import org.dqnscratch.tensor.WorkerPool;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code cartpole} and {@code frozenlake}: train with a preset, every {@link DqnConfig} field
+ * a flag on top of it. Flags are generated from the config's documented fields, so a new
+ * hyperparameter is one annotated field.
+ */
+@Command(mixinStandardHelpOptions = true, sortOptions = false)
+final class TrainCommand implements Callable<Integer> {
+    private final String name;
+    private CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "NAME", order = -3, description = "recipe to start from (listed below); flags override it")
+    String preset = "default";
+
+    @Option(names = "--device", paramLabel = "DEVICE", order = -2, description = "cpu (OpenCL comes with the OpenCL backend)")
+    String device = "cpu";
+
+    @Option(names = "--threads", paramLabel = "N", order = -1, description = "CPU threads for the tensor kernels (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--progress", arity = "0..1", paramLabel = "BOOL", description = "show the progress bar (default: true)")
+    boolean progress = true;
+
+    private TrainCommand(String name) { this.name = name; }
+
+    /** The command {@code name} ({@code cartpole} or {@code frozenlake}) with one flag per config field. */
+    static CommandLine create(String name, String description) {
+        TrainCommand cmd = new TrainCommand(name);
+        CommandSpec spec = CommandSpec.forAnnotatedObject(cmd);
+        spec.name(name);
+        spec.usageMessage().description(description);
+        DqnConfig defaults = Presets.get(name, "default").config();
+        for (Field f : DqnConfig.fields()) {
+            String doc = f.getAnnotation(DqnConfig.Doc.class).value();
+            OptionSpec.Builder o = OptionSpec.builder(flag(f)).description((doc + " (default: " + show(get(f, defaults)) + ")").replace("%", "%%"));
+            Class<?> t = f.getType();
+            if (t == boolean.class) o.type(boolean.class).arity("0..1").paramLabel("BOOL");
+            else if (t == int[].class) o.type(int[].class).splitRegex(",").paramLabel("N");
+            else o.type(t).paramLabel(t == String.class ? "S" : t == double.class ? "X" : "N");
+            spec.addOption(o.build());
+        }
+        StringBuilder footer = new StringBuilder("%nPresets:%n");
+        Presets.forCommand(name).values().forEach(p -> footer.append("  ").append(p.name()).append(": ").append(p.description().replace("%", "%%")).append("%n"));
+        spec.usageMessage().footer(footer.toString());
+        cmd.spec = spec;
+        return new CommandLine(spec);
+    }
+
+    static String flag(Field f) {
+        return "--" + f.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static Object get(Field f, DqnConfig c) {
+        try {
+            return f.get(c);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String show(Object v) {
+        if (v instanceof int[] a) return java.util.Arrays.toString(a).replaceAll("[\\[\\] ]", "");
+        return String.valueOf(v);
+    }
+
+    /** The preset with every flag given on the command line applied over it. */
+    DqnConfig config(ParseResult parsed) {
+        DqnConfig cfg = Presets.get(name, preset).config();
+        for (Field f : DqnConfig.fields()) {
+            OptionSpec o = parsed.matchedOption(flag(f));
+            if (o == null) continue;
+            try {
+                f.set(cfg, o.getValue());
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }
+        org.dqnscratch.env.Envs.make(cfg.env, cfg.slippery); // an unknown id is an error naming the known ones
+        boolean cartpole = cfg.env.startsWith("CartPole");
+        if (cartpole != name.equals("cartpole")) {
+            throw new IllegalArgumentException("--env " + cfg.env + " is not a " + name + " environment");
+        }
+        return cfg.validate();
+    }
+
+    @Override public Integer call() throws Exception {
+        if (!device.equals("cpu")) throw new IllegalArgumentException("unknown --device '" + device + "': this build trains on cpu");
+        if (threads != null) {
+            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
+            WorkerPool.configure(threads);
+        }
+        DqnConfig cfg = config(spec.commandLine().getParseResult());
+        Path runDir = newRunDir(cfg);
+        PrintStream out = System.out;
+        out.println("run directory: " + runDir);
+
+        // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved.
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        DqnTraining.Result result;
+        try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build() : null) {
+            result = DqnTraining.run(cfg, preset, runDir, new DqnTraining.Listener() {
+                @Override public void status(DqnTraining.Status s) {
+                    if (bar == null) return;
+                    bar.stepTo(s.step());
+                    bar.setExtraMessage(String.format(Locale.ROOT, " %,.0f steps/s | return(100) %.1f | eps %.3f | loss %.4g",
+                            s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss()));
+                }
+
+                @Override public void message(String line) {
+                    if (bar != null) System.err.print("\r\033[K");
+                    out.println(line);
+                }
+            }, stop::get);
+            if (bar != null) bar.stepTo(result.steps());
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+        out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
+                result.seconds(), result.steps() / result.seconds(),
+                result.solved() ? String.format(Locale.ROOT, "; solved at step %d after %.1f s", result.solvedAtStep(), result.secondsToSolve())
+                        : "; not solved");
+        out.println("saved: " + runDir.resolve("best.safetensors") + ", last.safetensors, metrics.csv, learning_curve.png"
+                + (cfg.gif && !result.interrupted() ? ", episode.gif" : ""));
+        if (result.interrupted()) {
+            out.println("interrupted: no final evaluation");
+            return 130;
+        }
+        out.println("evaluation: " + result.evaluation());
+        return 0;
+    }
+
+    private Path newRunDir(DqnConfig cfg) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String base = cfg.env + "__" + preset + "__s" + cfg.seed + "__" + stamp;
+        Path dir = Path.of(cfg.runDir).resolve(base);
+        for (int i = 2; Files.exists(dir); i++) dir = Path.of(cfg.runDir).resolve(base + "-" + i);
+        return dir;
+    }
+}

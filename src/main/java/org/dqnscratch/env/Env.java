@@ -1,0 +1,57 @@
+package org.dqnscratch.env;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * A Gym-style environment with a flat float observation and a discrete action space.
+ * {@link #reset(long)} seeds the environment's generator and starts an episode;
+ * {@link #reset()} starts the next episode from the same generator (Gym's {@code reset()}).
+ */
+public interface Env {
+    /** Gym id, e.g. {@code CartPole-v1}. */
+    String id();
+
+    /** Shape, bounds and size of the observations. */
+    Box observationSpace();
+
+    /** The number of actions, 0..n-1. */
+    Discrete actionSpace();
+
+    /** Seeds the generator and starts an episode; returns the first observation. */
+    float[] reset(long seed);
+
+    /** Starts the next episode, continuing the generator; returns the first observation. */
+    float[] reset();
+
+    /** Applies {@code action}; an action outside the action space is an {@link IllegalArgumentException}. */
+    Step step(int action);
+
+    /** The current state drawn as an RGB image (headless; no display needed). */
+    BufferedImage render();
+
+    /** Episode length after which {@link Step#truncated} is set. */
+    int maxEpisodeSteps();
+
+    /** Mean return over consecutive episodes at which the task counts as solved (Gym's reward_threshold). */
+    double rewardThreshold();
+
+    /**
+     * The outcome of one step: terminated means a terminal state (no bootstrapping in the TD
+     * target), truncated means the time limit cut the episode (the TD target still bootstraps).
+     */
+    record Step(float[] observation, double reward, boolean terminated, boolean truncated) {
+        public boolean done() { return terminated || truncated; }
+    }
+
+    /** A box of floats. */
+    record Box(float[] low, float[] high) {
+        public int size() { return low.length; }
+    }
+
+    /** Discrete(n). */
+    record Discrete(int n) {
+        public void check(int action) {
+            if (action < 0 || action >= n) throw new IllegalArgumentException("invalid action " + action + ": the action space is Discrete(" + n + ")");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package org.dqnscratch.rl;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.optim.Adam;
+import org.dqnscratch.optim.GradClip;
+import org.dqnscratch.optim.Optimizer;
+import org.dqnscratch.optim.RmsProp;
+import org.dqnscratch.optim.Sgd;
+
+/**
+ * Every hyperparameter of a DQN run, one field each (CleanRL's Args). The command line makes
+ * each documented field a flag ({@code totalSteps} is {@code --total-steps}); presets set
+ * several at once. The defaults are the {@code default} preset: the fast CartPole-v1 recipe.
+ */
+public final class DqnConfig implements Cloneable {
+    /** The flag help of a field; fields without it are not flags. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.FIELD)
+    public @interface Doc {
+        String value();
+    }
+
+    // --- environment and run ---
+    @Doc("environment: CartPole-v0, CartPole-v1, FrozenLake-v1 (4x4), FrozenLake8x8-v1") public String env = "CartPole-v1";
+    @Doc("FrozenLake: slippery ice") public boolean slippery = false;
+    @Doc("seed of initialisation, exploration, replay sampling and environment resets") public long seed = 1;
+    @Doc("environment steps to train for at most") public long totalSteps = 100_000;
+    @Doc("episodes to train for at most (0: no limit)") public long maxEpisodes = 0;
+
+    // --- network ---
+    @Doc("hidden layer widths, e.g. 64,64") public int[] hidden = {64, 64};
+    @Doc("dueling head: Q = V + A - mean(A)") public boolean dueling = false;
+    @Doc("initialiser: torch, he_uniform, glorot_uniform") public String init = "torch";
+
+    // --- loss and optimizer ---
+    @Doc("TD loss: mse or huber (SmoothL1, beta 1)") public String loss = "huber";
+    @Doc("optimizer: adam, rmsprop, rmsprop-centered, rmsprop-nature, sgd") public String optimizer = "adam";
+    @Doc("learning rate") public double lr = 2.3e-3;
+    @Doc("optimizer epsilon (Adam, RMSprop)") public double optimEps = 1e-8;
+    @Doc("momentum (SGD, RMSprop)") public double momentum = 0;
+    @Doc("RMSprop smoothing constant alpha") public double rmspropAlpha = 0.99;
+    @Doc("clip the gradients' global L2 norm to this (0: off)") public double clipNorm = 10;
+    @Doc("clip every gradient element to [-v, v] (0: off)") public double clipValue = 0;
+
+    // --- TD target ---
+    @Doc("discount factor") public double gamma = 0.99;
+    @Doc("rewards are multiplied by this before they are stored (returns are reported unscaled)") public double rewardScale = 1;
+    @Doc("Double DQN: the online network picks the next action, the target network rates it") public boolean doubleDqn = false;
+
+    // --- replay and training schedule ---
+    @Doc("replay capacity (transitions)") public int bufferSize = 100_000;
+    @Doc("minibatch size") public int batchSize = 64;
+    @Doc("no training before this many environment steps") public int learningStarts = 1_000;
+    @Doc("train every N steps or episodes (see --train-unit)") public int trainFreq = 64;
+    @Doc("unit of --train-freq: steps or episodes") public String trainUnit = "steps";
+    @Doc("gradient steps each time training runs") public int gradientSteps = 32;
+    @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 10;
+    @Doc("unit of --target-update: steps or episodes") public String targetUnit = "steps";
+    @Doc("target update weight: 1 copies, < 1 is Polyak averaging") public double tau = 1;
+
+    // --- exploration ---
+    @Doc("epsilon schedule: linear (over steps), multiplicative (per step), episodes (linear over episodes), constant") public String epsSchedule = "linear";
+    @Doc("initial epsilon") public double epsStart = 1;
+    @Doc("final epsilon (floor)") public double epsEnd = 0.04;
+    @Doc("linear: decay over this fraction of --total-steps (unless --eps-steps)") public double epsFraction = 0.16;
+    @Doc("linear: decay over this many steps (0: use --eps-fraction)") public long epsSteps = 0;
+    @Doc("multiplicative: factor per step") public double epsFactor = 0.995;
+    @Doc("episodes: epsilon falls by --eps-decrement every --eps-every episodes") public double epsDecrement = 0.01;
+    @Doc("episodes: see --eps-decrement") public double epsEvery = 200;
+
+    // --- evaluation, stopping, output ---
+    @Doc("greedy evaluation episodes (solve checks and the final evaluation)") public int evalEpisodes = 20;
+    @Doc("steps between solve checks, made at episode ends once a training episode reaches the threshold") public int evalEvery = 2_000;
+    @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
+    @Doc("stop training once solved") public boolean stopWhenSolved = true;
+    @Doc("epsilon of the evaluation policy (0: greedy)") public double evalEpsilon = 0;
+    @Doc("parent folder of the run directory") public String runDir = "runs";
+    @Doc("render one greedy episode of the trained agent to episode.gif") public boolean gif = true;
+
+    @Override public DqnConfig clone() {
+        try {
+            DqnConfig c = (DqnConfig) super.clone();
+            c.hidden = hidden.clone();
+            return c;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The documented fields, in declaration order: the flags. */
+    public static List<Field> fields() {
+        List<Field> out = new ArrayList<>();
+        for (Field f : DqnConfig.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && f.isAnnotationPresent(Doc.class)) out.add(f);
+        }
+        return out;
+    }
+
+    /** Rejects values no run can use, with a message naming the flag. */
+    public DqnConfig validate() {
+        need(totalSteps > 0, "--total-steps must be > 0");
+        need(maxEpisodes >= 0, "--max-episodes must be >= 0");
+        for (int h : hidden) need(h > 0, "--hidden widths must be > 0");
+        need(lr > 0 && Double.isFinite(lr), "--lr must be > 0");
+        need(gamma >= 0 && gamma <= 1, "--gamma must be in [0, 1]");
+        need(bufferSize >= 1, "--buffer-size must be >= 1");
+        need(batchSize >= 1, "--batch-size must be >= 1");
+        need(learningStarts >= 0, "--learning-starts must be >= 0");
+        need(trainFreq >= 1, "--train-freq must be >= 1");
+        need(gradientSteps >= 1, "--gradient-steps must be >= 1");
+        need(targetUpdate >= 0, "--target-update must be >= 0");
+        need(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
+        need(unit(trainUnit), "--train-unit must be steps or episodes");
+        need(unit(targetUnit), "--target-unit must be steps or episodes");
+        need(evalEpisodes >= 1, "--eval-episodes must be >= 1");
+        need(evalEvery >= 1, "--eval-every must be >= 1");
+        need(clipNorm >= 0 && clipValue >= 0, "--clip-norm and --clip-value must be >= 0");
+        need(clipNorm == 0 || clipValue == 0, "choose one of --clip-norm and --clip-value");
+        need(epsStart >= 0 && epsStart <= 1 && epsEnd >= 0 && epsEnd <= 1, "epsilons must be in [0, 1]");
+        need(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
+        epsilonSchedule();
+        lossFunction();
+        Init.parse(init);
+        return this;
+    }
+
+    private static boolean unit(String u) { return u.equals("steps") || u.equals("episodes"); }
+
+    private static void need(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    public EpsilonSchedule epsilonSchedule() {
+        return switch (epsSchedule) {
+            case "linear" -> new EpsilonSchedule.LinearSteps(epsStart, epsEnd, epsSteps > 0 ? epsSteps : (long) (epsFraction * totalSteps));
+            case "multiplicative" -> new EpsilonSchedule.Multiplicative(epsStart, epsFactor, epsEnd);
+            case "episodes" -> new EpsilonSchedule.LinearEpisodes(epsStart, epsEnd, epsDecrement, epsEvery);
+            case "constant" -> new EpsilonSchedule.Constant(epsStart);
+            default -> throw new IllegalArgumentException("unknown --eps-schedule '" + epsSchedule + "' (linear, multiplicative, episodes, constant)");
+        };
+    }
+
+    public Loss lossFunction() {
+        return switch (loss) {
+            case "mse" -> Loss.mse();
+            case "huber", "smooth_l1", "smooth-l1" -> Loss.smoothL1(1f);
+            default -> throw new IllegalArgumentException("unknown --loss '" + loss + "' (mse, huber)");
+        };
+    }
+
+    public Optimizer optimizerFor(Parameters params) {
+        float rate = (float) lr, eps = (float) optimEps, alpha = (float) rmspropAlpha, mom = (float) momentum;
+        Optimizer o = switch (optimizer) {
+            case "adam" -> new Adam(params, rate, 0.9f, 0.999f, eps);
+            case "rmsprop" -> new RmsProp(params, rate, alpha, eps, mom, false, false);
+            case "rmsprop-centered" -> new RmsProp(params, rate, alpha, eps, mom, true, false);
+            case "rmsprop-nature" -> new RmsProp(params, rate, alpha, eps, mom, true, true);
+            case "sgd" -> new Sgd(params, rate, mom, false);
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "' (adam, rmsprop, rmsprop-centered, rmsprop-nature, sgd)");
+        };
+        GradClip clip = clipNorm > 0 ? GradClip.byNorm((float) clipNorm) : clipValue > 0 ? GradClip.byValue((float) clipValue) : GradClip.NONE;
+        return o.withClip(clip);
+    }
+}

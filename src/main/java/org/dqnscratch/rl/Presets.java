@@ -1,0 +1,204 @@
+package org.dqnscratch.rl;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Named recipes: the tutorials this project grew from (T1-T5 in
+ * shared/reference/seed-configs.md) and well-known implementations. A preset sets every
+ * field its recipe names on top of the defaults; flags given with it override it.
+ */
+public final class Presets {
+    private Presets() {}
+
+    public record Preset(String name, String description, Consumer<DqnConfig> apply) {
+        public DqnConfig config() {
+            DqnConfig c = new DqnConfig();
+            apply.accept(c);
+            return c;
+        }
+    }
+
+    private static final Map<String, Preset> CARTPOLE = new LinkedHashMap<>(), FROZENLAKE = new LinkedHashMap<>();
+
+    static {
+        add(CARTPOLE, "default", "fast CartPole-v1 recipe: MLP 64-64, Adam 2.3e-3, Huber, 32 gradient steps every 64 steps; stops when solved", c -> {});
+        add(CARTPOLE, "keras-cartpole", "T1 Keras tutorial: CartPole-v0, MLP 32-32 he_uniform, MSE, Adam 1.5e-3 clip value 10, "
+                + "gamma .95, replay 5k batch 8 from step 20, target copy every 400 steps, eps x0.995/step to .01, 5k steps, eval 10",
+                Presets::kerasCartPole);
+        add(CARTPOLE, "keras-cartpole-no-replay", "T1 ablation: no replay (train on the latest transition only) and no target network",
+                c -> { kerasCartPole(c); c.bufferSize = 1; c.batchSize = 1; c.learningStarts = 1; c.targetUpdate = 0; });
+        add(CARTPOLE, "keras-cartpole-no-target", "T1 ablation: replay without a target network",
+                c -> { kerasCartPole(c); c.targetUpdate = 0; });
+        add(CARTPOLE, "pytorch-cartpole", "T4 PyTorch tutorial: CartPole-v1, MLP 128, Huber, Adam 5e-4, gamma 1, replay 50k batch 256 "
+                + "from 2k, target copy every 10 episodes, eps .08 -> .01 (-.01 per 200 episodes), rewards /100, 3000 episodes", c -> {
+                    c.env = "CartPole-v1";
+                    c.hidden = new int[] {128};
+                    c.loss = "huber";
+                    c.lr = 5e-4;
+                    c.clipNorm = 0;
+                    c.gamma = 1.0;
+                    c.rewardScale = 0.01;
+                    c.bufferSize = 50_000;
+                    c.batchSize = 256;
+                    c.learningStarts = 2_000;
+                    trainEveryStep(c);
+                    c.targetUpdate = 10;
+                    c.targetUnit = "episodes";
+                    minimalRlEpsilon(c);
+                    c.maxEpisodes = 3_000;
+                    c.totalSteps = 3_000L * 500;
+                    c.stopWhenSolved = false;
+                });
+        add(CARTPOLE, "keras-cartpole-v1", "T5 Keras tutorial: CartPole-v1, MLP 32-32, MSE, Adam 1e-3, gamma .95, no buffer: "
+                + "fit on each fresh 2,500 steps (79 batches of 32), no target network, eps .3 fixed, 500 iterations", c -> {
+                    c.env = "CartPole-v1";
+                    c.hidden = new int[] {32, 32};
+                    c.init = "glorot_uniform";
+                    c.loss = "mse";
+                    c.lr = 1e-3;
+                    c.optimEps = 1e-7; // Keras' Adam epsilon
+                    c.clipNorm = 0;
+                    c.gamma = 0.95;
+                    c.bufferSize = 2_500;
+                    c.batchSize = 32;
+                    c.learningStarts = 2_500;
+                    c.trainFreq = 2_500;
+                    c.gradientSteps = 79;
+                    c.targetUpdate = 0;
+                    c.epsSchedule = "constant";
+                    c.epsStart = 0.3;
+                    c.totalSteps = 500L * 2_500;
+                    c.stopWhenSolved = false;
+                });
+        add(CARTPOLE, "cleanrl", "CleanRL dqn.py: MLP 120-84, MSE, Adam 2.5e-4, replay 10k batch 128 from 10k, train every 10 steps, "
+                + "target copy every 500 steps, eps 1 -> .05 over 50% of 500k steps", c -> {
+                    c.env = "CartPole-v1";
+                    c.hidden = new int[] {120, 84};
+                    c.loss = "mse";
+                    c.lr = 2.5e-4;
+                    c.clipNorm = 0;
+                    c.bufferSize = 10_000;
+                    c.batchSize = 128;
+                    c.learningStarts = 10_000;
+                    c.trainFreq = 10;
+                    c.gradientSteps = 1;
+                    c.targetUpdate = 500;
+                    c.epsEnd = 0.05;
+                    c.epsFraction = 0.5;
+                    c.totalSteps = 500_000;
+                    c.stopWhenSolved = false;
+                });
+        add(CARTPOLE, "rl-zoo", "SB3 RL-Zoo: MLP 256-256, Huber, Adam 2.3e-3, grad norm 10, replay 100k batch 64 from 1k, "
+                + "128 gradient steps every 256 steps, target copy every 10 steps, eps 1 -> .04 over 16% of 50k steps", c -> {
+                    c.env = "CartPole-v1";
+                    c.hidden = new int[] {256, 256};
+                    c.trainFreq = 256;
+                    c.gradientSteps = 128;
+                    c.totalSteps = 50_000;
+                    c.stopWhenSolved = false;
+                });
+
+        add(FROZENLAKE, "default", "FrozenLake 4x4, not slippery: MLP 64, Adam 1e-3, MSE, gamma .95; stops when solved", c -> {
+            c.env = "FrozenLake-v1";
+            c.hidden = new int[] {64};
+            c.loss = "mse";
+            c.lr = 1e-3;
+            c.clipNorm = 0;
+            c.gamma = 0.95;
+            c.bufferSize = 10_000;
+            c.batchSize = 32;
+            c.learningStarts = 500;
+            c.trainFreq = 4;
+            c.gradientSteps = 4;
+            c.targetUpdate = 100;
+            c.epsFraction = 0.5;
+            c.epsEnd = 0.05;
+            c.totalSteps = 20_000;
+            c.evalEvery = 500;
+        });
+        add(FROZENLAKE, "minimalrl-frozenlake", "T2 (minimalRL recipe): FrozenLake 4x4 not slippery, MLP 128-128, MSE, Adam 5e-4, gamma .98, "
+                + "replay 50k batch 32 from 2k, 10 updates after each episode, target copied at each episode start, "
+                + "eps .08 -> .01 (-.01 per 200 episodes), 10,000 episodes", c -> {
+                    c.env = "FrozenLake-v1";
+                    c.hidden = new int[] {128, 128};
+                    c.loss = "mse";
+                    c.lr = 5e-4;
+                    c.clipNorm = 0;
+                    c.gamma = 0.98;
+                    c.bufferSize = 50_000;
+                    c.batchSize = 32;
+                    c.learningStarts = 2_000;
+                    c.trainFreq = 1;
+                    c.trainUnit = "episodes";
+                    c.gradientSteps = 10;
+                    c.targetUpdate = 1;
+                    c.targetUnit = "episodes";
+                    minimalRlEpsilon(c);
+                    c.maxEpisodes = 10_000;
+                    c.totalSteps = 10_000L * 100;
+                    c.stopWhenSolved = false;
+                });
+    }
+
+    private static void add(Map<String, Preset> to, String name, String description, Consumer<DqnConfig> apply) {
+        to.put(name, new Preset(name, description, apply));
+    }
+
+    private static void kerasCartPole(DqnConfig c) {
+        c.env = "CartPole-v0";
+        c.hidden = new int[] {32, 32};
+        c.init = "he_uniform";
+        c.loss = "mse";
+        c.lr = 1.5e-3;
+        c.optimEps = 1e-7; // Keras' Adam epsilon
+        c.clipNorm = 0;
+        c.clipValue = 10;
+        c.gamma = 0.95;
+        c.bufferSize = 5_000;
+        c.batchSize = 8;
+        c.learningStarts = 20;
+        trainEveryStep(c);
+        c.targetUpdate = 400;
+        c.epsSchedule = "multiplicative";
+        c.epsStart = 1.0;
+        c.epsFactor = 0.995;
+        c.epsEnd = 0.01;
+        c.totalSteps = 5_000;
+        c.evalEpisodes = 10;
+        c.stopWhenSolved = false;
+    }
+
+    private static void trainEveryStep(DqnConfig c) {
+        c.trainFreq = 1;
+        c.trainUnit = "steps";
+        c.gradientSteps = 1;
+    }
+
+    /** minimalRL: epsilon = max(0.01, 0.08 - 0.01 * episode / 200). */
+    private static void minimalRlEpsilon(DqnConfig c) {
+        c.epsSchedule = "episodes";
+        c.epsStart = 0.08;
+        c.epsEnd = 0.01;
+        c.epsDecrement = 0.01;
+        c.epsEvery = 200;
+    }
+
+    /** Presets of a command: {@code cartpole} or {@code frozenlake}. */
+    public static Map<String, Preset> forCommand(String command) {
+        return switch (command) {
+            case "cartpole" -> CARTPOLE;
+            case "frozenlake" -> FROZENLAKE;
+            default -> throw new IllegalArgumentException("no presets for " + command);
+        };
+    }
+
+    public static Preset get(String command, String name) {
+        Preset p = forCommand(command).get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "' for " + command + " (" + String.join(", ", forCommand(command).keySet()) + ")");
+        }
+        return p;
+    }
+}
