@@ -72,7 +72,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("epsilon schedule: linear (over steps), multiplicative (per step), episodes (linear over episodes), constant") public String epsSchedule = "linear";
     @Doc("initial epsilon") public double epsStart = 1;
     @Doc("final epsilon (floor)") public double epsEnd = 0.04;
-    @Doc("linear: decay over this fraction of --total-steps (unless --eps-steps)") public double epsFraction = 0.16;
+    @Doc("linear: decay over this fraction of --total-steps (unless --eps-steps)") public double epsFraction = 0.08;
     @Doc("linear: decay over this many steps (0: use --eps-fraction)") public long epsSteps = 0;
     @Doc("multiplicative: factor per step") public double epsFactor = 0.995;
     @Doc("episodes: epsilon falls by --eps-decrement every --eps-every episodes") public double epsDecrement = 0.01;

@@ -23,7 +23,8 @@ public final class Presets {
     private static final Map<String, Preset> CARTPOLE = new LinkedHashMap<>(), FROZENLAKE = new LinkedHashMap<>();
 
     static {
-        add(CARTPOLE, "default", "fast CartPole-v1 recipe: MLP 64-64, Adam 2.3e-3, Huber, 32 gradient steps every 64 steps; stops when solved", c -> {});
+        add(CARTPOLE, "default", "fast CartPole-v1 recipe: RL-Zoo's with an MLP 64-64, 32 gradient steps every 64 steps and "
+                + "eps 1 -> .04 over 8k steps; stops when solved (greedy 20-episode mean >= 475), else after 100k steps", c -> {});
         add(CARTPOLE, "keras-cartpole", "T1 Keras tutorial: CartPole-v0, MLP 32-32 he_uniform, MSE, Adam 1.5e-3 clip value 10, "
                 + "gamma .95, replay 5k batch 8 from step 20, target copy every 400 steps, eps x0.995/step to .01, 5k steps, eval 10",
                 Presets::kerasCartPole);
@@ -94,8 +95,19 @@ public final class Presets {
                 + "128 gradient steps every 256 steps, target copy every 10 steps, eps 1 -> .04 over 16% of 50k steps", c -> {
                     c.env = "CartPole-v1";
                     c.hidden = new int[] {256, 256};
+                    c.loss = "huber";
+                    c.lr = 2.3e-3;
+                    c.clipNorm = 10;
+                    c.gamma = 0.99;
+                    c.bufferSize = 100_000;
+                    c.batchSize = 64;
+                    c.learningStarts = 1_000;
                     c.trainFreq = 256;
                     c.gradientSteps = 128;
+                    c.targetUpdate = 10;
+                    c.epsStart = 1;
+                    c.epsEnd = 0.04;
+                    c.epsFraction = 0.16;
                     c.totalSteps = 50_000;
                     c.stopWhenSolved = false;
                 });

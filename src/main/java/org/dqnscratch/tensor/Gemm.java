@@ -53,7 +53,7 @@ public final class Gemm {
     }
 
     /** Below this many multiply-adds a second thread costs more than it saves. */
-    static final long PARALLEL_MIN_WORK = 1L << 17;
+    static final long PARALLEL_MIN_WORK = 1L << 20;
 
     private static final ThreadLocal<ParallelGemm> JOB = ThreadLocal.withInitial(ParallelGemm::new);
 
