@@ -139,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
                 @Override public void status(DqnTraining.Status s) {
                     if (bar == null) return;
                     bar.stepTo(s.step());
-                    bar.setExtraMessage(String.format(Locale.ROOT, " %,.0f steps/s | return(100) %.1f | eps %.3f | loss %.4g",
+                    bar.setExtraMessage(String.format(Locale.ROOT, "%.0f steps/s R100 %.1f eps %.3f loss %.3g",
                             s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss()));
                 }
 
