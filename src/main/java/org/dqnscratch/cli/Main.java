@@ -28,13 +28,15 @@ public final class Main implements Callable<Integer> {
                         + "then evaluates and saves a run directory."));
         cli.addSubcommand(TrainCommand.create("frozenlake", "Trains a DQN on FrozenLake (4x4, or 8x8 with --env FrozenLake8x8-v1)."));
         cli.addSubcommand("eval", new EvalCommand());
+        cli.addSubcommand("devices", new Devices());
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            return ex instanceof IllegalArgumentException || ex instanceof java.io.IOException ? 2 : 1;
+            return ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof org.dqnscratch.opencl.OpenClException ? 2 : 1;
         });
         return cli.execute(args);
     }

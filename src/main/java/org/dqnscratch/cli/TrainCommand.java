@@ -17,6 +17,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.rl.DqnTraining;
 import org.dqnscratch.rl.Presets;
+import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.WorkerPool;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +39,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", order = -3, description = "recipe to start from (listed below); flags override it")
     String preset = "default";
 
-    @Option(names = "--device", paramLabel = "DEVICE", order = -2, description = "cpu (OpenCL comes with the OpenCL backend)")
+    @Option(names = "--device", paramLabel = "DEVICE", order = -2,
+            description = "cpu, opencl (the first GPU, else the first OpenCL device) or opencl:P:D (see the devices command)")
     String device = "cpu";
 
     @Option(names = "--threads", paramLabel = "N", order = -1, description = "CPU threads for the tensor kernels (default: all cores)")
@@ -110,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
-        if (!device.equals("cpu")) throw new IllegalArgumentException("unknown --device '" + device + "': this build trains on cpu");
+        Backend backend = Devices.backend(device);
         if (threads != null) {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
             WorkerPool.configure(threads);
@@ -118,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         DqnConfig cfg = config(spec.commandLine().getParseResult());
         Path runDir = newRunDir(cfg);
         PrintStream out = System.out;
-        out.println("run directory: " + runDir);
+        out.println("run directory: " + runDir + " (" + backend.name() + ")");
 
         // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved.
         AtomicBoolean stop = new AtomicBoolean();
@@ -147,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                     if (bar != null) System.err.print("\r\033[K");
                     out.println(line);
                 }
-            }, stop::get);
+            }, stop::get, backend);
             if (bar != null) bar.stepTo(result.steps());
         } finally {
             finished.countDown();

@@ -54,10 +54,19 @@ public final class DqnTraining {
     static final String[] COLUMNS = {"global_step", "episode", "charts/episodic_return", "charts/episodic_length",
         "charts/epsilon", "losses/td_loss", "charts/SPS"};
 
+    /** Trains on the CPU. */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested) throws IOException {
+        return run(cfg, preset, runDir, out, stopRequested, new CpuBackend());
+    }
+
+    /**
+     * Trains with every tensor on {@code backend}: the sampled batch is uploaded once per gradient
+     * step; only the logged loss and the Q values of the acting observation come back.
+     */
+    public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
+                             Backend backend) throws IOException {
         cfg.validate();
         long seed = cfg.seed;
-        Backend backend = new CpuBackend();
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
         QNetwork online = QNetwork.create(backend, cfg.env, cfg.slippery, cfg.hidden, cfg.dueling);

@@ -55,6 +55,8 @@ class CliTest {
         assertOneLineError(run("cartpole", "--gamma", "1.5", "--run-dir", dir.toString()), "--gamma");
         assertOneLineError(run("cartpole", "--loss", "l3", "--run-dir", dir.toString()), "--loss");
         assertOneLineError(run("cartpole", "--device", "tpu", "--run-dir", dir.toString()), "--device");
+        // with or without OpenCL here: a one-line error that says what exists
+        assertOneLineError(run("cartpole", "--device", "opencl:9:9", "--run-dir", dir.toString()), "OpenCL");
         assertOneLineError(run("frozenlake", "--hidden", "64,x"), "x");
         assertOneLineError(run("eval", dir.resolve("missing.safetensors").toString()), "not found");
         assertOneLineError(run("eval"), "CHECKPOINT");
@@ -68,6 +70,14 @@ class CliTest {
         Path text = dir.resolve("text.safetensors");
         Files.writeString(text, "this is not a checkpoint at all, just some text");
         assertOneLineError(run("eval", text.toString()), "text.safetensors");
+    }
+
+    @Test
+    void devicesListsTheCpuAndWhateverOpenClThereIs() {
+        Run r = run("devices");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("cpu "), r.out());
+        assertTrue(r.out().contains("opencl:0:0") || r.out().contains("no OpenCL platform"), r.out());
     }
 
     @Test

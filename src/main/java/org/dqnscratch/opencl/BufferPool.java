@@ -1,0 +1,47 @@
+package org.dqnscratch.opencl;
+
+import static org.jocl.CL.CL_MEM_READ_WRITE;
+import static org.jocl.CL.clCreateBuffer;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.jocl.Sizeof;
+import org.jocl.cl_context;
+import org.jocl.cl_mem;
+
+/**
+ * Device buffers, reused by size: when a {@link OpenClBackend.ClBuffer} becomes unreachable its
+ * {@code cl_mem} goes back to the pool (through a {@link Cleaner}) and the next allocation of the
+ * same size takes it, so graphs rebuilt per batch size do not grow device memory.
+ */
+final class BufferPool {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private final cl_context context;
+    private final Map<Integer, ArrayDeque<cl_mem>> free = new HashMap<>();
+
+    BufferPool(cl_context context) { this.context = context; }
+
+    /** A buffer of {@code size} floats (contents undefined), returned to the pool when unreachable. */
+    OpenClBackend.ClBuffer allocate(int size) {
+        cl_mem mem = take(size);
+        OpenClBackend.ClBuffer b = new OpenClBackend.ClBuffer(mem, size);
+        CLEANER.register(b, () -> give(size, mem));
+        return b;
+    }
+
+    /** A raw buffer kept for the backend's lifetime. */
+    synchronized cl_mem take(int size) {
+        ArrayDeque<cl_mem> q = free.get(size);
+        if (q != null && !q.isEmpty()) return q.pop();
+        int[] err = new int[1];
+        cl_mem mem = clCreateBuffer(context, CL_MEM_READ_WRITE, (long) size * Sizeof.cl_float, null, err);
+        OpenCl.check(err[0], () -> "allocating " + size + " floats on the device");
+        return mem;
+    }
+
+    private synchronized void give(int size, cl_mem mem) {
+        free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(mem);
+    }
+}

@@ -1,0 +1,73 @@
+package org.dqnscratch.opencl;
+
+import static org.jocl.CL.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_context;
+import org.jocl.cl_kernel;
+import org.jocl.cl_program;
+
+/** The kernel sources (resources {@code kernels/*.cl}), compiled once per context into one program. */
+public final class Kernels {
+    private Kernels() {}
+
+    /** In compile order (optim.cl uses loss.cl's reduction). The parity test checks this lists every file. */
+    public static final String[] FILES = {"dense.cl", "conv.cl", "elementwise.cl", "qhead.cl", "loss.cl", "optim.cl"};
+
+    public static String source(String file) {
+        try (InputStream in = Kernels.class.getResourceAsStream("/kernels/" + file)) {
+            if (in == null) throw new OpenClException("kernel source kernels/" + file + " is missing from the jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new OpenClException("reading kernels/" + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Builds every file into one program and creates all its kernels; a failed build reports the compiler's log. */
+    static Map<String, cl_kernel> build(cl_context context, OpenClDevice device) {
+        String[] sources = new String[FILES.length];
+        for (int i = 0; i < FILES.length; i++) sources[i] = "// ---- " + FILES[i] + "\n" + source(FILES[i]) + "\n";
+        int[] err = new int[1];
+        cl_program program = clCreateProgramWithSource(context, sources.length, sources, null, err);
+        OpenCl.check(err[0], "creating the kernel program");
+        int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2", null, null);
+        if (status != CL_SUCCESS) {
+            throw new OpenClException("building kernels/*.cl for " + device + " failed (" + stringFor_errorCode(status) + "):\n" + buildLog(program, device));
+        }
+        int[] n = new int[1];
+        OpenCl.check(clCreateKernelsInProgram(program, 0, null, n), "counting kernels");
+        cl_kernel[] ks = new cl_kernel[n[0]];
+        OpenCl.check(clCreateKernelsInProgram(program, ks.length, ks, null), "creating kernels");
+        Map<String, cl_kernel> byName = new HashMap<>();
+        for (cl_kernel k : ks) byName.put(kernelName(k), k);
+        return byName;
+    }
+
+    private static String buildLog(cl_program program, OpenClDevice device) {
+        long[] size = new long[1];
+        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, 0, null, size);
+        byte[] buf = new byte[(int) size[0]];
+        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, buf.length, Pointer.to(buf), null);
+        return new String(buf, StandardCharsets.UTF_8).trim();
+    }
+
+    private static String kernelName(cl_kernel k) {
+        long[] size = new long[1];
+        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, 0, null, size);
+        byte[] buf = new byte[(int) size[0]];
+        clGetKernelInfo(k, CL_KERNEL_FUNCTION_NAME, buf.length, Pointer.to(buf), null);
+        return new String(buf, 0, Math.max(0, buf.length - 1), StandardCharsets.UTF_8);
+    }
+
+    static long maxWorkGroupSize(cl_kernel k, OpenClDevice device) {
+        long[] v = new long[1];
+        OpenCl.check(clGetKernelWorkGroupInfo(k, device.id(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null), "querying work-group size");
+        return v[0];
+    }
+}

@@ -1,0 +1,17 @@
+// Elementwise ops, 1D range over n, as CpuBackend.relu_forward / relu_backward / scale_forward.
+
+__kernel void relu_forward(__global float* out, int out_off, __global const float* inp, int inp_off, int n) {
+    int i = get_global_id(0);
+    if (i < n) { float v = inp[inp_off + i]; out[out_off + i] = v > 0.0f ? v : 0.0f; }
+}
+
+__kernel void relu_backward(__global float* dinp, int dinp_off, __global const float* dout, int dout_off,
+                            __global const float* out, int out_off, int n) {
+    int i = get_global_id(0);
+    if (i < n && out[out_off + i] > 0.0f) dinp[dinp_off + i] += dout[dout_off + i];
+}
+
+__kernel void scale_forward(__global float* out, int out_off, __global const float* inp, int inp_off, float scale, int n) {
+    int i = get_global_id(0);
+    if (i < n) out[out_off + i] = inp[inp_off + i] * scale;
+}
