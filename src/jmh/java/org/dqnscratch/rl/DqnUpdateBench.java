@@ -3,6 +3,7 @@ package org.dqnscratch.rl;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.dqnscratch.nn.Init;
+import org.dqnscratch.opencl.OpenClBackend;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
@@ -32,15 +33,20 @@ public class DqnUpdateBench {
     public String net;
     @Param({"1", "2"})
     public int threads;
+    /** cpu, or opencl / opencl:P:D (then every update ends with clFinish, so the kernels are timed). */
+    @Param({"cpu"})
+    public String backend;
 
     DqnUpdate update;
     Tensor s, a, r, done, sNext;
     int steps;
+    OpenClBackend cl;
 
     @Setup(Level.Trial)
     public void setup() {
         WorkerPool.configure(threads);
-        Backend b = new CpuBackend();
+        Backend b = backend.equals("cpu") ? new CpuBackend() : OpenClBackend.create(backend);
+        cl = b instanceof OpenClBackend o ? o : null;
         boolean cnn = net.equals("cnn");
         int batch = cnn ? 32 : 64, actions = cnn ? 6 : 2;
         Module online = cnn ? Networks.natureCnn(4, actions, false) : Networks.mlp(4, new int[] {256, 256}, actions, false);
@@ -74,6 +80,8 @@ public class DqnUpdateBench {
     /** Reads the loss back every 100th update, as the training loop logs it. */
     @Benchmark
     public float update() {
-        return update.step(s, a, r, done, sNext, ++steps % 100 == 0);
+        float loss = update.step(s, a, r, done, sNext, ++steps % 100 == 0);
+        if (cl != null) cl.finish();
+        return loss;
     }
 }
