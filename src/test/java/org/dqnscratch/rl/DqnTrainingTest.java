@@ -29,6 +29,9 @@ class DqnTrainingTest {
         DqnConfig cfg = Presets.get("cartpole", "default").config();
         cfg.seed = 1;
         cfg.gif = false;
+        // Seed 1 solves at ~24k steps here; the margin covers a CPU whose SIMD width changes the
+        // float sums (and so the trajectory). 19 of seeds 1-20 solve within 100k (docs/performance.md).
+        cfg.totalSteps = 200_000;
         Log log = new Log();
         long t0 = System.nanoTime();
         DqnTraining.Result r = DqnTraining.run(cfg, "default", dir, log, () -> false);
