@@ -73,7 +73,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("initial epsilon") public double epsStart = 1;
     @Doc("final epsilon (floor)") public double epsEnd = 0.04;
     @Doc("linear: decay over this fraction of --total-steps (unless --eps-steps)") public double epsFraction = 0.08;
-    @Doc("linear: decay over this many steps (0: use --eps-fraction)") public long epsSteps = 0;
+    @Doc("linear: decay over this many steps (0: use --eps-fraction)") public long epsSteps = 8_000;
     @Doc("multiplicative: factor per step") public double epsFactor = 0.995;
     @Doc("episodes: epsilon falls by --eps-decrement every --eps-every episodes") public double epsDecrement = 0.01;
     @Doc("episodes: see --eps-decrement") public double epsEvery = 200;

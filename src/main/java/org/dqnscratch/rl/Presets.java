@@ -87,6 +87,7 @@ public final class Presets {
                     c.gradientSteps = 1;
                     c.targetUpdate = 500;
                     c.epsEnd = 0.05;
+                    c.epsSteps = 0;
                     c.epsFraction = 0.5;
                     c.totalSteps = 500_000;
                     c.stopWhenSolved = false;
@@ -107,6 +108,7 @@ public final class Presets {
                     c.targetUpdate = 10;
                     c.epsStart = 1;
                     c.epsEnd = 0.04;
+                    c.epsSteps = 0;
                     c.epsFraction = 0.16;
                     c.totalSteps = 50_000;
                     c.stopWhenSolved = false;
@@ -125,6 +127,7 @@ public final class Presets {
             c.trainFreq = 4;
             c.gradientSteps = 4;
             c.targetUpdate = 100;
+            c.epsSteps = 0;
             c.epsFraction = 0.5;
             c.epsEnd = 0.05;
             c.totalSteps = 20_000;

@@ -35,6 +35,7 @@ class EpsilonScheduleTest {
     void configBuildsTheNamedSchedule() {
         DqnConfig c = new DqnConfig();
         c.totalSteps = 1000;
+        c.epsSteps = 0;
         c.epsFraction = 0.5;
         assertEquals(new EpsilonSchedule.LinearSteps(1.0, 0.04, 500), c.epsilonSchedule());
         c.epsSteps = 300;
