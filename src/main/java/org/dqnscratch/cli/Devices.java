@@ -13,7 +13,13 @@ import picocli.CommandLine.Command;
 final class Devices implements Callable<Integer> {
     @Override public Integer call() {
         System.out.println("cpu  " + new CpuBackend().name());
-        List<OpenClDevice> all = OpenClDevice.all();
+        List<OpenClDevice> all;
+        try {
+            all = OpenClDevice.all();
+        } catch (org.dqnscratch.opencl.OpenClException e) {
+            System.out.println(e.getMessage()); // no OpenCL at all is an answer here, not an error
+            return 0;
+        }
         if (all.isEmpty()) {
             System.out.println("no OpenCL platform found (install a driver: NVIDIA's, or PoCL for the CPU: apt-get install pocl-opencl-icd ocl-icd-libopencl1)");
             return 0;

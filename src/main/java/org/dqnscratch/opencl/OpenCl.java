@@ -7,10 +7,6 @@ import org.jocl.CL;
 final class OpenCl {
     private OpenCl() {}
 
-    static {
-        CL.setExceptionsEnabled(false); // we check every status ourselves, with context
-    }
-
     static void check(int status, String what) {
         if (status != CL.CL_SUCCESS) throw new OpenClException(what + " failed: " + CL.stringFor_errorCode(status) + " (" + status + ")");
     }
@@ -19,13 +15,20 @@ final class OpenCl {
         if (status != CL.CL_SUCCESS) check(status, what.get());
     }
 
-    /** Loads the native OpenCL library (the ICD loader); a readable error when it is missing. */
+    private static String firstLine(String message) {
+        return message == null || message.isBlank() ? "" : ": " + message.strip().lines().findFirst().orElse("");
+    }
+
+    /**
+     * Loads JOCL and the native OpenCL library (the ICD loader), with status codes returned rather
+     * than thrown (we check each one, with context); a readable error when the library is missing.
+     */
     static void load() {
         try {
             CL.setExceptionsEnabled(false);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        } catch (LinkageError e) {
             throw new OpenClException("no OpenCL runtime: libOpenCL.so.1 could not be loaded (install an OpenCL ICD loader and a driver, "
-                    + "e.g. apt-get install ocl-icd-libopencl1 pocl-opencl-icd): " + e.getMessage());
+                    + "e.g. apt-get install ocl-icd-libopencl1 pocl-opencl-icd)" + firstLine(e.getMessage()));
         }
     }
 }

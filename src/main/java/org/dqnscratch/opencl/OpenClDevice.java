@@ -27,12 +27,7 @@ public record OpenClDevice(int platform, int index, String platformName, String 
         OpenCl.load();
         List<OpenClDevice> out = new ArrayList<>();
         int[] count = new int[1];
-        int status;
-        try {
-            status = clGetPlatformIDs(0, null, count);
-        } catch (UnsatisfiedLinkError e) {
-            throw new OpenClException("no OpenCL runtime: " + e.getMessage());
-        }
+        int status = clGetPlatformIDs(0, null, count);
         if (status != CL_SUCCESS || count[0] == 0) return out; // CL_PLATFORM_NOT_FOUND_KHR: none installed
         cl_platform_id[] platforms = new cl_platform_id[count[0]];
         OpenCl.check(clGetPlatformIDs(platforms.length, platforms, null), "listing OpenCL platforms");
