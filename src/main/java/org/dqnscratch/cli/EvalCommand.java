@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluates a saved checkpoint (best.safetensors or last.safetensors of a run) with the greedy policy.")
 final class EvalCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "a .safetensors file written by cartpole or frozenlake")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "a .safetensors file written by cartpole, frozenlake or pong")
     Path checkpoint;
 
     @Option(names = "--episodes", paramLabel = "N", description = "episodes to run (default: 20)")
@@ -35,21 +35,25 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gif", paramLabel = "FILE", description = "render the first episode to this animated GIF")
     Path gif;
 
+    @Option(names = "--rom", paramLabel = "FILE", description = "Atari checkpoints: the game's ROM (default: searched as the pong command does)")
+    Path rom;
+
     @Override public Integer call() throws Exception {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1");
         if (epsilon < 0 || epsilon > 1) throw new IllegalArgumentException("--epsilon must be in [0, 1]");
         if (!Files.isRegularFile(checkpoint)) throw new IllegalArgumentException("checkpoint not found: " + checkpoint);
         CpuBackend backend = new CpuBackend();
-        QNetwork net = QNetwork.load(backend, checkpoint);
-        Env env = net.makeEnv();
-        GreedyPolicy policy = new GreedyPolicy(net.module(), backend, env.observationSpace().size(), env.actionSpace().n());
-        List<BufferedImage> frames = gif == null ? null : new ArrayList<>();
-        Evaluation ev = Evaluation.run(env, policy, episodes, seed, epsilon, frames);
-        if (gif != null) {
-            Gif.write(gif, frames, env.id().startsWith("CartPole") ? 20 : 300);
-            System.out.println("gif: " + gif + " (" + frames.size() + " frames)");
+        QNetwork net = QNetwork.load(backend, checkpoint, rom);
+        try (Env env = net.makeEnv(seed)) {
+            GreedyPolicy policy = GreedyPolicy.of(net, backend, 1);
+            List<BufferedImage> frames = gif == null ? null : new ArrayList<>();
+            Evaluation ev = Evaluation.run(env, policy, episodes, seed, epsilon, frames);
+            if (gif != null) {
+                Gif.write(gif, frames, net.spec().pixels() ? 70 : env.id().startsWith("CartPole") ? 20 : 300);
+                System.out.println("gif: " + gif + " (" + frames.size() + " frames)");
+            }
+            System.out.println(env.id() + ": " + ev);
         }
-        System.out.println(env.id() + ": " + ev);
         return 0;
     }
 }

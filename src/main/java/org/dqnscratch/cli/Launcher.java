@@ -13,7 +13,8 @@ import org.dqnscratch.tensor.VectorSupport;
  * has the module but did not resolve it, the launcher starts the same JVM again with
  * {@code --add-modules jdk.incubator.vector}, the same JVM options, class path and arguments,
  * and passes its exit code through. Runtimes without the module run the plain-Java kernels.
- * {@code -Ddqn.relaunch=false} turns this off.
+ * {@code -Ddqn.relaunch=false} turns this off. The relaunched JVM also gets the heap a large
+ * pixel replay needs (the Atari commands' {@code --buffer-size}), unless {@code -Xmx} was given.
  */
 final class Launcher {
     private Launcher() {}
@@ -32,7 +33,11 @@ final class Launcher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.get());
         cmd.add("--add-modules=" + VectorSupport.MODULE);
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        cmd.addAll(jvmArgs);
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
+            TrainCommand.heapNeeded(args).ifPresent(bytes -> cmd.add("-Xmx" + (bytes >> 20) + "m"));
+        }
         cmd.add("-D" + RELAUNCHED + "=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -27,7 +27,11 @@ public final class Main implements Callable<Integer> {
                 "Trains a DQN on CartPole (v1 by default) until solved (greedy 20-episode mean >= 475) or the step budget ends, "
                         + "then evaluates and saves a run directory."));
         cli.addSubcommand(TrainCommand.create("frozenlake", "Trains a DQN on FrozenLake (4x4, or 8x8 with --env FrozenLake8x8-v1)."));
+        cli.addSubcommand(TrainCommand.create("pong",
+                "Trains a DQN on Pong (or --game NAME) from pixels on the Arcade Learning Environment until a 10-episode greedy "
+                        + "evaluation averages >= 18 or the step budget ends, then evaluates and saves a run directory."));
         cli.addSubcommand("eval", new EvalCommand());
+        cli.addSubcommand("import-roms", new ImportRomsCommand());
         cli.addSubcommand("devices", new Devices());
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");

@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
         spec.name(name);
         spec.usageMessage().description(description);
         DqnConfig defaults = Presets.get(name, "default").config();
-        for (Field f : DqnConfig.fields()) {
+        for (Field f : DqnConfig.fields(atari(name))) {
             String doc = f.getAnnotation(DqnConfig.Doc.class).value();
             OptionSpec.Builder o = OptionSpec.builder(flag(f)).description((doc + " (default: " + show(get(f, defaults)) + ")").replace("%", "%%"));
             Class<?> t = f.getType();
@@ -73,6 +73,29 @@ final class TrainCommand implements Callable<Integer> {
         cmd.spec = spec;
         return new CommandLine(spec);
     }
+
+    /**
+     * The heap an Atari command line needs when its replay does not fit the default heap: the
+     * replay plus 2 GiB, capped at 90% of the machine's memory (a larger replay is then refused
+     * with a clear message by the training loop). Empty for other commands or unparsable lines.
+     */
+    static java.util.Optional<Long> heapNeeded(String[] args) {
+        if (args.length == 0 || !atari(args[0])) return java.util.Optional.empty();
+        try {
+            CommandLine cli = create(args[0], "");
+            DqnConfig cfg = ((TrainCommand) cli.getCommand()).config(cli.parseArgs(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            long replay = org.dqnscratch.rl.PixelReplay.bytesNeeded(cfg.bufferSize, cfg.frameStack, 84 * 84, cfg.envs);
+            long want = replay + (2L << 30);
+            if (want <= Runtime.getRuntime().maxMemory()) return java.util.Optional.empty();
+            long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            return java.util.Optional.of(Math.min(want, physical / 10 * 9));
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty(); // the command itself will report what is wrong
+        }
+    }
+
+    /** Commands that play an Atari game (pixels, ALE); the others are classic control. */
+    static boolean atari(String command) { return command.equals("pong"); }
 
     static String flag(Field f) {
         return "--" + f.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
@@ -94,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The preset with every flag given on the command line applied over it. */
     DqnConfig config(ParseResult parsed) {
         DqnConfig cfg = Presets.get(name, preset).config();
-        for (Field f : DqnConfig.fields()) {
+        for (Field f : DqnConfig.fields(atari(name))) {
             OptionSpec o = parsed.matchedOption(flag(f));
             if (o == null) continue;
             try {
@@ -102,6 +125,10 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalAccessException e) {
                 throw new AssertionError(e);
             }
+        }
+        if (atari(name)) {
+            org.dqnscratch.env.atari.Roms.checkGame(cfg.game); // an unknown game is an error naming the known ones
+            return cfg.validate();
         }
         org.dqnscratch.env.Envs.make(cfg.env, cfg.slippery); // an unknown id is an error naming the known ones
         boolean cartpole = cfg.env.startsWith("CartPole");
@@ -175,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Path newRunDir(DqnConfig cfg) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String base = cfg.env + "__" + preset + "__s" + cfg.seed + "__" + stamp;
+        String base = (cfg.atari() ? cfg.game : cfg.env) + "__" + preset + "__s" + cfg.seed + "__" + stamp;
         Path dir = Path.of(cfg.runDir).resolve(base);
         for (int i = 2; Files.exists(dir); i++) dir = Path.of(cfg.runDir).resolve(base + "-" + i);
         return dir;

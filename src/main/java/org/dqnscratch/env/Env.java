@@ -7,7 +7,7 @@ import java.awt.image.BufferedImage;
  * {@link #reset(long)} seeds the environment's generator and starts an episode;
  * {@link #reset()} starts the next episode from the same generator (Gym's {@code reset()}).
  */
-public interface Env {
+public interface Env extends AutoCloseable {
     /** Gym id, e.g. {@code CartPole-v1}. */
     String id();
 
@@ -34,6 +34,9 @@ public interface Env {
 
     /** Mean return over consecutive episodes at which the task counts as solved (Gym's reward_threshold). */
     double rewardThreshold();
+
+    /** Releases native resources (an emulator); the environment is unusable afterwards. */
+    default void close() {}
 
     /**
      * The outcome of one step: terminated means a terminal state (no bootstrapping in the TD

@@ -28,11 +28,29 @@ public final class DqnConfig implements Cloneable {
     @Target(ElementType.FIELD)
     public @interface Doc {
         String value();
+
+        /** Which commands have the flag: "" all, "atari" the Atari commands only, "classic" CartPole and FrozenLake only. */
+        String only() default "";
     }
 
     // --- environment and run ---
-    @Doc("environment: CartPole-v0, CartPole-v1, FrozenLake-v1 (4x4), FrozenLake8x8-v1") public String env = "CartPole-v1";
-    @Doc("FrozenLake: slippery ice") public boolean slippery = false;
+    @Doc(value = "environment: CartPole-v0, CartPole-v1, FrozenLake-v1 (4x4), FrozenLake8x8-v1", only = "classic") public String env = "CartPole-v1";
+    @Doc(value = "FrozenLake: slippery ice", only = "classic") public boolean slippery = false;
+
+    // --- Atari (ALE) ---
+    @Doc(value = "Atari game (ALE ROM name: pong, breakout, space_invaders, ...)", only = "atari") public String game = "";
+    @Doc(value = "ROM file of the game (default: $ALE_ROMS, an installed ale-py, then the import-roms folder)", only = "atari") public String rom = "";
+    @Doc(value = "preprocessing: atari (Gymnasium's AtariPreprocessing, as CleanRL/SB3) or lapan (the seed's PyTorch Pong wrappers)", only = "atari") public String pipeline = "atari";
+    @Doc(value = "up to this many random no-op frames after each reset (0: none)", only = "atari") public int noopMax = 30;
+    @Doc(value = "emulator frames per agent step (the action is repeated, the last two frames max-pooled)", only = "atari") public int frameSkip = 4;
+    @Doc(value = "frames stacked into one observation", only = "atari") public int frameStack = 4;
+    @Doc(value = "a lost life ends the episode for learning (returns are still counted per game)", only = "atari") public boolean terminalOnLifeLoss = false;
+    @Doc(value = "emulator frames after which an episode is truncated", only = "atari") public int maxEpisodeFrames = 108_000;
+    @Doc(value = "clip rewards to their sign for learning (returns are reported raw)", only = "atari") public boolean rewardClip = false;
+    @Doc(value = "environments stepped in parallel, one batched forward pass for their actions", only = "atari") public int envs = 1;
+    @Doc(value = "n-step returns: bootstrap after n rewards (stops at an episode's end)", only = "atari") public int nStep = 1;
+    @Doc(value = "save last.safetensors and the training state every N environment steps (0: only at the end)", only = "atari") public long checkpointEvery = 0;
+    @Doc(value = "with checkpoints, also save the replay memory (large) so --resume continues with it", only = "atari") public boolean saveReplay = false;
     @Doc("seed of initialisation, exploration, replay sampling and environment resets") public long seed = 1;
     @Doc("environment steps to train for at most") public long totalSteps = 100_000;
     @Doc("episodes to train for at most (0: no limit)") public long maxEpisodes = 0;
@@ -63,7 +81,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("no training before this many environment steps") public int learningStarts = 1_000;
     @Doc("train every N steps or episodes (see --train-unit)") public int trainFreq = 64;
     @Doc("unit of --train-freq: steps or episodes") public String trainUnit = "steps";
-    @Doc("gradient steps each time training runs") public int gradientSteps = 32;
+    @Doc("gradient steps each time training runs; a fraction runs one step every 1/x times (0.25: every 4th)") public double gradientSteps = 32;
     @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 10;
     @Doc("unit of --target-update: steps or episodes") public String targetUnit = "steps";
     @Doc("target update weight: 1 copies, < 1 is Polyak averaging") public double tau = 1;
@@ -80,7 +98,8 @@ public final class DqnConfig implements Cloneable {
 
     // --- evaluation, stopping, output ---
     @Doc("greedy evaluation episodes (solve checks and the final evaluation)") public int evalEpisodes = 20;
-    @Doc("steps between solve checks, made at episode ends once a training episode reaches the threshold") public int evalEvery = 2_000;
+    @Doc("steps between solve checks, made at episode ends once the recent training episodes reach the threshold") public int evalEvery = 2_000;
+    @Doc("training episodes averaged for the solve check's trigger (1: any single episode)") public int solveWindow = 1;
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
     @Doc("stop training once solved") public boolean stopWhenSolved = true;
     @Doc("epsilon of the evaluation policy (0: greedy)") public double evalEpsilon = 0;
@@ -106,6 +125,19 @@ public final class DqnConfig implements Cloneable {
         return out;
     }
 
+    /** The fields that are flags of an Atari command ({@code atari}) or of a classic-control one. */
+    public static List<Field> fields(boolean atari) {
+        List<Field> out = new ArrayList<>();
+        for (Field f : fields()) {
+            String only = f.getAnnotation(Doc.class).only();
+            if (only.isEmpty() || only.equals(atari ? "atari" : "classic")) out.add(f);
+        }
+        return out;
+    }
+
+    /** True when this run plays an Atari game (pixels, ALE) rather than a classic-control environment. */
+    public boolean atari() { return !game.isEmpty(); }
+
     /** Rejects values no run can use, with a message naming the flag. */
     public DqnConfig validate() {
         need(totalSteps > 0, "--total-steps must be > 0");
@@ -117,7 +149,11 @@ public final class DqnConfig implements Cloneable {
         need(batchSize >= 1, "--batch-size must be >= 1");
         need(learningStarts >= 0, "--learning-starts must be >= 0");
         need(trainFreq >= 1, "--train-freq must be >= 1");
-        need(gradientSteps >= 1, "--gradient-steps must be >= 1");
+        need(gradientSteps > 0 && Double.isFinite(gradientSteps), "--gradient-steps must be > 0");
+        need(solveWindow >= 1, "--solve-window must be >= 1");
+        need(envs >= 1, "--envs must be >= 1");
+        need(nStep >= 1, "--n-step must be >= 1");
+        need(checkpointEvery >= 0, "--checkpoint-every must be >= 0");
         need(targetUpdate >= 0, "--target-update must be >= 0");
         need(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
         need(unit(trainUnit), "--train-unit must be steps or episodes");

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,39 +62,42 @@ public final class DqnTraining {
 
     /**
      * Trains with every tensor on {@code backend}: the sampled batch is uploaded once per gradient
-     * step; only the logged loss and the Q values of the acting observation come back.
+     * step; only the logged loss and the Q values of the acting observations come back.
      */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
                              Backend backend) throws IOException {
         cfg.validate();
         long seed = cfg.seed;
+        EnvSpec spec = EnvSpec.of(cfg);
+        int N = cfg.envs;
+        Env[] envs = new Env[N];
+        for (int i = 0; i < N; i++) envs[i] = spec.make(seed + i);
+        long evalSeed = seed + 1_000_000L; // evaluation episodes never share starts with training ones
+        Env evalEnv = spec.make(evalSeed);
+        int obsSize = envs[0].observationSpace().size(), actions = envs[0].actionSpace().n();
+        double solveAt = cfg.solveAt > 0 ? cfg.solveAt : evalEnv.rewardThreshold();
+
+        // Replay: pixels as uint8 frames stored once; flat observations as floats. Checked before anything is allocated.
+        Batch batch = new Batch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
-        QNetwork online = QNetwork.create(backend, cfg.env, cfg.slippery, cfg.hidden, cfg.dueling);
+        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling);
         Init.parse(cfg.init).apply(online.params(), seed);
         // --target-update 0: no target network, the online network computes its own TD targets.
         QNetwork target = online;
         if (cfg.targetUpdate > 0) {
-            target = QNetwork.create(backend, cfg.env, cfg.slippery, cfg.hidden, cfg.dueling);
+            target = online.twin(backend);
             target.params().updateFrom(online.params(), 1f);
         }
+        // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
+        // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
         DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
-                cfg.optimizerFor(online.params()), cfg.lossFunction(), (float) cfg.gamma, cfg.doubleDqn);
+                cfg.optimizerFor(online.params()), cfg.lossFunction(), batch.perSampleDiscount ? 1f : (float) cfg.gamma, cfg.doubleDqn);
 
-        Env env = online.makeEnv(), evalEnv = online.makeEnv();
-        int obsSize = env.observationSpace().size(), actions = env.actionSpace().n();
-        double solveAt = cfg.solveAt > 0 ? cfg.solveAt : env.rewardThreshold();
-        GreedyPolicy policy = new GreedyPolicy(online.module(), backend, obsSize, actions);
-        ReplayBuffer replay = new ReplayBuffer(cfg.bufferSize, obsSize);
+        GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
         SplittableRandom actRng = new SplittableRandom(seed), sampleRng = new SplittableRandom(seed + 1);
-        long evalSeed = seed + 1_000_000L; // evaluation episodes never share starts with training ones
-
-        // The minibatch: host arrays filled by the replay, uploaded once per gradient step.
-        int B = cfg.batchSize;
-        float[] s = new float[B * obsSize], a = new float[B], r = new float[B], term = new float[B], s2 = new float[B * obsSize];
-        Tensor ts = backend.zeros(B, obsSize), ta = backend.zeros(B), tr = backend.zeros(B), tterm = backend.zeros(B);
-        Tensor ts2 = backend.zeros(B, obsSize);
+        Stepper stepper = new Stepper(envs);
 
         Files.createDirectories(runDir);
         writeConfig(runDir.resolve("config.json"), cfg, preset, solveAt);
@@ -102,116 +106,151 @@ public final class DqnTraining {
         meta.put("seed", Long.toString(seed));
 
         double[] epSteps = new double[64], epReturns = new double[64];
-        double[] last100 = new double[100];
-        double loss = Double.NaN, bestEval = Double.NEGATIVE_INFINITY, sum100 = 0;
+        double[] recent = new double[cfg.solveWindow], last100 = new double[100];
+        double loss = Double.NaN, bestEval = Double.NEGATIVE_INFINITY, sum100 = 0, recentSum = 0, gradientCredit = 0;
         float[] bestValues = null;
         Evaluation solvedEval = null;
         long episode = 0, lastEvalStep = Long.MIN_VALUE / 2, solvedAtStep = -1, step = 0;
         double secondsToSolve = Double.NaN;
-        boolean interrupted = false;
+        boolean interrupted = false, finished = false;
         long start = System.nanoTime();
 
+        float[][] obs = new float[N][];
+        for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i);
+        int[] action = new int[N], greedy = new int[N];
+        boolean[] random = new boolean[N];
+        float[] actBatch = new float[N * obsSize];
+        double[] epReturn = new double[N];
+        int[] epLength = new int[N];
+
         try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), COLUMNS)) {
-            float[] obs = env.reset(seed);
-            double epReturn = 0;
-            int epLength = 0;
-            for (; step < cfg.totalSteps; step++) {
+            while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
                     break;
                 }
-                // 1. Act epsilon-greedily and store the transition (rewards scaled for learning only).
+                // 1. Act epsilon-greedily in every environment (one forward pass for the greedy ones).
                 double eps = epsilon.value(step, episode);
-                int action = actRng.nextDouble() < eps ? actRng.nextInt(actions) : policy.act(obs);
-                Env.Step st = env.step(action);
-                replay.add(obs, action, (float) (st.reward() * cfg.rewardScale), st.observation(), st.terminated());
-                obs = st.observation();
-                epReturn += st.reward();
-                epLength++;
-                long done = step + 1; // environment steps taken so far
-                boolean learning = done >= cfg.learningStarts;
-
-                // 2. Learn every trainFreq steps, and update the target network every targetUpdate steps.
-                if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
-                    loss = train(update, replay, sampleRng, cfg.gradientSteps, s, a, r, term, s2, ts, ta, tr, tterm, ts2);
+                boolean anyGreedy = false;
+                for (int i = 0; i < N; i++) {
+                    random[i] = actRng.nextDouble() < eps;
+                    if (random[i]) action[i] = actRng.nextInt(actions);
+                    anyGreedy |= !random[i];
                 }
-                if (target != online && cfg.targetUnit.equals("steps") && done % cfg.targetUpdate == 0) {
-                    update.syncTarget((float) cfg.tau);
+                if (anyGreedy) {
+                    for (int i = 0; i < N; i++) System.arraycopy(obs[i], 0, actBatch, i * obsSize, obsSize);
+                    actor.act(actBatch, greedy);
+                    for (int i = 0; i < N; i++) if (!random[i]) action[i] = greedy[i];
                 }
+                Env.Step[] results = stepper.step(action);
 
-                if (st.done()) {
-                    // 3. Episode end: log, learn and update the target if they count in episodes.
-                    episode++;
-                    if (episode > epReturns.length) {
-                        epSteps = java.util.Arrays.copyOf(epSteps, epReturns.length * 2);
-                        epReturns = java.util.Arrays.copyOf(epReturns, epReturns.length * 2);
+                for (int i = 0; i < N && !finished; i++) {
+                    // 2. Store the transition (rewards clipped or scaled for learning only) and count the step.
+                    Env.Step st = results[i];
+                    float learnReward = cfg.rewardClip ? Math.signum((float) st.reward()) : (float) (st.reward() * cfg.rewardScale);
+                    batch.add(i, obs[i], action[i], learnReward, st);
+                    obs[i] = st.observation();
+                    epReturn[i] += st.reward();
+                    epLength[i]++;
+                    long done = ++step; // environment steps taken so far, all environments together
+                    boolean learning = done >= cfg.learningStarts;
+
+                    // 3. Learn every trainFreq steps, and update the target network every targetUpdate steps.
+                    if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
+                        gradientCredit += cfg.gradientSteps;
+                        int k = (int) gradientCredit;
+                        gradientCredit -= k;
+                        if (k > 0) loss = batch.train(update, sampleRng, k);
                     }
-                    epSteps[(int) episode - 1] = done;
-                    epReturns[(int) episode - 1] = epReturn;
-                    sum100 += epReturn - last100[(int) ((episode - 1) % 100)];
-                    last100[(int) ((episode - 1) % 100)] = epReturn;
-                    double sps = done / seconds(start);
-                    csv.row(done, episode, epReturn, epLength, eps, loss, sps);
-                    if (learning && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
-                        loss = train(update, replay, sampleRng, cfg.gradientSteps, s, a, r, term, s2, ts, ta, tr, tterm, ts2);
-                    }
-                    if (target != online && cfg.targetUnit.equals("episodes") && episode % cfg.targetUpdate == 0) {
+                    if (target != online && cfg.targetUnit.equals("steps") && done % cfg.targetUpdate == 0) {
                         update.syncTarget((float) cfg.tau);
                     }
 
-                    // 4. Solve check: a greedy evaluation once a training episode reaches the threshold.
-                    if (epReturn >= solveAt && done - lastEvalStep >= cfg.evalEvery) {
-                        lastEvalStep = done;
-                        Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
-                        if (ev.mean() > bestEval) {
-                            bestEval = ev.mean();
-                            bestValues = backend.toArray(online.params().values);
-                            meta.put("step", Long.toString(done));
-                            meta.put("eval", ev.toString());
-                            online.save(runDir.resolve("best.safetensors"), meta);
+                    if (st.done()) {
+                        // 4. Episode end: log, learn and update the target if they count in episodes.
+                        episode++;
+                        if (episode > epReturns.length) {
+                            epSteps = Arrays.copyOf(epSteps, epReturns.length * 2);
+                            epReturns = Arrays.copyOf(epReturns, epReturns.length * 2);
                         }
-                        if (solvedEval == null && ev.mean() >= solveAt) {
-                            solvedEval = ev;
-                            solvedAtStep = done;
-                            secondsToSolve = seconds(start);
-                            out.message(String.format(Locale.ROOT, "solved at step %d (%.1f s): greedy evaluation %s", done, secondsToSolve, ev));
-                            if (cfg.stopWhenSolved) {
-                                step++;
-                                break;
+                        double ret = epReturn[i];
+                        epSteps[(int) episode - 1] = done;
+                        epReturns[(int) episode - 1] = ret;
+                        sum100 += ret - last100[(int) ((episode - 1) % 100)];
+                        last100[(int) ((episode - 1) % 100)] = ret;
+                        recentSum += ret - recent[(int) ((episode - 1) % recent.length)];
+                        recent[(int) ((episode - 1) % recent.length)] = ret;
+                        csv.row(done, episode, ret, epLength[i], eps, loss, done / seconds(start));
+                        if (learning && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
+                            gradientCredit += cfg.gradientSteps;
+                            int k = (int) gradientCredit;
+                            gradientCredit -= k;
+                            if (k > 0) loss = batch.train(update, sampleRng, k);
+                        }
+                        if (target != online && cfg.targetUnit.equals("episodes") && episode % cfg.targetUpdate == 0) {
+                            update.syncTarget((float) cfg.tau);
+                        }
+
+                        // 5. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
+                        double trigger = episode >= recent.length ? recentSum / recent.length : Double.NEGATIVE_INFINITY;
+                        if (trigger >= solveAt && done - lastEvalStep >= cfg.evalEvery) {
+                            lastEvalStep = done;
+                            Evaluation ev = Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
+                            if (ev.mean() > bestEval) {
+                                bestEval = ev.mean();
+                                bestValues = backend.toArray(online.params().values);
+                                meta.put("step", Long.toString(done));
+                                meta.put("eval", ev.toString());
+                                online.save(runDir.resolve("best.safetensors"), meta);
                             }
-                        } else {
-                            out.message(String.format(Locale.ROOT, "step %d: greedy evaluation %s", done, ev));
+                            if (solvedEval == null && ev.mean() >= solveAt) {
+                                solvedEval = ev;
+                                solvedAtStep = done;
+                                secondsToSolve = seconds(start);
+                                out.message(String.format(Locale.ROOT, "solved at step %d (%.1f s): greedy evaluation %s", done, secondsToSolve, ev));
+                                if (cfg.stopWhenSolved) finished = true;
+                            } else {
+                                out.message(String.format(Locale.ROOT, "step %d: greedy evaluation %s", done, ev));
+                            }
                         }
+                        obs[i] = envs[i].reset();
+                        epReturn[i] = 0;
+                        epLength[i] = 0;
+                        if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) finished = true;
                     }
-                    obs = env.reset();
-                    epReturn = 0;
-                    epLength = 0;
-                    if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) {
-                        step++;
-                        break;
+                    if (done % 256 == 0) {
+                        out.status(new Status(done, cfg.totalSteps, episode, done / seconds(start),
+                                episode == 0 ? Double.NaN : sum100 / Math.min(episode, 100), eps, loss));
                     }
-                }
-                if (done % 256 == 0) {
-                    out.status(new Status(done, cfg.totalSteps, episode, done / seconds(start),
-                            episode == 0 ? Double.NaN : sum100 / Math.min(episode, 100), eps, loss));
+                    if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0) {
+                        meta.put("step", Long.toString(done));
+                        meta.remove("eval");
+                        online.save(runDir.resolve("last.safetensors"), meta);
+                        out.message("step " + done + ": checkpoint saved to " + runDir.resolve("last.safetensors"));
+                    }
+                    if (step >= cfg.totalSteps) break;
                 }
             }
+        } finally {
+            stepper.close();
         }
         double seconds = seconds(start);
 
-        // 5. Save the last network and the learning curve; evaluate unless interrupted.
+        // 6. Save the last network and the learning curve; evaluate unless interrupted.
         meta.put("step", Long.toString(step));
         meta.remove("eval");
         online.save(runDir.resolve("last.safetensors"), meta);
-        double[] curveSteps = java.util.Arrays.copyOf(epSteps, (int) episode), curveReturns = java.util.Arrays.copyOf(epReturns, (int) episode);
-        LearningCurve.write(runDir.resolve("learning_curve.png"), cfg.env + " (" + preset + ", seed " + seed + ")", curveSteps, curveReturns, solveAt);
+        double[] curveSteps = Arrays.copyOf(epSteps, (int) episode), curveReturns = Arrays.copyOf(epReturns, (int) episode);
+        LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")", curveSteps, curveReturns, solveAt);
+        for (Env e : envs) e.close();
         if (interrupted) {
             if (bestValues == null) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": last checkpoint saved to " + runDir.resolve("last.safetensors"));
+            evalEnv.close();
             return new Result(runDir, step, episode, seconds, solvedEval != null, solvedAtStep, secondsToSolve, null, true);
         }
         Evaluation evaluation = solvedEval != null && cfg.stopWhenSolved ? solvedEval
-                : Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
+                : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
         if (evaluation.mean() > bestEval || bestValues == null) {
             bestEval = evaluation.mean();
             bestValues = backend.toArray(online.params().values);
@@ -219,34 +258,140 @@ public final class DqnTraining {
             online.save(runDir.resolve("best.safetensors"), meta);
         }
         if (cfg.gif) {
-            QNetwork best = QNetwork.create(backend, cfg.env, cfg.slippery, cfg.hidden, cfg.dueling);
+            QNetwork best = online.twin(backend);
             backend.upload(best.params().values, bestValues, 0);
             List<BufferedImage> frames = new ArrayList<>();
-            Evaluation.run(best.makeEnv(), new GreedyPolicy(best.module(), backend, obsSize, actions), 1, evalSeed, 0, frames);
-            Gif.write(runDir.resolve("episode.gif"), frames, env.id().startsWith("CartPole") ? 20 : 300);
+            Evaluation.run(evalEnv, GreedyPolicy.of(best, backend, 1), 1, evalSeed, 0, frames);
+            Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
+        evalEnv.close();
         return new Result(runDir, step, episode, seconds, solvedEval != null, solvedAtStep, secondsToSolve, evaluation, false);
     }
 
-    /** {@code steps} gradient steps on minibatches sampled uniformly; returns the last step's loss. */
-    private static double train(DqnUpdate update, ReplayBuffer replay, SplittableRandom rng, int steps,
-                                float[] s, float[] a, float[] r, float[] term, float[] s2,
-                                Tensor ts, Tensor ta, Tensor tr, Tensor tterm, Tensor ts2) {
-        Backend b = update.onlineParams.backend;
-        float loss = Float.NaN;
-        for (int i = 0; i < steps; i++) {
-            replay.sample(rng, a.length, s, a, r, term, s2);
-            b.upload(ts, s, 0);
-            b.upload(ta, a, 0);
-            b.upload(tr, r, 0);
-            b.upload(tterm, term, 0);
-            b.upload(ts2, s2, 0);
-            loss = update.step(ts, ta, tr, tterm, ts2, i == steps - 1);
+    /**
+     * The replay and the minibatch: host arrays filled by the replay, uploaded once per gradient step.
+     * Pixel observations go to a {@link PixelReplay} (uint8 frames, n-step returns, one stream per
+     * environment); flat ones to a {@link ReplayBuffer}.
+     */
+    private static final class Batch {
+        final boolean perSampleDiscount;
+        final ReplayBuffer flat;
+        final PixelReplay pixels;
+        final int nStep;
+        final double gamma;
+        final float[] s, a, r, term, s2;
+        final Tensor ts, ta, tr, tterm, ts2;
+
+        Batch(Backend backend, EnvSpec spec, DqnConfig cfg, int obsSize) {
+            int B = cfg.batchSize;
+            nStep = cfg.nStep;
+            gamma = cfg.gamma;
+            if (spec.pixels()) {
+                int stack = spec.atari().stack(), frame = obsSize / stack;
+                long need = PixelReplay.bytesNeeded(cfg.bufferSize, stack, frame, cfg.envs);
+                long have = Runtime.getRuntime().maxMemory();
+                if (need > have - (1L << 30)) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
+                            "--buffer-size %d needs %.1f GB of replay memory; this JVM's heap is %.1f GB: give it -Xmx%dg or use a smaller --buffer-size",
+                            cfg.bufferSize, need / 1e9, have / 1e9, (need + (2L << 30)) / (1L << 30) + 1));
+                }
+                pixels = new PixelReplay(cfg.bufferSize, stack, frame, cfg.envs);
+                flat = null;
+                perSampleDiscount = true;
+            } else {
+                flat = new ReplayBuffer(cfg.bufferSize, obsSize);
+                pixels = null;
+                perSampleDiscount = false;
+            }
+            s = new float[B * obsSize];
+            s2 = new float[B * obsSize];
+            a = new float[B];
+            r = new float[B];
+            term = new float[B];
+            int[] shape = spec.pixels() ? new int[] {B, spec.atari().stack(), 84, 84} : new int[] {B, obsSize};
+            ts = backend.zeros(shape);
+            ts2 = backend.zeros(shape);
+            ta = backend.zeros(B);
+            tr = backend.zeros(B);
+            tterm = backend.zeros(B);
         }
-        if (!Float.isFinite(loss)) {
-            throw new IllegalStateException("the TD loss became " + loss + " (diverged): try a lower --lr or gradient clipping (--clip-norm)");
+
+        void add(int stream, float[] obs, int action, float reward, Env.Step st) {
+            if (pixels != null) pixels.add(stream, obs, action, reward, st.observation(), st.terminated(), st.truncated());
+            else flat.add(obs, action, reward, st.observation(), st.terminated());
         }
-        return loss;
+
+        /** {@code steps} gradient steps on minibatches sampled uniformly; returns the last step's loss. */
+        double train(DqnUpdate update, SplittableRandom rng, int steps) {
+            Backend b = update.onlineParams.backend;
+            float loss = Float.NaN;
+            if (pixels != null && pixels.sampleable(nStep) == 0) return Double.NaN; // no complete n-step window yet
+            for (int i = 0; i < steps; i++) {
+                if (pixels != null) {
+                    pixels.sample(rng, a.length, nStep, gamma, s, a, r, term, s2);
+                    for (int j = 0; j < term.length; j++) term[j] = 1f - term[j]; // discount -> mask, see run()
+                } else {
+                    flat.sample(rng, a.length, s, a, r, term, s2);
+                }
+                b.upload(ts, s, 0);
+                b.upload(ta, a, 0);
+                b.upload(tr, r, 0);
+                b.upload(tterm, term, 0);
+                b.upload(ts2, s2, 0);
+                loss = update.step(ts, ta, tr, tterm, ts2, i == steps - 1);
+            }
+            if (!Float.isFinite(loss)) {
+                throw new IllegalStateException("the TD loss became " + loss + " (diverged): try a lower --lr or gradient clipping (--clip-norm)");
+            }
+            return loss;
+        }
+    }
+
+    /** Steps every environment once: on the calling thread for one, on a small pool for several. */
+    private static final class Stepper implements AutoCloseable {
+        private final Env[] envs;
+        private final Env.Step[] results;
+        private final java.util.concurrent.ExecutorService pool;
+        private final List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
+        private int[] actions;
+
+        Stepper(Env[] envs) {
+            this.envs = envs;
+            this.results = new Env.Step[envs.length];
+            int threads = Math.min(envs.length, Runtime.getRuntime().availableProcessors());
+            this.pool = envs.length > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "env-stepper");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+            for (int i = 0; i < envs.length; i++) {
+                int k = i;
+                tasks.add(() -> {
+                    results[k] = envs[k].step(actions[k]);
+                    return null;
+                });
+            }
+        }
+
+        Env.Step[] step(int[] actions) {
+            this.actions = actions;
+            if (pool == null) {
+                results[0] = envs[0].step(actions[0]);
+                return results;
+            }
+            try {
+                for (var f : pool.invokeAll(tasks)) f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stepping the environments");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(e.getCause());
+            }
+            return results;
+        }
+
+        @Override public void close() { if (pool != null) pool.shutdownNow(); }
     }
 
     private static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }

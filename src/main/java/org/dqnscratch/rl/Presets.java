@@ -20,7 +20,7 @@ public final class Presets {
         }
     }
 
-    private static final Map<String, Preset> CARTPOLE = new LinkedHashMap<>(), FROZENLAKE = new LinkedHashMap<>();
+    private static final Map<String, Preset> CARTPOLE = new LinkedHashMap<>(), FROZENLAKE = new LinkedHashMap<>(), PONG = new LinkedHashMap<>();
 
     static {
         add(CARTPOLE, "default", "fast CartPole-v1 recipe: RL-Zoo's with an MLP 64-64, 32 gradient steps every 64 steps and "
@@ -185,6 +185,99 @@ public final class Presets {
         c.stopWhenSolved = false;
     }
 
+    /** What every Atari preset shares: Pong on the atari pipeline, the Nature CNN, solved at a 10-episode greedy mean of 18. */
+    private static void atari(DqnConfig c) {
+        c.game = "pong";
+        c.pipeline = "atari";
+        c.noopMax = 30;
+        c.rewardClip = true;
+        c.gamma = 0.99;
+        c.batchSize = 32;
+        c.init = "torch";
+        c.solveAt = 18;
+        c.solveWindow = 10;
+        c.evalEpisodes = 10;
+        c.evalEvery = 50_000;
+        c.epsSteps = 0;
+        c.stopWhenSolved = true;
+    }
+
+    static {
+        add(PONG, "default", "fastest to 18 on a CPU here: n-step 3, 4 envs, 0.1 updates per step (1 every 10 steps), Adam 1e-4, "
+                + "Huber, grad norm 10, replay 100k from 10k, target copy every 5k steps, eps 1 -> .01 over 250k steps, 3M steps", c -> {
+                    atari(c);
+                    c.nStep = 3;
+                    c.envs = 4;
+                    c.optimizer = "adam";
+                    c.lr = 1e-4;
+                    c.loss = "huber";
+                    c.clipNorm = 10;
+                    c.bufferSize = 100_000;
+                    c.learningStarts = 10_000;
+                    c.trainFreq = 10;
+                    c.gradientSteps = 1;
+                    c.targetUpdate = 5_000;
+                    c.epsEnd = 0.01;
+                    c.epsSteps = 250_000;
+                    c.totalSteps = 3_000_000;
+                });
+        add(PONG, "pytorch-pong", "T3 PyTorch Pong tutorial (Lapan's wrappers): RMSprop 1e-4, MSE, replay 500k batch 32 from 10k, "
+                + "an update every step, target copy every 1k steps, eps 1 -> .02 over 100k, 1M steps, solved at a mean-100 of 19.5", c -> {
+                    atari(c);
+                    c.pipeline = "lapan";
+                    c.noopMax = 0;
+                    c.optimizer = "rmsprop";
+                    c.lr = 1e-4;
+                    c.loss = "mse";
+                    c.clipNorm = 0;
+                    c.bufferSize = 500_000;
+                    c.learningStarts = 10_000;
+                    trainEveryStep(c);
+                    c.targetUpdate = 1_000;
+                    c.epsEnd = 0.02;
+                    c.epsSteps = 100_000;
+                    c.totalSteps = 1_000_000;
+                    c.solveAt = 19.5;
+                    c.solveWindow = 100;
+                });
+        add(PONG, "cleanrl", "CleanRL dqn_atari.py: Adam 1e-4, MSE, replay 1M from 80k, train every 4 steps, target copy every 1k steps, "
+                + "eps 1 -> .01 over 1M of 10M steps, end of life ends the episode for learning", c -> {
+                    atari(c);
+                    c.terminalOnLifeLoss = true;
+                    c.optimizer = "adam";
+                    c.lr = 1e-4;
+                    c.loss = "mse";
+                    c.clipNorm = 0;
+                    c.bufferSize = 1_000_000;
+                    c.learningStarts = 80_000;
+                    c.trainFreq = 4;
+                    c.gradientSteps = 1;
+                    c.targetUpdate = 1_000;
+                    c.epsEnd = 0.01;
+                    c.epsSteps = 1_000_000;
+                    c.totalSteps = 10_000_000;
+                });
+        add(PONG, "tianshou", "Tianshou atari_dqn.py: n-step 3, 10 envs, 0.1 updates per step, replay 100k from 320 steps, "
+                + "target copy every 500 updates (5k steps), Adam 1e-4, MSE, eps 1 -> .05 over 1M of 10M steps", c -> {
+                    atari(c);
+                    c.terminalOnLifeLoss = true;
+                    c.nStep = 3;
+                    c.envs = 10;
+                    c.optimizer = "adam";
+                    c.lr = 1e-4;
+                    c.loss = "mse";
+                    c.clipNorm = 0;
+                    c.bufferSize = 100_000;
+                    c.learningStarts = 320;
+                    c.trainFreq = 10;
+                    c.gradientSteps = 1;
+                    c.targetUpdate = 5_000;
+                    c.epsEnd = 0.05;
+                    c.epsSteps = 1_000_000;
+                    c.totalSteps = 10_000_000;
+                });
+    }
+
     private static void trainEveryStep(DqnConfig c) {
         c.trainFreq = 1;
         c.trainUnit = "steps";
@@ -200,11 +293,12 @@ public final class Presets {
         c.epsEvery = 200;
     }
 
-    /** Presets of a command: {@code cartpole} or {@code frozenlake}. */
+    /** Presets of a command: {@code cartpole}, {@code frozenlake} or {@code pong}. */
     public static Map<String, Preset> forCommand(String command) {
         return switch (command) {
             case "cartpole" -> CARTPOLE;
             case "frozenlake" -> FROZENLAKE;
+            case "pong" -> PONG;
             default -> throw new IllegalArgumentException("no presets for " + command);
         };
     }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.dqnscratch.env.Env;
-import org.dqnscratch.env.Envs;
 import org.dqnscratch.io.CheckpointException;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.nn.Module;
@@ -16,25 +15,34 @@ import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.tensor.Backend;
 
 /**
- * An MLP Q-network together with what is needed to rebuild it from a checkpoint: the
- * environment it acts in and its architecture, stored in the safetensors metadata.
+ * A Q-network together with what is needed to rebuild it from a checkpoint: the environment it
+ * acts in and its architecture (an MLP over a flat observation, or the Nature CNN over stacked
+ * Atari frames), stored in the safetensors metadata.
  */
-public record QNetwork(Module module, Parameters params, String env, boolean slippery, int[] hidden, boolean dueling) {
-    public static QNetwork create(Backend backend, String envId, boolean slippery, int[] hidden, boolean dueling) {
-        Env env = Envs.make(envId, slippery);
-        Module m = Networks.mlp(env.observationSpace().size(), hidden, env.actionSpace().n(), dueling);
-        return new QNetwork(m, Parameters.allocate(backend, m), envId, slippery, hidden.clone(), dueling);
+public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
+        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling)
+                : Networks.mlp(observationSize, hidden, actions, dueling);
+        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), dueling);
     }
 
+    /** A network of the same architecture for the same environment (a target network). */
+    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling); }
+
+    /** "nature-cnn" or "mlp". */
+    public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }
+
     /** A fresh environment of the kind this network was trained on. */
-    public Env makeEnv() { return Envs.make(env, slippery); }
+    public Env makeEnv(long seed) { return spec.make(seed); }
 
     /** Saves the parameters (PyTorch names) with the architecture and {@code extra} as metadata, atomically. */
     public void save(Path file, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "dqn-scratch");
-        meta.put("env", env);
-        meta.put("slippery", Boolean.toString(slippery));
+        meta.putAll(spec.metadata());
+        meta.put("network", architecture());
+        meta.put("observation_size", Integer.toString(observationSize));
+        meta.put("actions", Integer.toString(actions));
         meta.put("hidden", Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         meta.put("dueling", Boolean.toString(dueling));
         meta.putAll(extra);
@@ -42,25 +50,35 @@ public record QNetwork(Module module, Parameters params, String env, boolean sli
     }
 
     /** Rebuilds the network a checkpoint describes and loads it (strict: every tensor, exact shapes). */
-    public static QNetwork load(Backend backend, Path file) throws IOException {
+    public static QNetwork load(Backend backend, Path file) throws IOException { return load(backend, file, null); }
+
+    /** As {@link #load(Backend, Path)}, with {@code rom} (may be null) for the Atari game's ROM. */
+    public static QNetwork load(Backend backend, Path file, Path rom) throws IOException {
         Map<String, String> meta = SafeTensors.read(file).metadata();
         String env = meta.get("env"), hidden = meta.get("hidden");
         if (env == null || hidden == null) {
             throw new CheckpointException(file + ": no dqn-scratch metadata (env, hidden); was it saved by dqn-scratch?");
         }
-        int[] widths;
         try {
-            widths = hidden.isBlank() ? new int[0] : Arrays.stream(hidden.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+            int[] widths = hidden.isBlank() ? new int[0] : Arrays.stream(hidden.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+            EnvSpec spec = EnvSpec.fromMetadata(meta, rom);
+            int obs, actions;
+            if (meta.containsKey("actions")) {
+                obs = Integer.parseInt(meta.get("observation_size"));
+                actions = Integer.parseInt(meta.get("actions"));
+            } else { // checkpoints written before the sizes were stored: ask the environment
+                try (Env e = spec.make(0)) {
+                    obs = e.observationSpace().size();
+                    actions = e.actionSpace().n();
+                }
+            }
+            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")));
+            SafeTensors.load(file, net.params());
+            return net;
         } catch (NumberFormatException e) {
-            throw new CheckpointException(file + ": bad 'hidden' metadata '" + hidden + "'");
-        }
-        QNetwork net;
-        try {
-            net = create(backend, env, Boolean.parseBoolean(meta.get("slippery")), widths, Boolean.parseBoolean(meta.get("dueling")));
+            throw new CheckpointException(file + ": bad metadata (" + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage());
         }
-        SafeTensors.load(file, net.params());
-        return net;
     }
 }

@@ -147,7 +147,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Index of the first maximum (PyTorch's argmax on CPU); NaN counts as the maximum. */
-    static int argmax(float[] q, int row, int A) {
+    public static int argmax(float[] q, int row, int A) {
         int best = 0;
         float m = q[row];
         for (int a = 1; a < A && !Float.isNaN(m); a++) {

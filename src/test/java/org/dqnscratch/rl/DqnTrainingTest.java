@@ -42,7 +42,7 @@ class DqnTrainingTest {
         assertEquals(20, r.evaluation().episodes());
         // The best checkpoint holds the solving network: evaluating it again gives the same result.
         QNetwork best = QNetwork.load(new CpuBackend(), dir.resolve("best.safetensors"));
-        var env = best.makeEnv();
+        var env = best.makeEnv(0);
         Evaluation again = Evaluation.run(env, new GreedyPolicy(best.module(), best.params().backend, 4, 2), 20, cfg.seed + 1_000_000L, 0, null);
         assertEquals(r.evaluation().mean(), again.mean(), 1e-9);
         for (String f : new String[] {"config.json", "metrics.csv", "learning_curve.png", "best.safetensors", "last.safetensors"}) {

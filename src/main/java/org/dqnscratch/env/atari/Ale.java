@@ -1,0 +1,76 @@
+package org.dqnscratch.env.atari;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.bytedeco.ale.ALEInterface;
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * One Arcade Learning Environment emulator (ALE 0.6.1 through JavaCPP), set up as Gymnasium's
+ * {@code NoFrameskip-v4} games: no sticky actions, one emulator frame per {@link #act}, the
+ * game's minimal action set. The only class that touches {@code org.bytedeco}.
+ *
+ * <p>ALE picks a game's settings (rewards, end of game, action set) by the ROM file's name, so
+ * the verified ROM is copied to a private folder as {@code <game>.bin} before loading.
+ * {@code reset_game} is deterministic without sticky actions (ALE's random seed changes no frame
+ * of Pong: checked), so episodes start with {@link #resetGame} and the ROM is loaded once.
+ */
+public final class Ale implements AutoCloseable {
+    public static final int HEIGHT = 210, WIDTH = 160;
+
+    private final ALEInterface ale;
+    private final int[] actions;
+    public final String game;
+
+    public Ale(String game, Path rom, int seed) throws IOException {
+        Path dir = Files.createTempDirectory("dqn-ale-");
+        Path named = dir.resolve(game + ".bin");
+        Files.copy(rom, named, StandardCopyOption.REPLACE_EXISTING);
+        this.game = game;
+        ALEInterface a;
+        try {
+            a = new ALEInterface();
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new IOException("cannot load the Arcade Learning Environment's native library (linux-x86_64 only): " + e.getMessage());
+        }
+        ale = a;
+        ale.setInt("random_seed", seed);
+        ale.setFloat("repeat_action_probability", 0f);
+        ale.setInt("frame_skip", 1);
+        ale.loadROM(named.toString());
+        Files.deleteIfExists(named);
+        Files.deleteIfExists(dir);
+        IntPointer set = ale.getMinimalActionSet();
+        actions = new int[(int) set.limit()];
+        for (int i = 0; i < actions.length; i++) actions[i] = set.get(i);
+        if (actions.length == 0) throw new IOException("ALE does not know the game '" + game + "' (no action set)");
+    }
+
+    /** Size of the minimal action set: actions are indices 0..n-1 into it. */
+    public int actionCount() { return actions.length; }
+
+    /** ALE's action id (0 NOOP, 1 FIRE, 3 RIGHT, ...) behind minimal-set index {@code i}. */
+    public int aleAction(int i) { return actions[i]; }
+
+    /** One emulator frame with minimal-set action {@code i}; returns the reward of that frame. */
+    public int act(int i) { return ale.act(actions[i]); }
+
+    public boolean gameOver() { return ale.game_over(); }
+
+    public int lives() { return ale.lives(); }
+
+    public void resetGame() { ale.reset_game(); }
+
+    /** Frames since the episode began (including ALE's own reset frames). */
+    public int episodeFrame() { return ale.getEpisodeFrameNumber(); }
+
+    /** ALE's grayscale of the screen, {@link #HEIGHT} x {@link #WIDTH} bytes. */
+    public void grayscale(byte[] out) { ale.getScreenGrayscale(out); }
+
+    /** The screen as RGB, {@link #HEIGHT} x {@link #WIDTH} x 3 bytes, row-major. */
+    public void rgb(byte[] out) { ale.getScreenRGB(out); }
+
+    @Override public void close() { ale.close(); }
+}

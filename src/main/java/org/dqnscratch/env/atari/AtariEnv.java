@@ -1,0 +1,231 @@
+package org.dqnscratch.env.atari;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.IntSupplier;
+import org.dqnscratch.env.Env;
+
+/**
+ * An Atari game on ALE with one of two preprocessing pipelines; observations are a stack of
+ * {@code stack} 84x84 frames, oldest first, as floats holding the uint8 values 0..255 (the
+ * network scales them to [0, 1] on its device). Rewards are the game's raw rewards; clipping is
+ * the learner's business.
+ *
+ * <ul>
+ * <li>{@code atari}: Gymnasium's {@code AtariPreprocessing} (what CleanRL and SB3 train on): after
+ *     reset 1..noopMax random NOOP frames, each action repeated {@code frameSkip} frames with the
+ *     last two grayscale screens (ALE's palette) max-pooled, area resize to 84x84, optional end of
+ *     life as termination; then one FIRE step after reset when the game's action 1 is FIRE
+ *     (a FIRE that ends the episode resets again, without FIRE), then a stack padded at reset
+ *     with copies of the first frame.
+ * <li>{@code lapan}: the seed's PyTorch Pong wrappers: the max of the last two RGB frames (kept
+ *     across steps), FIRE then action 2 after reset, luminance 0.299/0.587/0.114 in float, area
+ *     resize to 84 wide x 110 high, rows 18..101, truncated to uint8, a zero-padded stack.
+ * </ul>
+ * Episodes are truncated after {@code maxEpisodeFrames} emulator frames (108,000: 30 minutes,
+ * as Gymnasium's v4 games).
+ */
+public final class AtariEnv implements Env {
+    public static final int SIZE = 84, FRAME = SIZE * SIZE;
+    public static final String[] PIPELINES = {"atari", "lapan"};
+
+    /** How the game is played and seen; {@link #defaults} are CleanRL's. */
+    public record Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames) {
+        public static Options defaults(String game) { return new Options(game, "atari", 30, 4, 4, false, 108_000); }
+
+        public Options {
+            if (!Arrays.asList(PIPELINES).contains(pipeline)) throw new IllegalArgumentException("unknown --pipeline '" + pipeline + "' (atari, lapan)");
+            if (noopMax < 0) throw new IllegalArgumentException("--noop-max must be >= 0");
+            if (frameSkip < 1) throw new IllegalArgumentException("--frame-skip must be >= 1");
+            if (stack < 1) throw new IllegalArgumentException("--frame-stack must be >= 1");
+            if (maxEpisodeFrames < 1) throw new IllegalArgumentException("--max-episode-frames must be >= 1");
+        }
+    }
+
+    private final Options opt;
+    private final Ale ale;
+    private final boolean lapan, fireReset;
+    private final AreaResize resize;
+    private SplittableRandom rng = new SplittableRandom(0);
+    private IntSupplier noopOverride; // tests: the reference's no-op counts
+    private int lives;
+    // atari: the two grayscale screens max-pooled; lapan: the last two RGB screens (oldest in slot 1).
+    private final byte[] screen0, screen1;
+    private final byte[] maxRgb, frame = new byte[FRAME];
+    private boolean haveTwo, lastDone;
+    private final float[] luminance, tall;
+    private float[] obs;
+
+    public AtariEnv(Options options, Path rom, long seed) throws IOException {
+        this.opt = options;
+        this.ale = new Ale(options.game(), rom, (int) seed);
+        this.lapan = options.pipeline().equals("lapan");
+        this.fireReset = ale.actionCount() > 1 && ale.aleAction(1) == 1; // ALE action 1 is PLAYER_A_FIRE
+        int screen = Ale.HEIGHT * Ale.WIDTH * (lapan ? 3 : 1);
+        screen0 = new byte[screen];
+        screen1 = new byte[screen];
+        resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
+        maxRgb = lapan ? new byte[screen] : null;
+        luminance = lapan ? new float[Ale.HEIGHT * Ale.WIDTH] : null;
+        tall = lapan ? new float[SIZE * 110] : null;
+        rng = new SplittableRandom(seed);
+    }
+
+    @Override public String id() { return Roms.title(opt.game()).replace(" ", "") + "NoFrameskip-v4"; }
+
+    public Options options() { return opt; }
+
+    @Override public Box observationSpace() {
+        float[] high = new float[opt.stack() * FRAME];
+        Arrays.fill(high, 255f);
+        return new Box(new float[high.length], high);
+    }
+
+    @Override public Discrete actionSpace() { return new Discrete(ale.actionCount()); }
+
+    @Override public int maxEpisodeSteps() { return opt.maxEpisodeFrames() / opt.frameSkip(); }
+
+    /** No official threshold; Pong counts as solved at 18 in this project's presets. */
+    @Override public double rewardThreshold() { return opt.game().equals("pong") ? 18 : Double.POSITIVE_INFINITY; }
+
+    /** Tests: take the no-op counts from here instead of the generator. */
+    void overrideNoops(IntSupplier counts) { this.noopOverride = counts; }
+
+    @Override public float[] reset(long seed) {
+        rng = new SplittableRandom(seed);
+        return reset();
+    }
+
+    @Override public float[] reset() {
+        obs = new float[opt.stack() * FRAME];
+        if (lapan) {
+            resetEmulator();
+            step(1);
+            if (lastDone) resetEmulator();
+            float[] first = step(2).observation(); // returned even when that step ended the episode
+            if (lastDone) resetEmulator();
+            // Lapan's stack starts from zeros with the observation after FIRE, RIGHT as newest.
+            obs = new float[opt.stack() * FRAME];
+            System.arraycopy(first, first.length - FRAME, obs, obs.length - FRAME, FRAME);
+            return obs;
+        }
+        resetEmulator();
+        if (fireReset) {
+            step(1);
+            if (lastDone) resetEmulator();
+        }
+        // Gymnasium's FrameStackObservation(padding_type="reset"): the first frame in every slot.
+        float[] first = obs;
+        obs = new float[opt.stack() * FRAME];
+        for (int s = 0; s < opt.stack(); s++) System.arraycopy(first, first.length - FRAME, obs, s * FRAME, FRAME);
+        return obs;
+    }
+
+    /** The emulator's reset plus no-ops; the frame seen then becomes the newest of the stack. */
+    private void resetEmulator() {
+        ale.resetGame();
+        int noops = noopOverride != null ? noopOverride.getAsInt() : opt.noopMax() > 0 ? 1 + rng.nextInt(opt.noopMax()) : 0;
+        if (lapan) {
+            haveTwo = false;
+            for (int i = 0; i < noops; i++) {
+                ale.act(0);
+                if (ale.gameOver()) ale.resetGame();
+            }
+            ale.rgb(screen0);
+            processLapan(screen0);
+        } else {
+            for (int i = 0; i < noops; i++) {
+                ale.act(0);
+                if (ale.gameOver() || ale.episodeFrame() >= opt.maxEpisodeFrames()) ale.resetGame();
+            }
+            lives = ale.lives();
+            ale.grayscale(screen0);
+            Arrays.fill(screen1, (byte) 0);
+            maxPoolAndResize();
+        }
+        push();
+    }
+
+    @Override public Step step(int action) {
+        actionSpace().check(action);
+        double total = 0;
+        boolean terminated = false, truncated = false;
+        for (int t = 0; t < opt.frameSkip(); t++) {
+            total += ale.act(action);
+            terminated = ale.gameOver();
+            truncated = ale.episodeFrame() >= opt.maxEpisodeFrames();
+            if (lapan) {
+                // deque(maxlen=2) of raw RGB screens: slot 1 the older, slot 0 the newest
+                System.arraycopy(screen0, 0, screen1, 0, screen0.length);
+                ale.rgb(screen0);
+                haveTwo = true;
+                if (terminated || truncated) break;
+                continue;
+            }
+            if (opt.terminalOnLifeLoss()) {
+                int now = ale.lives();
+                terminated |= now < lives;
+                lives = now;
+            }
+            if (terminated || truncated) break;
+            if (t == opt.frameSkip() - 2) ale.grayscale(screen1);
+            else if (t == opt.frameSkip() - 1) ale.grayscale(screen0);
+        }
+        if (lapan) {
+            for (int i = 0; i < screen0.length; i++) maxRgb[i] = (byte) Math.max(screen0[i] & 0xFF, haveTwo ? screen1[i] & 0xFF : 0);
+            processLapan(maxRgb);
+        } else {
+            maxPoolAndResize();
+        }
+        float[] previous = obs;
+        obs = new float[previous.length];
+        System.arraycopy(previous, FRAME, obs, 0, previous.length - FRAME);
+        pushInto(obs);
+        lastDone = terminated || truncated;
+        return new Step(obs, total, terminated, truncated);
+    }
+
+    /** Gymnasium's _get_obs: max of the two screens written into screen0 (in place, as numpy's out=), then the resize. */
+    private void maxPoolAndResize() {
+        if (opt.frameSkip() > 1) {
+            for (int i = 0; i < screen0.length; i++) screen0[i] = (byte) Math.max(screen0[i] & 0xFF, screen1[i] & 0xFF);
+        }
+        resize.resize(screen0, frame);
+    }
+
+    /** Lapan's ProcessFrame84: float luminance, area resize to 84x110, rows 18..101, truncated to uint8. */
+    private void processLapan(byte[] rgb) {
+        for (int i = 0, p = 0; i < luminance.length; i++, p += 3) {
+            luminance[i] = (rgb[p] & 0xFF) * 0.299f + (rgb[p + 1] & 0xFF) * 0.587f + (rgb[p + 2] & 0xFF) * 0.114f;
+        }
+        resize.resize(luminance, tall);
+        for (int i = 0; i < FRAME; i++) frame[i] = (byte) (int) tall[18 * SIZE + i];
+    }
+
+    /** The current frame as the newest of the (fresh) stack. */
+    private void push() {
+        obs = new float[opt.stack() * FRAME];
+        pushInto(obs);
+    }
+
+    private void pushInto(float[] stack) {
+        int base = stack.length - FRAME;
+        for (int i = 0; i < FRAME; i++) stack[base + i] = frame[i] & 0xFF;
+    }
+
+    /** The emulator's screen in its own colours (for GIFs). */
+    @Override public BufferedImage render() {
+        byte[] rgb = new byte[Ale.HEIGHT * Ale.WIDTH * 3];
+        ale.rgb(rgb);
+        BufferedImage img = new BufferedImage(Ale.WIDTH, Ale.HEIGHT, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0, p = 0; y < Ale.HEIGHT; y++) {
+            for (int x = 0; x < Ale.WIDTH; x++, p += 3) img.setRGB(x, y, (rgb[p] & 0xFF) << 16 | (rgb[p + 1] & 0xFF) << 8 | (rgb[p + 2] & 0xFF));
+        }
+        return img;
+    }
+
+    @Override public void close() { ale.close(); }
+}

@@ -1,0 +1,326 @@
+package org.dqnscratch.rl;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.dqnscratch.io.AtomicFiles;
+
+/**
+ * Replay memory for stacked Atari frames that keeps every frame once, as a byte. Consecutive
+ * observations of an episode share stack-1 frames, so storing float stacks (as {@link ReplayBuffer}
+ * does) would cost 2*stack*4 = 32 times more; here 1M transitions of 4x84x84 take about 7.2 GB.
+ *
+ * <p>Each stream (environment) has its own ring of transitions and ring of frame slots. At an
+ * episode start all {@code stack} frames of the first observation are stored (whatever padding it
+ * holds), then one frame per step (the newest frame of nextObs). So a stack never mixes two
+ * episodes, and the last transition of an episode keeps its true next observation, which a
+ * truncated transition needs to bootstrap from. Transition t records the frame number of obs_t's
+ * newest frame: obs_t is that frame and the stack-1 before it, nextObs_t the same shifted by one.
+ *
+ * <p>Retention: per stream the newest {@code ceil(capacity/streams)} transitions are kept, except
+ * that each episode costs {@code stack} frame slots beyond one per transition and the frame ring has
+ * only {@code perStream/64 + stack + 2} spare slots (to fit 1M transitions in 7.5 GB). When a frame
+ * write would overwrite a frame the oldest kept transition still needs, that transition is evicted
+ * first; so {@link #size()} stays somewhat below capacity when the kept episodes average fewer than
+ * about 64*stack steps (with 1-step episodes, about capacity/(stack+1) transitions are kept).
+ *
+ * <p>{@link #sample} allocates nothing: it fills caller-owned float arrays with pixels 0..255.
+ */
+public final class PixelReplay {
+    private static final long MAGIC = 0x44514E5049585231L; // "DQNPIXR1"
+    private static final byte TERMINATED = 1, TRUNCATED = 2;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private static final long CHUNK_BYTES = 1L << 27; // 128 MiB arrays: many small arrays are easier on the GC than few huge ones
+
+    public final long capacity;
+    public final int stack, frameSize, streams;
+    private final int perStream;          // transition slots per stream
+    private final long framesPerStream;   // frame slots per stream
+    private final int chunkShift;
+    private final byte[][] chunks;        // frame slot (stream*framesPerStream + frame % framesPerStream) -> frameSize bytes
+    // per transition, at stream*perStream + t % perStream
+    private final long[] newestFrame;     // frame number (within its stream) of obs_t's newest frame
+    private final float[] rewards;
+    private final byte[] actions, flags;
+    // per stream: transitions added ever, oldest kept transition, frames written ever
+    private final long[] added, oldest, framesWritten;
+
+    /** capacity: transitions kept per the whole replay; streams: independent environments (>=1), each its own time order. */
+    public PixelReplay(long capacity, int stack, int frameSize, int streams) {
+        this(capacity, stack, frameSize, streams, chunkShift(frameSize));
+    }
+
+    /** chunkShift: log2 of frames per byte[] chunk; tests make it tiny so that chunk boundaries are exercised. */
+    PixelReplay(long capacity, int stack, int frameSize, int streams, int chunkShift) {
+        check(capacity, stack, frameSize, streams);
+        this.capacity = capacity;
+        this.stack = stack;
+        this.frameSize = frameSize;
+        this.streams = streams;
+        this.perStream = (int) perStream(capacity, streams);
+        this.framesPerStream = framesPerStream(perStream, stack);
+        this.chunkShift = chunkShift;
+        long totalFrames = framesPerStream * streams;
+        long chunkFrames = 1L << chunkShift;
+        chunks = new byte[(int) ((totalFrames + chunkFrames - 1) / chunkFrames)][];
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = new byte[(int) (Math.min(chunkFrames, totalFrames - c * chunkFrames) * frameSize)];
+        }
+        int transitions = perStream * streams;
+        newestFrame = new long[transitions];
+        rewards = new float[transitions];
+        actions = new byte[transitions];
+        flags = new byte[transitions];
+        added = new long[streams];
+        oldest = new long[streams];
+        framesWritten = new long[streams];
+    }
+
+    /** Bytes this replay will allocate for these arguments (frames + per-transition fields), computed without allocating; used to refuse sizes that cannot fit in the heap before allocating anything. */
+    public static long bytesNeeded(long capacity, int stack, int frameSize, int streams) {
+        check(capacity, stack, frameSize, streams);
+        long perStream = perStream(capacity, streams), totalFrames = framesPerStream(perStream, stack) * streams;
+        long chunkFrames = 1L << chunkShift(frameSize), nChunks = (totalFrames + chunkFrames - 1) / chunkFrames;
+        long header = 16; // per array, roughly
+        return totalFrames * frameSize + nChunks * header + perStream * streams * (8 + 4 + 1 + 1) + 7 * header + 3L * streams * 8;
+    }
+
+    private static void check(long capacity, int stack, int frameSize, int streams) {
+        if (capacity < 1) throw new IllegalArgumentException("replay capacity must be >= 1, got " + capacity);
+        if (stack < 1) throw new IllegalArgumentException("frame stack must be >= 1, got " + stack);
+        if (frameSize < 1) throw new IllegalArgumentException("frame size must be >= 1 byte, got " + frameSize);
+        if (streams < 1) throw new IllegalArgumentException("replay streams must be >= 1, got " + streams);
+        if ((long) stack * frameSize > MAX_ARRAY) throw new IllegalArgumentException("an observation of " + stack + " x " + frameSize + " floats is too large");
+        if (perStream(capacity, streams) > MAX_ARRAY / streams) throw new IllegalArgumentException("replay capacity " + capacity + " is too large");
+    }
+
+    private static long perStream(long capacity, int streams) { return (capacity - 1) / streams + 1; }
+
+    private static long framesPerStream(long perStream, int stack) { return perStream + perStream / 64 + stack + 2; }
+
+    private static int chunkShift(int frameSize) { return 63 - Long.numberOfLeadingZeros(Math.max(1, CHUNK_BYTES / Math.max(1, frameSize))); }
+
+    private int slot(int stream, long t) { return stream * perStream + (int) (t % perStream); }
+
+    private byte[] chunkOf(long pos) { return chunks[(int) (pos >>> chunkShift)]; }
+
+    private int offsetOf(long pos) { return (int) (pos & ((1L << chunkShift) - 1)) * frameSize; }
+
+    private long framePos(int stream, long frame) { return stream * framesPerStream + frame % framesPerStream; }
+
+    private static boolean ends(byte f) { return (f & (TERMINATED | TRUNCATED)) != 0; }
+
+    /** Stores one transition of stream `stream`. A new episode starts at the first add of a stream and after an add whose terminated or truncated was true. */
+    public void add(int stream, float[] obs, int action, float reward, float[] nextObs, boolean terminated, boolean truncated) {
+        if (stream < 0 || stream >= streams) throw new IllegalArgumentException("stream " + stream + " is not in 0.." + (streams - 1));
+        int len = stack * frameSize, last = len - frameSize;
+        if (obs.length != len || nextObs.length != len) {
+            throw new IllegalArgumentException("observations must have " + len + " floats, got " + obs.length + " and " + nextObs.length);
+        }
+        if (action < 0 || action > 255) throw new IllegalArgumentException("action " + action + " does not fit in a byte");
+        // check everything before writing, so a rejected add leaves the replay as it was
+        boolean start = added[stream] == 0 || ends(flags[slot(stream, added[stream] - 1)]);
+        if (start) checkPixels(obs, 0, len, "obs");
+        else if (!matchesStored(stream, framesWritten[stream] - 1, obs)) {
+            throw new IllegalArgumentException("obs of stream " + stream + " is not the previous nextObs (an episode ends only with terminated or truncated)");
+        }
+        for (int p = 0; p < last; p++) {
+            if (nextObs[p] != obs[p + frameSize]) throw new IllegalArgumentException("nextObs is not obs slid by one frame (oldest frame first)");
+        }
+        checkPixels(nextObs, last, len, "nextObs");
+        if (start) for (int f = 0; f < stack; f++) writeFrame(stream, obs, f * frameSize);
+        long newest = framesWritten[stream] - 1;
+        writeFrame(stream, nextObs, last);
+        if (added[stream] - oldest[stream] == perStream) oldest[stream]++;
+        int k = slot(stream, added[stream]);
+        newestFrame[k] = newest;
+        rewards[k] = reward;
+        actions[k] = (byte) action;
+        flags[k] = (byte) ((terminated ? TERMINATED : 0) | (truncated ? TRUNCATED : 0));
+        added[stream]++;
+    }
+
+    private static void checkPixels(float[] x, int from, int to, String what) {
+        for (int p = from; p < to; p++) {
+            float v = x[p];
+            if (!(v >= 0 && v <= 255 && v == (int) v)) throw new IllegalArgumentException(what + "[" + p + "] = " + v + " is not a pixel value 0..255");
+        }
+    }
+
+    private boolean matchesStored(int stream, long newest, float[] obs) {
+        for (int f = 0; f < stack; f++) {
+            long pos = framePos(stream, newest - stack + 1 + f);
+            byte[] c = chunkOf(pos);
+            for (int p = 0, o = offsetOf(pos), d = f * frameSize; p < frameSize; p++) if ((c[o + p] & 0xFF) != obs[d + p]) return false;
+        }
+        return true;
+    }
+
+    private void writeFrame(int stream, float[] src, int from) {
+        long frame = framesWritten[stream];
+        // this overwrites frame (frame - framesPerStream): evict the oldest transitions whose obs still reads it
+        while (oldest[stream] < added[stream] && newestFrame[slot(stream, oldest[stream])] - stack + 1 <= frame - framesPerStream) oldest[stream]++;
+        long pos = framePos(stream, frame);
+        byte[] c = chunkOf(pos);
+        for (int p = 0, o = offsetOf(pos); p < frameSize; p++) c[o + p] = (byte) (int) src[from + p];
+        framesWritten[stream] = frame + 1;
+    }
+
+    /** Transitions kept, all streams: those that can be sampled with nStep = 1 (see {@link #sampleable}). */
+    public long size() {
+        long n = 0;
+        for (int st = 0; st < streams; st++) n += added[st] - oldest[st];
+        return n;
+    }
+
+    /** Transitions that {@link #sample} can draw with this nStep: a stream's newest ones whose n-step window is still open are not. */
+    public long sampleable(int nStep) {
+        long n = 0;
+        for (int st = 0; st < streams; st++) n += sampleable(st, nStep);
+        return n;
+    }
+
+    /** Sampleable transitions of one stream: oldest(stream) and the ones after it. */
+    long sampleable(int stream, int nStep) {
+        long kept = added[stream] - oldest[stream], open = 0;
+        // the newest transitions after the last episode end, up to n-1 of them, lack a full window
+        while (open < Math.min(nStep - 1, kept) && !ends(flags[slot(stream, added[stream] - 1 - open)])) open++;
+        return kept - open;
+    }
+
+    long oldest(int stream) { return oldest[stream]; }
+
+    long added(int stream) { return added[stream]; }
+
+    /**
+     * Samples `batch` transitions uniformly (with replacement) with n-step returns: for sampled
+     * transition t, k = the steps from t up to n or to the end of t's episode, whichever first;
+     * r = sum_{j<k} gamma^j reward_{t+j}, s = obs_t, a = action_t, s2 = nextObs_{t+k-1} (the true
+     * next observation, also when truncated), discount = 0 if transition t+k-1 terminated, else
+     * gamma^k (truncation bootstraps; termination does not). A transition whose n-step window is not
+     * complete yet (among the newest n-1 of its stream, its episode not ended within them) is not sampled.
+     */
+    public void sample(SplittableRandom rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
+        sample(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
+    }
+
+    /** As {@link #sample}, also telling which (stream, transition number) each row came from, for tests. */
+    void sample(SplittableRandom rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2,
+                int[] streamOut, long[] transitionOut) {
+        if (nStep < 1) throw new IllegalArgumentException("nStep must be >= 1, got " + nStep);
+        if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
+        long len = (long) stack * frameSize;
+        if (batch < 0 || s.length < batch * len || s2.length < batch * len || a.length < batch || r.length < batch || discount.length < batch) {
+            throw new IllegalArgumentException("batch arrays are too small for a batch of " + batch);
+        }
+        long total = sampleable(nStep);
+        if (total == 0) throw new IllegalStateException("nothing to sample: " + size() + " transitions kept, none with a complete " + nStep + "-step window");
+        for (int i = 0; i < batch; i++) {
+            long u = rng.nextLong(total);
+            int st = 0;
+            for (long c; u >= (c = sampleable(st, nStep)); st++) u -= c;
+            long t = oldest[st] + u;
+            transition(st, t, nStep, gamma, i, s, a, r, discount, s2);
+            if (streamOut != null) streamOut[i] = st;
+            if (transitionOut != null) transitionOut[i] = t;
+        }
+    }
+
+    /** Writes the n-step view of transition t of a stream into batch row i (t must be sampleable). */
+    void transition(int stream, long t, int nStep, double gamma, int i, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
+        double ret = 0, g = 1;
+        int first = slot(stream, t), last = first;
+        for (int j = 0; j < nStep; j++) {
+            last = slot(stream, t + j);
+            ret += g * rewards[last];
+            g *= gamma;
+            if (ends(flags[last])) break;
+        }
+        int len = stack * frameSize;
+        copyStack(stream, newestFrame[first], s, i * len);
+        copyStack(stream, newestFrame[last] + 1, s2, i * len);
+        a[i] = actions[first] & 0xFF;
+        r[i] = (float) ret;
+        discount[i] = (flags[last] & TERMINATED) != 0 ? 0f : (float) g;
+    }
+
+    private void copyStack(int stream, long newest, float[] dst, int at) {
+        for (int f = 0; f < stack; f++) {
+            long pos = framePos(stream, newest - stack + 1 + f);
+            byte[] c = chunkOf(pos);
+            for (int p = 0, o = offsetOf(pos), d = at + f * frameSize; p < frameSize; p++) dst[d + p] = c[o + p] & 0xFF;
+        }
+    }
+
+    /** Writes the whole replay (all streams, counters) to a file atomically; for `--resume --save-replay`. */
+    public void save(Path file) throws IOException {
+        AtomicFiles.write(file, out -> {
+            DataOutputStream d = new DataOutputStream(out);
+            d.writeLong(MAGIC);
+            d.writeLong(capacity);
+            d.writeInt(stack);
+            d.writeInt(frameSize);
+            d.writeInt(streams);
+            for (int st = 0; st < streams; st++) { d.writeLong(added[st]); d.writeLong(oldest[st]); d.writeLong(framesWritten[st]); }
+            for (long f : newestFrame) d.writeLong(f);
+            for (float x : rewards) d.writeFloat(x);
+            d.write(actions);
+            d.write(flags);
+            for (byte[] c : chunks) d.write(c);
+            d.flush();
+        });
+    }
+
+    /** Reads a file written by {@link #save} from a replay of the same shape; on failure this replay is left empty (or untouched if the header does not match). */
+    public void load(Path file) throws IOException {
+        try (DataInputStream d = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            long[] counters = new long[3 * streams];
+            try {
+                if (d.readLong() != MAGIC) throw new IOException(file + " is not a pixel replay file");
+                long cap = d.readLong();
+                int st = d.readInt(), fs = d.readInt(), ns = d.readInt();
+                if (cap != capacity || st != stack || fs != frameSize || ns != streams) {
+                    throw new IOException(file + " holds a replay of capacity " + cap + ", stack " + st + ", frame " + fs + ", streams " + ns
+                            + "; expected capacity " + capacity + ", stack " + stack + ", frame " + frameSize + ", streams " + streams);
+                }
+                for (int k = 0; k < counters.length; k++) counters[k] = d.readLong();
+            } catch (EOFException e) {
+                throw new IOException(file + " is not a pixel replay file (too short)");
+            }
+            try {
+                for (int k = 0; k < newestFrame.length; k++) newestFrame[k] = d.readLong();
+                for (int k = 0; k < rewards.length; k++) rewards[k] = d.readFloat();
+                d.readFully(actions);
+                d.readFully(flags);
+                for (byte[] c : chunks) d.readFully(c);
+                if (d.read() != -1) throw new IOException(file + " has data after the replay; not a replay of this shape");
+                for (int s = 0; s < streams; s++) {
+                    added[s] = counters[3 * s];
+                    oldest[s] = counters[3 * s + 1];
+                    framesWritten[s] = counters[3 * s + 2];
+                    if (!consistent(s)) throw new IOException(file + " has inconsistent counters for stream " + s);
+                }
+            } catch (IOException e) {
+                java.util.Arrays.fill(added, 0);
+                java.util.Arrays.fill(oldest, 0);
+                java.util.Arrays.fill(framesWritten, 0);
+                throw e instanceof EOFException ? new IOException(file + " is truncated") : e;
+            }
+        }
+    }
+
+    /** Counters of a loaded stream describe frames that are still in the ring, so sampling cannot read outside it. */
+    private boolean consistent(int s) {
+        if (oldest[s] < 0 || oldest[s] > added[s] || added[s] - oldest[s] > perStream || framesWritten[s] < 0) return false;
+        for (long t = oldest[s]; t < added[s]; t++) {
+            long f = newestFrame[slot(s, t)];
+            if (f - stack + 1 < Math.max(0, framesWritten[s] - framesPerStream) || f + 1 >= framesWritten[s]) return false;
+        }
+        return true;
+    }
+}
