@@ -21,6 +21,8 @@ public final class Ale implements AutoCloseable {
     public static final int HEIGHT = 210, WIDTH = 160;
 
     private final ALEInterface ale;
+    // ALE writes screens here directly; byte[] arguments would be copied in and out by JNI.
+    private final java.nio.ByteBuffer screen = java.nio.ByteBuffer.allocateDirect(HEIGHT * WIDTH * 3);
     private final int[] actions;
     public final String game;
 
@@ -67,10 +69,16 @@ public final class Ale implements AutoCloseable {
     public int episodeFrame() { return ale.getEpisodeFrameNumber(); }
 
     /** ALE's grayscale of the screen, {@link #HEIGHT} x {@link #WIDTH} bytes. */
-    public void grayscale(byte[] out) { ale.getScreenGrayscale(out); }
+    public void grayscale(byte[] out) {
+        ale.getScreenGrayscale(screen.clear());
+        screen.get(0, out, 0, HEIGHT * WIDTH);
+    }
 
     /** The screen as RGB, {@link #HEIGHT} x {@link #WIDTH} x 3 bytes, row-major. */
-    public void rgb(byte[] out) { ale.getScreenRGB(out); }
+    public void rgb(byte[] out) {
+        ale.getScreenRGB(screen.clear());
+        screen.get(0, out, 0, HEIGHT * WIDTH * 3);
+    }
 
     @Override public void close() { ale.close(); }
 }

@@ -15,10 +15,17 @@ package org.dqnscratch.env.atari;
  */
 public final class AreaResize {
     public final int srcWidth, srcHeight, dstWidth, dstHeight;
-    // One entry per (destination, source) pair that overlaps: destination index, source index, weight.
-    private final int[] xDst, xSrc, yDst, ySrc;
-    private final float[] xAlpha, yAlpha;
-    private final float[] buf, sum;
+    // Horizontal weights as K entries per destination column (source index, weight), in OpenCV's
+    // table order; columns with fewer entries are padded with weight 0, which adds exactly 0.
+    // Stored entry-major ([K][dstWidth]) so that one pass over the columns per entry has no
+    // dependency between columns (a column's own sum still adds its entries in table order).
+    private final int K;
+    private final int[] xSrc;
+    private final float[] xAlpha;
+    // Vertical table as OpenCV's: destination row, source row, weight, ordered by destination row.
+    private final int[] yDst, ySrc;
+    private final float[] yAlpha;
+    private final float[] rows, sum; // every source row reduced horizontally; the running vertical sum
 
     public AreaResize(int srcWidth, int srcHeight, int dstWidth, int dstHeight) {
         if (dstWidth > srcWidth || dstHeight > srcHeight || dstWidth < 1 || dstHeight < 1) {
@@ -33,10 +40,26 @@ public final class AreaResize {
         this.dstWidth = dstWidth;
         this.dstHeight = dstHeight;
         Table x = table(srcWidth, dstWidth, scaleX), y = table(srcHeight, dstHeight, scaleY);
-        xDst = x.dst; xSrc = x.src; xAlpha = x.alpha;
+        int k = 0;
+        int[] count = new int[dstWidth];
+        for (int d : x.dst) count[d]++;
+        for (int c : count) k = Math.max(k, c);
+        K = k;
+        xSrc = new int[dstWidth * K];
+        xAlpha = new float[dstWidth * K];
+        int[] filled = new int[dstWidth];
+        for (int e = 0; e < x.dst.length; e++) {
+            int d = x.dst[e], at = filled[d]++ * dstWidth + d;
+            xSrc[at] = x.src[e];
+            xAlpha[at] = x.alpha[e];
+        }
+        for (int d = 0; d < dstWidth; d++) {
+            for (int j = filled[d]; j < K; j++) xSrc[j * dstWidth + d] = xSrc[d]; // weight 0
+        }
         yDst = y.dst; ySrc = y.src; yAlpha = y.alpha;
-        buf = new float[dstWidth];
+        rows = new float[srcHeight * dstWidth];
         sum = new float[dstWidth];
+        out = new float[dstHeight * dstWidth];
     }
 
     private static boolean isInteger(double scale) { return Math.abs(scale - (int) scale) < Math.ulp(1.0); }
@@ -70,45 +93,51 @@ public final class AreaResize {
     /** uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. */
     public void resize(byte[] src, byte[] dst) {
         check(src.length, dst.length);
-        int prevDy = yDst[0];
-        java.util.Arrays.fill(sum, 0f);
-        for (int j = 0; j < yDst.length; j++) {
-            int dy = yDst[j], row = ySrc[j] * srcWidth;
-            float beta = yAlpha[j];
-            java.util.Arrays.fill(buf, 0f);
-            for (int k = 0; k < xDst.length; k++) buf[xDst[k]] += (src[row + xSrc[k]] & 0xFF) * xAlpha[k];
-            if (dy != prevDy) {
-                for (int dx = 0; dx < dstWidth; dx++) {
-                    dst[prevDy * dstWidth + dx] = toByte(sum[dx]);
-                    sum[dx] = beta * buf[dx];
-                }
-                prevDy = dy;
-            } else {
-                for (int dx = 0; dx < dstWidth; dx++) sum[dx] += beta * buf[dx];
+        for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
+            int row = sy * srcWidth;
+            // OpenCV's buf[dx] += S[si] * alpha over the table, in table order: the same float sums
+            // (the first term alone: 0 + p == p for the non-negative products here).
+            for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = (src[row + xSrc[dx]] & 0xFF) * xAlpha[dx];
+            for (int j = dstWidth; j < K * dstWidth; j += dstWidth) {
+                for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += (src[row + xSrc[j + dx]] & 0xFF) * xAlpha[j + dx];
             }
         }
-        for (int dx = 0; dx < dstWidth; dx++) dst[prevDy * dstWidth + dx] = toByte(sum[dx]);
+        vertical();
+        for (int i = 0; i < dst.length; i++) dst[i] = toByte(out[i]);
     }
 
     /** float to float (row-major, one channel); the caller rounds or truncates. */
     public void resize(float[] src, float[] dst) {
         check(src.length, dst.length);
+        for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
+            int row = sy * srcWidth;
+            for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = 0f + src[row + xSrc[dx]] * xAlpha[dx];
+            for (int j = dstWidth; j < K * dstWidth; j += dstWidth) {
+                for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += src[row + xSrc[j + dx]] * xAlpha[j + dx];
+            }
+        }
+        vertical();
+        System.arraycopy(out, 0, dst, 0, dst.length);
+    }
+
+    private final float[] out;
+
+    /** OpenCV's vertical pass: sum = beta * row for a destination row's first source row, then sum += beta * row. */
+    private void vertical() {
         int prevDy = yDst[0];
         java.util.Arrays.fill(sum, 0f);
         for (int j = 0; j < yDst.length; j++) {
-            int dy = yDst[j], row = ySrc[j] * srcWidth;
+            int dy = yDst[j], o = ySrc[j] * dstWidth;
             float beta = yAlpha[j];
-            java.util.Arrays.fill(buf, 0f);
-            for (int k = 0; k < xDst.length; k++) buf[xDst[k]] += src[row + xSrc[k]] * xAlpha[k];
             if (dy != prevDy) {
-                System.arraycopy(sum, 0, dst, prevDy * dstWidth, dstWidth);
-                for (int dx = 0; dx < dstWidth; dx++) sum[dx] = beta * buf[dx];
+                System.arraycopy(sum, 0, out, prevDy * dstWidth, dstWidth);
+                for (int dx = 0; dx < dstWidth; dx++) sum[dx] = beta * rows[o + dx];
                 prevDy = dy;
             } else {
-                for (int dx = 0; dx < dstWidth; dx++) sum[dx] += beta * buf[dx];
+                for (int dx = 0; dx < dstWidth; dx++) sum[dx] += beta * rows[o + dx];
             }
         }
-        System.arraycopy(sum, 0, dst, prevDy * dstWidth, dstWidth);
+        System.arraycopy(sum, 0, out, prevDy * dstWidth, dstWidth);
     }
 
     private void check(int srcLength, int dstLength) {
