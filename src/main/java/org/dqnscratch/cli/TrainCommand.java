@@ -49,6 +49,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--progress", arity = "0..1", paramLabel = "BOOL", description = "show the progress bar (default: true)")
     boolean progress = true;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR", order = -1,
+            description = "continue a run from its last checkpoint (its config; flags such as --total-steps override it)")
+    Path resume;
+
     private TrainCommand(String name) { this.name = name; }
 
     /** The command {@code name} ({@code cartpole} or {@code frozenlake}) with one flag per config field. */
@@ -138,14 +142,59 @@ final class TrainCommand implements Callable<Integer> {
         return cfg.validate();
     }
 
+    /** Fields that make a different network or environment: a resumed run cannot change them. */
+    private static final java.util.Set<String> FIXED = java.util.Set.of("env", "slippery", "game", "pipeline", "frameSkip", "frameStack",
+            "hidden", "dueling", "optimizer", "envs");
+
+    /** The config of the run in {@code --resume}'s folder with the flags given now applied over it. */
+    DqnConfig resumed(ParseResult parsed) throws java.io.IOException {
+        Path file = resume.resolve("config.json");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--resume " + resume + ": no run there (no config.json)");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = json.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--resume " + resume + ": unreadable config.json (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        DqnConfig cfg = new DqnConfig();
+        com.fasterxml.jackson.databind.JsonNode args = root.path("args");
+        for (Field f : DqnConfig.fields()) {
+            if (!args.has(f.getName())) continue;
+            try {
+                f.set(cfg, json.treeToValue(args.get(f.getName()), f.getType()));
+            } catch (IllegalAccessException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("--resume " + resume + ": bad value of " + f.getName() + " in config.json");
+            }
+        }
+        if (cfg.atari() != atari(name)) {
+            throw new IllegalArgumentException("--resume " + resume + ": that run trained " + (cfg.atari() ? cfg.game : cfg.env) + ", not a " + name + " environment");
+        }
+        preset = root.path("preset").asText(preset);
+        for (Field f : DqnConfig.fields(atari(name))) {
+            OptionSpec o = parsed.matchedOption(flag(f));
+            if (o == null) continue;
+            Object before = get(f, cfg);
+            if (FIXED.contains(f.getName()) && !java.util.Objects.deepEquals(before, o.getValue())) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + flag(f) + " cannot change (the run has " + show(before) + ")");
+            }
+            try {
+                f.set(cfg, o.getValue());
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return cfg.validate();
+    }
+
     @Override public Integer call() throws Exception {
         Backend backend = Devices.backend(device);
         if (threads != null) {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
             WorkerPool.configure(threads);
         }
-        DqnConfig cfg = config(spec.commandLine().getParseResult());
-        Path runDir = newRunDir(cfg);
+        DqnConfig cfg = resume != null ? resumed(spec.commandLine().getParseResult()) : config(spec.commandLine().getParseResult());
+        Path runDir = resume != null ? resume : newRunDir(cfg);
         PrintStream out = System.out;
         out.println("run directory: " + runDir + " (" + backend.name() + ")");
 
@@ -176,7 +225,7 @@ final class TrainCommand implements Callable<Integer> {
                     if (bar != null) System.err.print("\r\033[K");
                     out.println(line);
                 }
-            }, stop::get, backend);
+            }, stop::get, backend, resume != null);
             if (bar != null) bar.stepTo(result.steps());
         } finally {
             finished.countDown();

@@ -36,6 +36,13 @@ public final class SafeTensors {
 
     /** Saves every parameter as F32, atomically (a crash keeps the previous file intact). */
     public static void save(Path file, Parameters params, Map<String, String> metadata) throws IOException {
+        Map<String, Entry> tensors = new java.util.LinkedHashMap<>();
+        for (Param p : params.list()) tensors.put(p.name, new Entry(p.value().shape(), params.backend.toArray(p.value())));
+        save(file, tensors, metadata);
+    }
+
+    /** Saves named F32 arrays, atomically. */
+    public static void save(Path file, Map<String, Entry> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -43,15 +50,15 @@ public final class SafeTensors {
         }
         long offset = 0;
         List<float[]> blobs = new ArrayList<>();
-        for (Param p : params.list()) {
-            Tensor t = p.value();
-            ObjectNode e = header.putObject(p.name);
+        for (var t : tensors.entrySet()) {
+            ObjectNode e = header.putObject(t.getKey());
             e.put("dtype", "F32");
             var shape = e.putArray("shape");
-            for (int d : t.shape()) shape.add(d);
-            e.putArray("data_offsets").add(offset).add(offset + 4L * t.size);
-            offset += 4L * t.size;
-            blobs.add(params.backend.toArray(t));
+            for (int d : t.getValue().shape()) shape.add(d);
+            long size = t.getValue().data().length;
+            e.putArray("data_offsets").add(offset).add(offset + 4L * size);
+            offset += 4L * size;
+            blobs.add(t.getValue().data());
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8; // the format pads the header with spaces to 8 bytes

@@ -26,5 +26,7 @@ public final class Adam extends Optimizer {
         backend.adam_step(p, g, m, v, lr, beta1, beta2, eps, steps, n);
     }
 
+    @Override public java.util.Map<String, Tensor> moments() { return java.util.Map.of("exp_avg", m, "exp_avg_sq", v); }
+
     @Override public String toString() { return "Adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ")"; }
 }

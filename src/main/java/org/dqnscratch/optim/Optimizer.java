@@ -48,4 +48,13 @@ public abstract class Optimizer {
     protected abstract void update(Tensor p, Tensor g, int n);
 
     protected Tensor state() { return backend.zeros(params.values.size); }
+
+    /** The moment buffers by name (flat, the parameters' layout), for checkpoints that resume training. */
+    public abstract java.util.Map<String, Tensor> moments();
+
+    /** Continues from a checkpoint: the step count (bias correction, SGD's first step) and the moments, loaded by the caller. */
+    public void resumeAt(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("optimizer steps must be >= 0");
+        this.steps = steps;
+    }
 }

@@ -39,6 +39,14 @@ public final class RmsProp extends Optimizer {
         backend.rmsprop_step(p, g, sq, gavg, mom, lr, alpha, eps, momentum, centered, epsInside, n);
     }
 
+    @Override public java.util.Map<String, Tensor> moments() {
+        java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+        m.put("square_avg", sq);
+        if (gavg != null) m.put("grad_avg", gavg);
+        if (mom != null) m.put("momentum_buffer", mom);
+        return m;
+    }
+
     @Override public String toString() {
         return "RMSprop(lr=" + lr + ", alpha=" + alpha + ", eps=" + eps + (epsInside ? " inside sqrt" : "")
                 + ", momentum=" + momentum + (centered ? ", centered" : "") + ")";

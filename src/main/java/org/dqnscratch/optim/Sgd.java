@@ -21,5 +21,7 @@ public final class Sgd extends Optimizer {
         backend.sgd_step(p, g, buf, lr, momentum, nesterov, steps == 1, n);
     }
 
+    @Override public java.util.Map<String, Tensor> moments() { return buf == null ? java.util.Map.of() : java.util.Map.of("momentum_buffer", buf); }
+
     @Override public String toString() { return "SGD(lr=" + lr + ", momentum=" + momentum + (nesterov ? ", nesterov" : "") + ")"; }
 }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,6 +65,16 @@ public final class DqnTraining {
      */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
                              Backend backend) throws IOException {
+        return run(cfg, preset, runDir, out, stopRequested, backend, false);
+    }
+
+    /**
+     * As above; with {@code resume} the run continues in {@code runDir} from its last checkpoint
+     * (network, target network, optimizer moments, counters, generator states; the replay too when
+     * it was saved with {@code --save-replay}). Episodes under way at the checkpoint start anew.
+     */
+    public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
+                             Backend backend, boolean resume) throws IOException {
         cfg.validate();
         long seed = cfg.seed;
         EnvSpec spec = EnvSpec.of(cfg);
@@ -96,7 +105,10 @@ public final class DqnTraining {
 
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
-        SplittableRandom actRng = new SplittableRandom(seed), sampleRng = new SplittableRandom(seed + 1);
+        TrainingCheckpoint.Counters from = resume
+                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), cfg.saveReplay ? batch.pixels : null)
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1);
+        Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
         Stepper stepper = new Stepper(envs);
 
         Files.createDirectories(runDir);
@@ -107,23 +119,45 @@ public final class DqnTraining {
 
         double[] epSteps = new double[64], epReturns = new double[64];
         double[] recent = new double[cfg.solveWindow], last100 = new double[100];
-        double loss = Double.NaN, bestEval = Double.NEGATIVE_INFINITY, sum100 = 0, recentSum = 0, gradientCredit = 0;
+        double loss = Double.NaN, bestEval = from.bestEval(), sum100 = 0, recentSum = 0, gradientCredit = from.gradientCredit();
         float[] bestValues = null;
         Evaluation solvedEval = null;
-        long episode = 0, lastEvalStep = Long.MIN_VALUE / 2, solvedAtStep = -1, step = 0;
+        long episode = 0, lastEvalStep = from.lastEvalStep(), solvedAtStep = -1, step = from.step();
         double secondsToSolve = Double.NaN;
         boolean interrupted = false, finished = false;
         long start = System.nanoTime();
 
+        // A resumed run keeps its history up to the checkpoint: the log, the return averages, the best network.
+        List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, COLUMNS) : List.of();
+        for (double[] row : history) {
+            double ret = row[2];
+            if (++episode > epReturns.length) {
+                epSteps = Arrays.copyOf(epSteps, epReturns.length * 2);
+                epReturns = Arrays.copyOf(epReturns, epReturns.length * 2);
+            }
+            epSteps[(int) episode - 1] = row[0];
+            epReturns[(int) episode - 1] = ret;
+            sum100 += ret - last100[(int) ((episode - 1) % 100)];
+            last100[(int) ((episode - 1) % 100)] = ret;
+            recentSum += ret - recent[(int) ((episode - 1) % recent.length)];
+            recent[(int) ((episode - 1) % recent.length)] = ret;
+        }
+        if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) {
+            QNetwork best = online.twin(backend);
+            org.dqnscratch.io.SafeTensors.load(runDir.resolve("best.safetensors"), best.params());
+            bestValues = backend.toArray(best.params().values);
+        }
+
         float[][] obs = new float[N][];
-        for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i);
+        // Fresh episodes; a resumed run seeds them from the step so they differ from the first run's.
+        for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i + step * 7919);
         int[] action = new int[N], greedy = new int[N];
         boolean[] random = new boolean[N];
         float[] actBatch = new float[N * obsSize];
         double[] epReturn = new double[N];
         int[] epLength = new int[N];
 
-        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), COLUMNS)) {
+        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS)) {
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
@@ -223,10 +257,9 @@ public final class DqnTraining {
                                 episode == 0 ? Double.NaN : sum100 / Math.min(episode, 100), eps, loss));
                     }
                     if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0) {
-                        meta.put("step", Long.toString(done));
-                        meta.remove("eval");
-                        online.save(runDir.resolve("last.safetensors"), meta);
-                        out.message("step " + done + ": checkpoint saved to " + runDir.resolve("last.safetensors"));
+                        TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(done, episode,
+                                lastEvalStep, bestEval, gradientCredit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+                        out.message("step " + done + ": checkpoint saved in " + runDir);
                     }
                     if (step >= cfg.totalSteps) break;
                 }
@@ -236,10 +269,11 @@ public final class DqnTraining {
         }
         double seconds = seconds(start);
 
-        // 6. Save the last network and the learning curve; evaluate unless interrupted.
+        // 6. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
+        TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode,
+                lastEvalStep, bestEval, gradientCredit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
-        online.save(runDir.resolve("last.safetensors"), meta);
         double[] curveSteps = Arrays.copyOf(epSteps, (int) episode), curveReturns = Arrays.copyOf(epReturns, (int) episode);
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")", curveSteps, curveReturns, solveAt);
         for (Env e : envs) e.close();
@@ -322,7 +356,7 @@ public final class DqnTraining {
         }
 
         /** {@code steps} gradient steps on minibatches sampled uniformly; returns the last step's loss. */
-        double train(DqnUpdate update, SplittableRandom rng, int steps) {
+        double train(DqnUpdate update, Rng rng, int steps) {
             Backend b = update.onlineParams.backend;
             float loss = Float.NaN;
             if (pixels != null && pixels.sampleable(nStep) == 0) return Double.NaN; // no complete n-step window yet

@@ -7,7 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import org.dqnscratch.io.AtomicFiles;
 
 /**
@@ -171,6 +171,20 @@ public final class PixelReplay {
         framesWritten[stream] = frame + 1;
     }
 
+    /**
+     * Ends every stream's episode under way as a truncation (its last transition bootstraps from
+     * its true next observation), so the next add of each stream starts a new episode: for a run
+     * resumed from a checkpoint, whose environments start fresh episodes.
+     */
+    public void truncateEpisodes() {
+        for (int st = 0; st < streams; st++) {
+            if (added[st] > 0) {
+                int k = slot(st, added[st] - 1);
+                if (!ends(flags[k])) flags[k] |= TRUNCATED;
+            }
+        }
+    }
+
     /** Transitions kept, all streams: those that can be sampled with nStep = 1 (see {@link #sampleable}). */
     public long size() {
         long n = 0;
@@ -205,12 +219,12 @@ public final class PixelReplay {
      * gamma^k (truncation bootstraps; termination does not). A transition whose n-step window is not
      * complete yet (among the newest n-1 of its stream, its episode not ended within them) is not sampled.
      */
-    public void sample(SplittableRandom rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
+    public void sample(RandomGenerator rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
         sample(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
     }
 
     /** As {@link #sample}, also telling which (stream, transition number) each row came from, for tests. */
-    void sample(SplittableRandom rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2,
+    void sample(RandomGenerator rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2,
                 int[] streamOut, long[] transitionOut) {
         if (nStep < 1) throw new IllegalArgumentException("nStep must be >= 1, got " + nStep);
         if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);

@@ -1,6 +1,6 @@
 package org.dqnscratch.rl;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Uniform experience replay: a ring buffer over primitive arrays. When full, the oldest
@@ -48,7 +48,7 @@ public final class ReplayBuffer {
      * Draws {@code batch} indices uniformly with replacement and gathers them into
      * {@code s [batch*obs]}, {@code a}, {@code r}, {@code term} (1 terminal, 0 not) and {@code s2}.
      */
-    public void sample(SplittableRandom rng, int batch, float[] s, float[] a, float[] r, float[] term, float[] s2) {
+    public void sample(RandomGenerator rng, int batch, float[] s, float[] a, float[] r, float[] term, float[] s2) {
         if (size == 0) throw new IllegalStateException("sample from an empty replay buffer");
         for (int i = 0; i < batch; i++) {
             int j = rng.nextInt(size);

@@ -69,6 +69,35 @@ class PongCommandTest {
         assertTrue(Files.size(onlyRun(dir).resolve("last.safetensors")) > 0);
     }
 
+    /** A run stopped at a checkpoint continues with --resume: same folder, its log extended, counters and optimizer carried on. */
+    @Test
+    void resumeContinuesTheRun(@TempDir Path dir) throws Exception {
+        AtariSupport.pongRom();
+        CliTest.Run first = run(args(dir, "--total-steps", "900", "--learning-starts", "300", "--train-freq", "20", "--save-replay",
+                "--gif=false", "--seed", "3"));
+        assertEquals(0, first.code(), first.toString());
+        Path runDir = onlyRun(dir);
+        var state1 = SafeTensors.read(runDir.resolve("state.safetensors")).metadata();
+        assertEquals("900", state1.get("step"));
+        assertTrue(Files.size(runDir.resolve("replay.bin")) > 900L * 84 * 84, "the replay was saved");
+        long rows1 = Files.readAllLines(runDir.resolve("metrics.csv")).size();
+
+        CliTest.Run second = run("pong", "--resume", runDir.toString(), "--total-steps", "1500", "--progress=false");
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.lastLine().startsWith("evaluation: "), second.lastLine());
+        var state2 = SafeTensors.read(runDir.resolve("state.safetensors")).metadata();
+        assertEquals("1500", state2.get("step"));
+        // 300 more gradient steps' worth of training: 600 steps / 20 per training, 1 gradient step each
+        assertEquals(Integer.parseInt(state1.get("optimizer_steps")) + 30, Integer.parseInt(state2.get("optimizer_steps")));
+        assertTrue(Files.readAllLines(runDir.resolve("metrics.csv")).size() >= rows1, "the log keeps its history");
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no second run directory");
+        }
+        assertOneLineError(run("pong", "--resume", dir.resolve("nope").toString()), "no run there");
+        assertOneLineError(run("pong", "--resume", runDir.toString(), "--game", "breakout"), "--game cannot change");
+        assertOneLineError(run("cartpole", "--resume", runDir.toString()), "not a cartpole environment");
+    }
+
     @Test
     void badInputIsOneLineAndWritesNothing(@TempDir Path dir) throws Exception {
         Path rom = AtariSupport.pongRom();

@@ -292,6 +292,19 @@ class PixelReplayProperties {
         assertEquals(0, seen[6], "open window sampled");
     }
 
+    /** A resumed run cuts the episodes under way: their last transitions bootstrap, and new episodes start cleanly. */
+    @Test
+    void truncateEpisodesEndsTheOpenEpisodeAsATruncation() {
+        PixelReplay rb = handWritten(); // D (transition 6) is open
+        rb.truncateEpisodes();
+        assertEquals(7, rb.sampleable(4), "D's window is complete now");
+        assertView(rb, 6, 3, f(40, 40, 40, 40), 7, 1, f(40, 40, 40, 41), 0.5f);
+        // the next add starts a new episode: its first observation need not continue D
+        rb.add(0, f(50, 50, 50, 50), 2, 3, f(50, 50, 50, 51), false, false);
+        assertView(rb, 7, 1, f(50, 50, 50, 50), 2, 3, f(50, 50, 50, 51), 0.5f);
+        assertView(rb, 6, 3, f(40, 40, 40, 40), 7, 1, f(40, 40, 40, 41), 0.5f); // no reward from the new episode
+    }
+
     @Test
     void framesTheOldestTransitionNeedsAreNeverOverwritten() {
         // 1-step episodes cost stack+1 = 5 frames each; a ring of 8+0+4+2 = 14 frames keeps 2 of them, not 8
