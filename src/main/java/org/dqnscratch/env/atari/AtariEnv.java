@@ -91,6 +91,9 @@ public final class AtariEnv implements Env {
     /** No official threshold; Pong counts as solved at 18 in this project's presets. */
     @Override public double rewardThreshold() { return opt.game().equals("pong") ? 18 : Double.POSITIVE_INFINITY; }
 
+    /** Tests: emulator frames since the episode began. */
+    int episodeFrame() { return ale.episodeFrame(); }
+
     /** Tests: take the no-op counts from here instead of the generator. */
     void overrideNoops(IntSupplier counts) { this.noopOverride = counts; }
 

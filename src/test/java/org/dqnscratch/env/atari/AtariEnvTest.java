@@ -1,0 +1,84 @@
+package org.dqnscratch.env.atari;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.dqnscratch.env.Env;
+import org.junit.jupiter.api.Test;
+
+/** The wrappers' edges: no-op counts under a seed, a FIRE step that ends the episode, truncation, actions, spaces. */
+class AtariEnvTest {
+    static AtariEnv pong(String pipeline, int noopMax, int maxFrames) throws IOException {
+        return new AtariEnv(new AtariEnv.Options("pong", pipeline, noopMax, 4, 4, false, maxFrames), AtariSupport.pongRom(), 0);
+    }
+
+    /** reset(seed) draws 1..noopMax no-ops from the seed: the same seed, the same start; seeds spread over the range. */
+    @Test
+    void noopCountsFollowTheSeed() throws IOException {
+        try (AtariEnv env = pong("atari", 30, 108_000)) {
+            Set<Integer> counts = new HashSet<>();
+            for (long seed = 0; seed < 40; seed++) {
+                float[] first = env.reset(seed);
+                int noops = env.episodeFrame() - 4; // then one FIRE step of 4 frames
+                assertTrue(noops >= 1 && noops <= 30, "no-ops " + noops);
+                counts.add(noops);
+                assertArrayEquals(first, env.reset(seed), "seed " + seed + " starts the same way twice");
+                assertEquals(noops, env.episodeFrame() - 4);
+            }
+            assertTrue(counts.size() >= 15, "no-op counts seen: " + counts);
+        }
+        try (AtariEnv env = pong("atari", 0, 108_000)) {
+            env.reset(5);
+            assertEquals(4, env.episodeFrame(), "--noop-max 0: only the FIRE step");
+        }
+    }
+
+    /** A FIRE step that ends the episode (here: truncated after 3 frames) resets again, without FIRE, and play goes on. */
+    @Test
+    void fireThatEndsTheEpisodeResetsAgain() throws IOException {
+        try (AtariEnv env = pong("atari", 0, 3)) {
+            float[] obs = env.reset(1);
+            assertEquals(0, env.episodeFrame(), "reset again after the FIRE step was truncated");
+            for (int s = 1; s < 4; s++) {
+                assertArrayEquals(Arrays.copyOfRange(obs, 0, AtariEnv.FRAME), Arrays.copyOfRange(obs, s * AtariEnv.FRAME, (s + 1) * AtariEnv.FRAME),
+                        "the stack is padded with the first frame");
+            }
+            Env.Step st = env.step(0);
+            assertTrue(st.truncated() && !st.terminated(), "3 frames into the episode: truncated, not terminated");
+        }
+    }
+
+    /** Lapan's stack starts zero-padded; termination and truncation stay apart; invalid actions are errors. */
+    @Test
+    void spacesStacksAndBadActions() throws IOException {
+        try (AtariEnv env = pong("lapan", 0, 108_000)) {
+            assertEquals(6, env.actionSpace().n());
+            assertEquals(4 * 84 * 84, env.observationSpace().size());
+            assertEquals("PongNoFrameskip-v4", env.id());
+            float[] obs = env.reset(2);
+            for (int i = 0; i < 3 * AtariEnv.FRAME; i++) assertEquals(0f, obs[i]);
+            assertTrue(Arrays.stream(Arrays.copyOfRange(toDouble(obs), 3 * AtariEnv.FRAME, obs.length)).anyMatch(v -> v > 0));
+            Env.Step st = env.step(3);
+            assertFalse(st.done());
+            assertArrayEquals(Arrays.copyOfRange(obs, AtariEnv.FRAME, obs.length), Arrays.copyOfRange(st.observation(), 0, 3 * AtariEnv.FRAME),
+                    "the stack slides by one frame");
+            assertThrows(IllegalArgumentException.class, () -> env.step(6));
+            assertThrows(IllegalArgumentException.class, () -> env.step(-1));
+            assertEquals(210, env.render().getHeight());
+            assertEquals(160, env.render().getWidth());
+        }
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+}
