@@ -21,7 +21,6 @@ import org.dqnscratch.io.MetricsCsv;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.CpuBackend;
-import org.dqnscratch.tensor.Tensor;
 
 /**
  * The DQN training loop (Mnih et al. 2015), in the order a paper's pseudo-code gives it and
@@ -87,7 +86,7 @@ public final class DqnTraining {
         double solveAt = cfg.solveAt > 0 ? cfg.solveAt : evalEnv.rewardThreshold();
 
         // Replay: pixels as uint8 frames stored once; flat observations as floats. Checked before anything is allocated.
-        Batch batch = new Batch(backend, spec, cfg, obsSize);
+        TrainingBatch batch = new TrainingBatch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
         QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling);
@@ -109,7 +108,7 @@ public final class DqnTraining {
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), cfg.saveReplay ? batch.pixels : null)
                 : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1);
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
-        Stepper stepper = new Stepper(envs);
+        EnvStepper stepper = new EnvStepper(envs);
 
         Files.createDirectories(runDir);
         writeConfig(runDir.resolve("config.json"), cfg, preset, solveAt);
@@ -300,132 +299,6 @@ public final class DqnTraining {
         }
         evalEnv.close();
         return new Result(runDir, step, episode, seconds, solvedEval != null, solvedAtStep, secondsToSolve, evaluation, false);
-    }
-
-    /**
-     * The replay and the minibatch: host arrays filled by the replay, uploaded once per gradient step.
-     * Pixel observations go to a {@link PixelReplay} (uint8 frames, n-step returns, one stream per
-     * environment); flat ones to a {@link ReplayBuffer}.
-     */
-    private static final class Batch {
-        final boolean perSampleDiscount;
-        final ReplayBuffer flat;
-        final PixelReplay pixels;
-        final int nStep;
-        final double gamma;
-        final float[] s, a, r, term, s2;
-        final Tensor ts, ta, tr, tterm, ts2;
-
-        Batch(Backend backend, EnvSpec spec, DqnConfig cfg, int obsSize) {
-            int B = cfg.batchSize;
-            nStep = cfg.nStep;
-            gamma = cfg.gamma;
-            if (spec.pixels()) {
-                int stack = spec.atari().stack(), frame = obsSize / stack;
-                long need = PixelReplay.bytesNeeded(cfg.bufferSize, stack, frame, cfg.envs);
-                long have = Runtime.getRuntime().maxMemory();
-                if (need > have - (1L << 30)) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT,
-                            "--buffer-size %d needs %.1f GB of replay memory; this JVM's heap is %.1f GB: give it -Xmx%dg or use a smaller --buffer-size",
-                            cfg.bufferSize, need / 1e9, have / 1e9, (need + (2L << 30)) / (1L << 30) + 1));
-                }
-                pixels = new PixelReplay(cfg.bufferSize, stack, frame, cfg.envs);
-                flat = null;
-                perSampleDiscount = true;
-            } else {
-                flat = new ReplayBuffer(cfg.bufferSize, obsSize);
-                pixels = null;
-                perSampleDiscount = false;
-            }
-            s = new float[B * obsSize];
-            s2 = new float[B * obsSize];
-            a = new float[B];
-            r = new float[B];
-            term = new float[B];
-            int[] shape = spec.pixels() ? new int[] {B, spec.atari().stack(), 84, 84} : new int[] {B, obsSize};
-            ts = backend.zeros(shape);
-            ts2 = backend.zeros(shape);
-            ta = backend.zeros(B);
-            tr = backend.zeros(B);
-            tterm = backend.zeros(B);
-        }
-
-        void add(int stream, float[] obs, int action, float reward, Env.Step st) {
-            if (pixels != null) pixels.add(stream, obs, action, reward, st.observation(), st.terminated(), st.truncated());
-            else flat.add(obs, action, reward, st.observation(), st.terminated());
-        }
-
-        /** {@code steps} gradient steps on minibatches sampled uniformly; returns the last step's loss. */
-        double train(DqnUpdate update, Rng rng, int steps) {
-            Backend b = update.onlineParams.backend;
-            float loss = Float.NaN;
-            if (pixels != null && pixels.sampleable(nStep) == 0) return Double.NaN; // no complete n-step window yet
-            for (int i = 0; i < steps; i++) {
-                if (pixels != null) {
-                    pixels.sample(rng, a.length, nStep, gamma, s, a, r, term, s2);
-                    for (int j = 0; j < term.length; j++) term[j] = 1f - term[j]; // discount -> mask, see run()
-                } else {
-                    flat.sample(rng, a.length, s, a, r, term, s2);
-                }
-                b.upload(ts, s, 0);
-                b.upload(ta, a, 0);
-                b.upload(tr, r, 0);
-                b.upload(tterm, term, 0);
-                b.upload(ts2, s2, 0);
-                loss = update.step(ts, ta, tr, tterm, ts2, i == steps - 1);
-            }
-            if (!Float.isFinite(loss)) {
-                throw new IllegalStateException("the TD loss became " + loss + " (diverged): try a lower --lr or gradient clipping (--clip-norm)");
-            }
-            return loss;
-        }
-    }
-
-    /** Steps every environment once: on the calling thread for one, on a small pool for several. */
-    private static final class Stepper implements AutoCloseable {
-        private final Env[] envs;
-        private final Env.Step[] results;
-        private final java.util.concurrent.ExecutorService pool;
-        private final List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
-        private int[] actions;
-
-        Stepper(Env[] envs) {
-            this.envs = envs;
-            this.results = new Env.Step[envs.length];
-            int threads = Math.min(envs.length, Runtime.getRuntime().availableProcessors());
-            this.pool = envs.length > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "env-stepper");
-                t.setDaemon(true);
-                return t;
-            }) : null;
-            for (int i = 0; i < envs.length; i++) {
-                int k = i;
-                tasks.add(() -> {
-                    results[k] = envs[k].step(actions[k]);
-                    return null;
-                });
-            }
-        }
-
-        Env.Step[] step(int[] actions) {
-            this.actions = actions;
-            if (pool == null) {
-                results[0] = envs[0].step(actions[0]);
-                return results;
-            }
-            try {
-                for (var f : pool.invokeAll(tasks)) f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while stepping the environments");
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(e.getCause());
-            }
-            return results;
-        }
-
-        @Override public void close() { if (pool != null) pool.shutdownNow(); }
     }
 
     private static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
