@@ -44,7 +44,10 @@ final class Launcher {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         try {
-            Process child = new ProcessBuilder(cmd).inheritIO().start();
+            Process child = new ProcessBuilder(cmd).inheritIO().redirectError(ProcessBuilder.Redirect.PIPE).start();
+            Thread stderr = new Thread(new AleBannerFilter(child.getErrorStream(), System.err), "stderr-filter");
+            stderr.setDaemon(true);
+            stderr.start();
             // Ctrl-C reaches both processes; wait for the child to finish saving before we go.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -53,7 +56,9 @@ final class Launcher {
                     Thread.currentThread().interrupt();
                 }
             }));
-            return Optional.of(child.waitFor());
+            int code = child.waitFor();
+            stderr.join(2000); // the last lines the child wrote
+            return Optional.of(code);
         } catch (Exception e) {
             return Optional.empty(); // cannot start a JVM: run here on the plain kernels
         }
