@@ -116,9 +116,9 @@ public final class DqnTraining {
         meta.put("preset", preset);
         meta.put("seed", Long.toString(seed));
 
-        double[] epSteps = new double[64], epReturns = new double[64];
-        double[] recent = new double[cfg.solveWindow], last100 = new double[100];
-        double loss = Double.NaN, bestEval = from.bestEval(), sum100 = 0, recentSum = 0, gradientCredit = from.gradientCredit();
+        ReturnHistory returns = new ReturnHistory(cfg.solveWindow);
+        double loss = Double.NaN, bestEval = from.bestEval();
+        batch.credit = from.gradientCredit();
         float[] bestValues = null;
         Evaluation solvedEval = null;
         long episode = 0, lastEvalStep = from.lastEvalStep(), solvedAtStep = -1, step = from.step();
@@ -128,19 +128,8 @@ public final class DqnTraining {
 
         // A resumed run keeps its history up to the checkpoint: the log, the return averages, the best network.
         List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, COLUMNS) : List.of();
-        for (double[] row : history) {
-            double ret = row[2];
-            if (++episode > epReturns.length) {
-                epSteps = Arrays.copyOf(epSteps, epReturns.length * 2);
-                epReturns = Arrays.copyOf(epReturns, epReturns.length * 2);
-            }
-            epSteps[(int) episode - 1] = row[0];
-            epReturns[(int) episode - 1] = ret;
-            sum100 += ret - last100[(int) ((episode - 1) % 100)];
-            last100[(int) ((episode - 1) % 100)] = ret;
-            recentSum += ret - recent[(int) ((episode - 1) % recent.length)];
-            recent[(int) ((episode - 1) % recent.length)] = ret;
-        }
+        for (double[] row : history) returns.add(row[0], row[2]);
+        episode = returns.episodes();
         if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) {
             QNetwork best = online.twin(backend);
             org.dqnscratch.io.SafeTensors.load(runDir.resolve("best.safetensors"), best.params());
@@ -188,12 +177,10 @@ public final class DqnTraining {
                     long done = ++step; // environment steps taken so far, all environments together
                     boolean learning = done >= cfg.learningStarts;
 
-                    // 3. Learn every trainFreq steps, and update the target network every targetUpdate steps.
+                    // 3. Learn every trainFreq steps (fractional gradient steps accumulate), and update the
+                    //    target network every targetUpdate steps.
                     if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
-                        gradientCredit += cfg.gradientSteps;
-                        int k = (int) gradientCredit;
-                        gradientCredit -= k;
-                        if (k > 0) loss = batch.train(update, sampleRng, k);
+                        loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
                     }
                     if (target != online && cfg.targetUnit.equals("steps") && done % cfg.targetUpdate == 0) {
                         update.syncTarget((float) cfg.tau);
@@ -202,31 +189,18 @@ public final class DqnTraining {
                     if (st.done()) {
                         // 4. Episode end: log, learn and update the target if they count in episodes.
                         episode++;
-                        if (episode > epReturns.length) {
-                            epSteps = Arrays.copyOf(epSteps, epReturns.length * 2);
-                            epReturns = Arrays.copyOf(epReturns, epReturns.length * 2);
-                        }
                         double ret = epReturn[i];
-                        epSteps[(int) episode - 1] = done;
-                        epReturns[(int) episode - 1] = ret;
-                        sum100 += ret - last100[(int) ((episode - 1) % 100)];
-                        last100[(int) ((episode - 1) % 100)] = ret;
-                        recentSum += ret - recent[(int) ((episode - 1) % recent.length)];
-                        recent[(int) ((episode - 1) % recent.length)] = ret;
-                        csv.row(done, episode, ret, epLength[i], eps, loss, done / seconds(start));
+                        returns.add(done, ret);
+                        csv.row(done, episode, ret, epLength[i], eps, loss, (done - from.step()) / seconds(start));
                         if (learning && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
-                            gradientCredit += cfg.gradientSteps;
-                            int k = (int) gradientCredit;
-                            gradientCredit -= k;
-                            if (k > 0) loss = batch.train(update, sampleRng, k);
+                            loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
                         }
                         if (target != online && cfg.targetUnit.equals("episodes") && episode % cfg.targetUpdate == 0) {
                             update.syncTarget((float) cfg.tau);
                         }
 
                         // 5. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
-                        double trigger = episode >= recent.length ? recentSum / recent.length : Double.NEGATIVE_INFINITY;
-                        if (trigger >= solveAt && done - lastEvalStep >= cfg.evalEvery) {
+                        if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.evalEvery) {
                             lastEvalStep = done;
                             Evaluation ev = Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
                             if (ev.mean() > bestEval) {
@@ -252,12 +226,11 @@ public final class DqnTraining {
                         if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) finished = true;
                     }
                     if (done % 256 == 0) {
-                        out.status(new Status(done, cfg.totalSteps, episode, done / seconds(start),
-                                episode == 0 ? Double.NaN : sum100 / Math.min(episode, 100), eps, loss));
+                        out.status(new Status(done, cfg.totalSteps, episode, (done - from.step()) / seconds(start), returns.mean100(), eps, loss));
                     }
                     if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0) {
                         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(done, episode,
-                                lastEvalStep, bestEval, gradientCredit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+                                lastEvalStep, bestEval, batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
                         out.message("step " + done + ": checkpoint saved in " + runDir);
                     }
                     if (step >= cfg.totalSteps) break;
@@ -270,11 +243,11 @@ public final class DqnTraining {
 
         // 6. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode,
-                lastEvalStep, bestEval, gradientCredit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+                lastEvalStep, bestEval, batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
-        double[] curveSteps = Arrays.copyOf(epSteps, (int) episode), curveReturns = Arrays.copyOf(epReturns, (int) episode);
-        LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")", curveSteps, curveReturns, solveAt);
+        LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")",
+                returns.endSteps(), returns.returns(), solveAt);
         for (Env e : envs) e.close();
         if (interrupted) {
             if (bestValues == null) online.save(runDir.resolve("best.safetensors"), meta);

@@ -17,6 +17,8 @@ final class TrainingBatch {
     final int nStep;
     final double gamma;
     final float[] s, a, r, term, s2;
+    /** Gradient steps owed: a fractional --gradient-steps adds up until a whole step is due. */
+    double credit;
     final Tensor ts, ta, tr, tterm, ts2;
 
     TrainingBatch(Backend backend, EnvSpec spec, DqnConfig cfg, int obsSize) {
@@ -56,6 +58,14 @@ final class TrainingBatch {
     void add(int stream, float[] obs, int action, float reward, Env.Step st) {
         if (pixels != null) pixels.add(stream, obs, action, reward, st.observation(), st.terminated(), st.truncated());
         else flat.add(obs, action, reward, st.observation(), st.terminated());
+    }
+
+    /** One training round of {@code gradientSteps} (possibly fractional) gradient steps; returns the new loss, or {@code lastLoss} if none was due. */
+    double learn(DqnUpdate update, Rng rng, double gradientSteps, double lastLoss) {
+        credit += gradientSteps;
+        int k = (int) credit;
+        credit -= k;
+        return k > 0 ? train(update, rng, k) : lastLoss;
     }
 
     /** {@code steps} gradient steps on minibatches sampled uniformly; returns the last step's loss. */
