@@ -15,18 +15,19 @@ __kernel void sgd_step(__global float* p, int p_off, __global const float* g, in
     p[p_off + i] -= lr * d;
 }
 
-// Bias corrections as the host computes them: step size lr / (1 - beta1^t), sqrt(1 - beta2^t).
+// The bias corrections stepSize = lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t) come from the
+// host (Adam.update, in double, once per step): in float here, 1 - beta2^t lost ~1e-5 of its value
+// in the first steps, where beta2^t is close to 1.
 __kernel void adam_step(__global float* p, int p_off, __global const float* g, int g_off, __global float* m, int m_off,
-                        __global float* v, int v_off, float lr, float beta1, float beta2, float eps, int t, int n) {
+                        __global float* v, int v_off, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
     int i = get_global_id(0);
     if (i >= n) return;
-    float bc1 = 1.0f - pown(beta1, t), bc2Sqrt = sqrt(1.0f - pown(beta2, t));
     float gi = g[g_off + i];
     float mi = beta1 * m[m_off + i] + (1.0f - beta1) * gi;
     float vi = beta2 * v[v_off + i] + (1.0f - beta2) * gi * gi;
     m[m_off + i] = mi;
     v[v_off + i] = vi;
-    p[p_off + i] -= (lr / bc1) * mi / (sqrt(vi) / bc2Sqrt + eps);
+    p[p_off + i] -= stepSize * mi / (sqrt(vi) / bc2Sqrt + eps);
 }
 
 __kernel void rmsprop_step(__global float* p, int p_off, __global const float* g, int g_off, __global float* sq, int sq_off,

@@ -1,5 +1,19 @@
 // Q-value heads, one work-item per sample n (1D range over N), as CpuBackend's gather, max,
 // dueling and td_target. Actions travel as floats.
+//
+// A kernel that indexes rows by an action checks it first: one that is not an integer in [0, A)
+// is written to `error` (the backend's flag buffer: 1, the action, A) and skipped, and the backend
+// throws CpuBackend's error when it next reads a result back. `error` is the last argument of
+// such kernels and has no Java twin.
+
+// The action as a column index, or -1 after flagging it.
+int checked_action(float a, int A, __global float* error) {
+    if (a >= 0.0f && a < (float) A && a == floor(a)) return (int) a; // false for NaN too
+    error[0] = 1.0f;
+    error[1] = a;
+    error[2] = (float) A;
+    return -1;
+}
 
 // The first index of the maximum; NaN counts as the maximum (CpuBackend.argmax).
 int argmax_row(__global const float* q, int row, int A) {
@@ -13,15 +27,19 @@ int argmax_row(__global const float* q, int row, int A) {
 }
 
 __kernel void gather_forward(__global float* out, int out_off, __global const float* q, int q_off,
-                             __global const float* actions, int actions_off, int N, int A) {
+                             __global const float* actions, int actions_off, int N, int A, __global float* error) {
     int n = get_global_id(0);
-    if (n < N) out[out_off + n] = q[q_off + n * A + (int) actions[actions_off + n]];
+    if (n >= N) return;
+    int a = checked_action(actions[actions_off + n], A, error);
+    if (a >= 0) out[out_off + n] = q[q_off + n * A + a];
 }
 
 __kernel void gather_backward(__global float* dq, int dq_off, __global const float* dout, int dout_off,
-                              __global const float* actions, int actions_off, int N, int A) {
+                              __global const float* actions, int actions_off, int N, int A, __global float* error) {
     int n = get_global_id(0);
-    if (n < N) dq[dq_off + n * A + (int) actions[actions_off + n]] += dout[dout_off + n];
+    if (n >= N) return;
+    int a = checked_action(actions[actions_off + n], A, error);
+    if (a >= 0) dq[dq_off + n * A + a] += dout[dout_off + n];
 }
 
 __kernel void max_forward(__global float* outMax, int outMax_off, __global float* outArg, int outArg_off,
@@ -34,9 +52,11 @@ __kernel void max_forward(__global float* outMax, int outMax_off, __global float
 }
 
 __kernel void max_backward(__global float* dq, int dq_off, __global const float* dout, int dout_off,
-                           __global const float* arg, int arg_off, int N, int A) {
+                           __global const float* arg, int arg_off, int N, int A, __global float* error) {
     int n = get_global_id(0);
-    if (n < N) dq[dq_off + n * A + (int) arg[arg_off + n]] += dout[dout_off + n];
+    if (n >= N) return;
+    int a = checked_action(arg[arg_off + n], A, error);
+    if (a >= 0) dq[dq_off + n * A + a] += dout[dout_off + n];
 }
 
 __kernel void dueling_forward(__global float* q, int q_off, __global const float* v, int v_off,
@@ -65,14 +85,14 @@ __kernel void dueling_backward(__global float* dv, int dv_off, __global float* d
     }
 }
 
-// y = r + gamma * (1 - done) * qNextTarget[a*]; a* from qNextOnline when given (Double DQN).
+// y = r + gamma * (1 - terminated) * qNextTarget[a*]; a* from qNextOnline when given (Double DQN).
 __kernel void td_target(__global float* y, int y_off, __global const float* qNextTarget, int qNextTarget_off,
                         __global const float* qNextOnline, int qNextOnline_off, __global const float* reward, int reward_off,
-                        __global const float* done, int done_off, float gamma, int N, int A) {
+                        __global const float* terminated, int terminated_off, float gamma, int N, int A) {
     int n = get_global_id(0);
     if (n >= N) return;
     int a = qNextOnline_off >= 0 ? argmax_row(qNextOnline, qNextOnline_off + n * A, A)
                                  : argmax_row(qNextTarget, qNextTarget_off + n * A, A);
     float next = qNextTarget[qNextTarget_off + n * A + a];
-    y[y_off + n] = reward[reward_off + n] + gamma * (1.0f - done[done_off + n]) * next;
+    y[y_off + n] = reward[reward_off + n] + gamma * (1.0f - terminated[terminated_off + n]) * next;
 }

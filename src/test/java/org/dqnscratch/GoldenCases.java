@@ -124,10 +124,11 @@ public abstract class GoldenCases {
             JsonNode in = c.get("inputs"), ex = c.get("expected");
             float gamma = (float) c.get("gamma").asDouble();
             Tensor qt = tensor(b, in.get("q_next_target")), qo = tensor(b, in.get("q_next_online"));
-            Tensor r = tensor(b, in.get("reward")), done = tensor(b, in.get("done"));
+            // the reference file's "done" is the terminated flag (a truncation bootstraps)
+            Tensor r = tensor(b, in.get("reward")), terminated = tensor(b, in.get("done"));
             Graph g = Graph.inference(b);
-            assertClose("y", expected(ex.get("y")), b.toArray(QOps.tdTarget(g, qt, null, r, done, gamma)), ATOL, RTOL);
-            assertClose("y_double", expected(ex.get("y_double")), b.toArray(QOps.tdTarget(g, qt, qo, r, done, gamma)), ATOL, RTOL);
+            assertClose("y", expected(ex.get("y")), b.toArray(QOps.tdTarget(g, qt, null, r, terminated, gamma)), ATOL, RTOL);
+            assertClose("y_double", expected(ex.get("y_double")), b.toArray(QOps.tdTarget(g, qt, qo, r, terminated, gamma)), ATOL, RTOL);
         });
     }
 
@@ -192,12 +193,12 @@ public abstract class GoldenCases {
             load(b, po, in.get("params"));
             load(b, pt, in.get("target_params"));
             Tensor s = tensor(b, in.get("s")), sNext = tensor(b, in.get("s_next"));
-            Tensor r = tensor(b, in.get("r")), done = tensor(b, in.get("done"));
+            Tensor r = tensor(b, in.get("r")), terminated = tensor(b, in.get("done")); // "done": terminated, as above
             float[] actions = data(in.get("a"));
             Tensor a = b.fromArray(actions, actions.length);
 
             Graph tg = Graph.inference(b), og = Graph.training(b);
-            Tensor y = QOps.tdTarget(tg, target.forward(tg, sNext), null, r, done, (float) c.get("gamma").asDouble());
+            Tensor y = QOps.tdTarget(tg, target.forward(tg, sNext), null, r, terminated, (float) c.get("gamma").asDouble());
             Tensor loss = Loss.smoothL1(1f).forward(og, QOps.gather(og, online.forward(og, s), a), y);
             po.zeroGrad();
             og.backward(loss);
@@ -218,7 +219,7 @@ public abstract class GoldenCases {
             load(b, pt2, in.get("target_params"));
             DqnUpdate update = new DqnUpdate(online2, po2, target2, pt2, new Adam(po2, 1e-2f), Loss.smoothL1(1f),
                     (float) c.get("gamma").asDouble(), false);
-            float l2 = update.step(s, a, r, done, sNext, true);
+            float l2 = update.step(s, a, r, terminated, sNext, true);
             assertClose("DqnUpdate loss", expected(ex.get("loss")), new float[] {l2}, ATOL, RTOL);
             for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("params_after").fields()) {
                 assertClose("DqnUpdate param " + e.getKey(), expected(e.getValue()), b.toArray(po2.get(e.getKey()).value()), ATOL, RTOL_SUM);

@@ -38,7 +38,7 @@ public class DqnUpdateBench {
     public String backend;
 
     DqnUpdate update;
-    Tensor s, a, r, done, sNext;
+    Tensor s, a, r, terminated, sNext;
     int steps;
     OpenClBackend cl;
 
@@ -68,7 +68,7 @@ public class DqnUpdateBench {
         }
         a = b.fromArray(acts, batch);
         r = b.fromArray(rew, batch);
-        done = b.fromArray(term, batch);
+        terminated = b.fromArray(term, batch);
     }
 
     static Tensor random(Backend b, Random rng, int[] shape, float scale) {
@@ -80,7 +80,7 @@ public class DqnUpdateBench {
     /** Reads the loss back every 100th update, as the training loop logs it. */
     @Benchmark
     public float update() {
-        float loss = update.step(s, a, r, done, sNext, ++steps % 100 == 0);
+        float loss = update.step(s, a, r, terminated, sNext, ++steps % 100 == 0);
         if (cl != null) cl.finish();
         return loss;
     }

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 /**
  * Gym's toy-text FrozenLake on its 4x4 and 8x8 maps. Actions 0 LEFT, 1 DOWN, 2 RIGHT, 3 UP;
  * on slippery ice the intended move happens with probability 1/3 and each perpendicular move
- * with 1/3. Reward 1 on reaching G; the episode terminates in a hole or at the goal and is
- * truncated at 100 steps (200 on 8x8). The observation is the agent's cell, one-hot.
+ * with 1/3. Reward 1 on reaching G; the episode terminates in a hole or at the goal (both
+ * absorbing: further steps stay there with reward 0) and is truncated at 100 steps (200 on
+ * 8x8). The observation is the agent's cell, one-hot.
  */
 public final class FrozenLake implements Env {
     static final String[] MAP_4X4 = {"SFFF", "FHFH", "FFFH", "HFFG"};
@@ -22,7 +23,7 @@ public final class FrozenLake implements Env {
     private final boolean slippery;
     private final double threshold;
     private SplittableRandom rng = new SplittableRandom(0);
-    private int cell, steps, lastAction = -1;
+    private int cell, steps;
     private boolean started;
 
     private FrozenLake(String id, String[] map, boolean slippery, int maxSteps, double threshold) {
@@ -62,7 +63,6 @@ public final class FrozenLake implements Env {
     @Override public float[] reset() {
         cell = start;
         steps = 0;
-        lastAction = -1;
         started = true;
         return observation();
     }
@@ -72,11 +72,11 @@ public final class FrozenLake implements Env {
         if (!started) throw new IllegalStateException(id + ".step() before reset()");
         int move = action;
         if (slippery) move = (action + 3 + rng.nextInt(3)) % 4; // (a-1), a, (a+1) mod 4, each 1/3
-        if (!terminal(cell)) cell = moved(cell, move); // Gym: terminal cells are absorbing
-        lastAction = action;
         steps++;
-        char c = letter(cell);
-        return new Step(observation(), c == 'G' ? 1.0 : 0.0, c == 'G' || c == 'H', steps >= maxSteps);
+        // Gym: terminal cells are absorbing with reward 0; only the step onto G pays.
+        if (terminal(cell)) return new Step(observation(), 0.0, true, steps >= maxSteps);
+        cell = moved(cell, move);
+        return new Step(observation(), letter(cell) == 'G' ? 1.0 : 0.0, terminal(cell), steps >= maxSteps);
     }
 
     private int moved(int from, int move) {

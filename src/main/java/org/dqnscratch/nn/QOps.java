@@ -1,6 +1,5 @@
 package org.dqnscratch.nn;
 
-import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
 /** The Q-learning ops on [N, A] action values: gather, max/argmax, TD targets. */
@@ -53,6 +52,4 @@ public final class QOps {
         g.backend.td_target(y, qNextTarget, qNextOnline, reward, terminated, gamma, N, A);
         return y;
     }
-
-    static Backend unused() { return null; }
 }

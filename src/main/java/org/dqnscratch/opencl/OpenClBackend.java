@@ -36,6 +36,13 @@ public final class OpenClBackend implements Backend {
     private final BufferPool pool;
     private final cl_mem placeholder;
     private final int reduceSize;
+    /**
+     * Where kernels that index by action flag a bad one: {1, the action, A}, zeros when none.
+     * Checked when a result is read back after such a kernel ran (a read per launch would stall the queue).
+     */
+    private final cl_mem actionError;
+    private final float[] actionErrorRead = new float[3];
+    private boolean actionsUnchecked;
 
     private OpenClBackend(OpenClDevice device) {
         this.device = device;
@@ -47,6 +54,8 @@ public final class OpenClBackend implements Backend {
         this.kernels = Kernels.build(context, device);
         this.pool = new BufferPool(context);
         this.placeholder = pool.take(1);
+        this.actionError = pool.take(actionErrorRead.length);
+        fillRaw(actionError, 0, actionErrorRead.length, 0f);
         // the reductions need a power-of-two work-group, REDUCE at most (the kernels' local arrays)
         this.reduceSize = Integer.highestOneBit((int) Math.min(REDUCE, Math.min(device.maxWorkGroupSize(),
                 Kernels.maxWorkGroupSize(kernels.get("sum_squares"), device))));
@@ -76,10 +85,31 @@ public final class OpenClBackend implements Backend {
                 Pointer.to(src).withByteOffset((long) srcOff * Sizeof.cl_float), 0, null, null), "upload");
     }
 
+    /** Reads back (blocking); throws the CPU backend's error if a kernel queued before met a bad action. */
     @Override public void download(float[] dst, int dstOff, Tensor src) {
         if (src.size == 0) return;
         OpenCl.check(clEnqueueReadBuffer(queue, mem(src), CL_TRUE, (long) src.offset * Sizeof.cl_float, (long) src.size * Sizeof.cl_float,
                 Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.cl_float), 0, null, null), "download");
+        reportBadAction();
+    }
+
+    /** Throws (once) the error the action-indexing kernels flagged since the last check, if any. */
+    private void reportBadAction() {
+        if (!actionsUnchecked) return;
+        actionsUnchecked = false;
+        OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_TRUE, 0, (long) actionErrorRead.length * Sizeof.cl_float,
+                Pointer.to(actionErrorRead), 0, null, null), "reading the action check");
+        if (actionErrorRead[0] == 0f) return;
+        fillRaw(actionError, 0, actionErrorRead.length, 0f);
+        throw Backend.badAction(actionErrorRead[1], (int) actionErrorRead[2]);
+    }
+
+    /** Launches a kernel that indexes rows by action; it takes the flag buffer as its last argument. */
+    private void runCheckingActions(String kernel, int n, Object... args) {
+        Object[] withFlag = java.util.Arrays.copyOf(args, args.length + 1);
+        withFlag[args.length] = actionError;
+        run1d(kernel, n, withFlag);
+        actionsUnchecked = true;
     }
 
     @Override public void fill(Tensor t, float value) { fillRaw(mem(t), t.offset, t.size, value); }
@@ -129,6 +159,8 @@ public final class OpenClBackend implements Backend {
             if (a instanceof Tensor t) {
                 clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(t)));
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {t.offset}));
+            } else if (a instanceof cl_mem m) { // a buffer of the backend's own (the action flag)
+                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(m));
             } else if (a == null) { // a null tensor
                 clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(placeholder));
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {-1}));
@@ -184,20 +216,24 @@ public final class OpenClBackend implements Backend {
 
     // ---- Q-value heads --------------------------------------------------------------------------
 
-    @Override public void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A) { run1d("gather_forward", N, out, q, actions, N, A); }
+    @Override public void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A) {
+        runCheckingActions("gather_forward", N, out, q, actions, N, A);
+    }
 
-    @Override public void gather_backward(Tensor dq, Tensor dout, Tensor actions, int N, int A) { run1d("gather_backward", N, dq, dout, actions, N, A); }
+    @Override public void gather_backward(Tensor dq, Tensor dout, Tensor actions, int N, int A) {
+        runCheckingActions("gather_backward", N, dq, dout, actions, N, A);
+    }
 
     @Override public void max_forward(Tensor outMax, Tensor outArg, Tensor q, int N, int A) { run1d("max_forward", N, outMax, outArg, q, N, A); }
 
-    @Override public void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A) { run1d("max_backward", N, dq, dout, arg, N, A); }
+    @Override public void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A) { runCheckingActions("max_backward", N, dq, dout, arg, N, A); }
 
     @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) { run1d("dueling_forward", N, q, v, adv, N, A); }
 
     @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) { run1d("dueling_backward", N, dv, dadv, dq, N, A); }
 
-    @Override public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor done, float gamma, int N, int A) {
-        run1d("td_target", N, y, qNextTarget, qNextOnline, reward, done, gamma, N, A);
+    @Override public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor terminated, float gamma, int N, int A) {
+        run1d("td_target", N, y, qNextTarget, qNextOnline, reward, terminated, gamma, N, A);
     }
 
     // ---- losses ---------------------------------------------------------------------------------
@@ -222,8 +258,8 @@ public final class OpenClBackend implements Backend {
         run1d("sgd_step", n, p, g, buf, lr, momentum, nesterov, firstStep, n);
     }
 
-    @Override public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int t, int n) {
-        run1d("adam_step", n, p, g, m, v, lr, beta1, beta2, eps, t, n);
+    @Override public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
+        run1d("adam_step", n, p, g, m, v, stepSize, bc2Sqrt, beta1, beta2, eps, n);
     }
 
     @Override public void rmsprop_step(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,

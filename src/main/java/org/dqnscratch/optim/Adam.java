@@ -23,7 +23,10 @@ public final class Adam extends Optimizer {
     }
 
     @Override protected void update(Tensor p, Tensor g, int n) {
-        backend.adam_step(p, g, m, v, lr, beta1, beta2, eps, steps, n);
+        // This step's bias corrections, once, in double (torch.optim.Adam computes them from its
+        // Python-number step count): every backend gets the same two floats.
+        double bc1 = 1 - Math.pow(beta1, steps), bc2 = 1 - Math.pow(beta2, steps);
+        backend.adam_step(p, g, m, v, (float) (lr / bc1), (float) Math.sqrt(bc2), beta1, beta2, eps, n);
     }
 
     @Override public java.util.Map<String, Tensor> moments() { return java.util.Map.of("exp_avg", m, "exp_avg_sq", v); }

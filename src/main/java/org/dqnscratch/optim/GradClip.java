@@ -1,6 +1,7 @@
 package org.dqnscratch.optim;
 
 import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
 /** Gradient clipping over the flat gradient buffer, applied before each optimizer step. */
@@ -32,13 +33,18 @@ public abstract sealed class GradClip {
 
     static final class ByNorm extends GradClip {
         final float maxNorm;
+        // The sum of squares stays on the device; one float of scratch on the backend last clipped.
         private Tensor sumSquares;
+        private Backend scratchOn;
         ByNorm(float maxNorm) {
             if (!(maxNorm > 0)) throw new IllegalArgumentException("max gradient norm must be > 0, got " + maxNorm);
             this.maxNorm = maxNorm;
         }
         @Override public void apply(Parameters p) {
-            if (sumSquares == null) sumSquares = p.backend.zeros(1);
+            if (scratchOn != p.backend) { // first use, or parameters on another backend than last time
+                sumSquares = p.backend.zeros(1);
+                scratchOn = p.backend;
+            }
             p.backend.sum_squares(sumSquares, p.grads, p.grads.size);
             p.backend.clip_by_norm(p.grads, sumSquares, maxNorm, p.grads.size);
         }

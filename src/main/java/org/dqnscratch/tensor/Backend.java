@@ -72,6 +72,12 @@ public interface Backend {
     void scale_forward(Tensor out, Tensor inp, float scale, int n);
 
     // ---- Q-value heads --------------------------------------------------------------------
+    // An action that is not an integer in [0, A) is an error on every backend: the one below.
+
+    /** The error for {@code action} outside [0, A) (or not an integer), the same on every backend. */
+    static IllegalArgumentException badAction(float action, int A) {
+        return new IllegalArgumentException("action " + action + " is not in [0, " + A + ")");
+    }
 
     /** out[n] = q[n, actions[n]]. */
     void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A);
@@ -91,11 +97,11 @@ public interface Backend {
     void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A);
 
     /**
-     * TD target y[n] = reward[n] + gamma * (1 - done[n]) * qNextTarget[n, a*], with a* the
+     * TD target y[n] = reward[n] + gamma * (1 - terminated[n]) * qNextTarget[n, a*], with a* the
      * argmax of qNextTarget (plain DQN) or of qNextOnline when it is not null (Double DQN).
-     * {@code done} is "terminated" only: a truncated transition still bootstraps.
+     * Terminated only: a truncated transition (time limit) still bootstraps.
      */
-    void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor done,
+    void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor terminated,
                    float gamma, int N, int A);
 
     // ---- losses (mean reduction, PyTorch semantics) -----------------------------------------
@@ -116,8 +122,13 @@ public interface Backend {
     /** PyTorch SGD: buf = momentum * buf + g (buf = g on the first step); p -= lr * (nesterov ? g + momentum * buf : buf). */
     void sgd_step(Tensor p, Tensor g, Tensor buf, float lr, float momentum, boolean nesterov, boolean firstStep, int n);
 
-    /** PyTorch Adam, bias-corrected, eps outside the square root; t counts from 1. */
-    void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int t, int n);
+    /**
+     * PyTorch Adam, eps outside the square root: m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2,
+     * p -= stepSize * m / (sqrt(v) / bc2Sqrt + eps). The bias corrections of step t, stepSize =
+     * lr / (1 - beta1^t) and bc2Sqrt = sqrt(1 - beta2^t), come from the caller (Adam, once per step, in
+     * double), so that every backend applies the same two numbers.
+     */
+    void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n);
 
     /**
      * PyTorch RMSprop (plain, centered, momentum); {@code epsInside} puts eps under the square

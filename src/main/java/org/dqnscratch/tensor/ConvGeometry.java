@@ -19,8 +19,4 @@ public record ConvGeometry(int N, int C, int H, int W, int OC, int KH, int KW, i
     public int OW() { return (W + 2 * pad - KW) / stride + 1; }
     /** Rows of the unfolded (im2col) input: one per weight of one output channel. */
     public int patch() { return C * KH * KW; }
-
-    public ConvGeometry withBatch(int n) {
-        return n == N ? this : new ConvGeometry(n, C, H, W, OC, KH, KW, stride, pad);
-    }
 }

@@ -129,7 +129,7 @@ public final class CpuBackend implements Backend {
 
     private static int action(float a, int A) {
         int i = (int) a;
-        if (i != a || i < 0 || i >= A) throw new IllegalArgumentException("action " + a + " is not in [0, " + A + ")");
+        if (i != a || i < 0 || i >= A) throw Backend.badAction(a, A);
         return i;
     }
 
@@ -185,14 +185,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor done,
+    public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor terminated,
                           float gamma, int N, int A) {
-        float[] out = data(y), qt = data(qNextTarget), r = data(reward), d = data(done);
+        float[] out = data(y), qt = data(qNextTarget), r = data(reward), term = data(terminated);
         float[] qo = qNextOnline == null ? null : data(qNextOnline);
         for (int n = 0; n < N; n++) {
             int a = qo == null ? argmax(qt, qNextTarget.offset + n * A, A) : argmax(qo, qNextOnline.offset + n * A, A);
             float next = qt[qNextTarget.offset + n * A + a];
-            out[y.offset + n] = r[reward.offset + n] + gamma * (1f - d[done.offset + n]) * next;
+            out[y.offset + n] = r[reward.offset + n] + gamma * (1f - term[terminated.offset + n]) * next;
         }
     }
 
@@ -252,11 +252,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, int t, int n) {
+    public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
         float[] pv = data(p), gv = data(g), mv = data(m), vv = data(v);
-        float bc1 = (float) (1 - Math.pow(beta1, t));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
-        float stepSize = lr / bc1;
         for (int i = 0; i < n; i++) {
             float gi = gv[g.offset + i];
             int mi = m.offset + i, vi = v.offset + i;

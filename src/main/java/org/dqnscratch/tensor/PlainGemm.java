@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The GEMM for JVMs without the Vector API: row loops {@code C[i,:] += A[i,k] * B[k,:]} that C2
- * auto-vectorises (contiguous, long inner loop). op(B) is first laid out row-major [K, N] in a
- * per-thread scratch when it is transposed or strided.
+ * auto-vectorises (contiguous, long inner loop). A transposed B is first laid out row-major
+ * [K, N] in a per-thread scratch; a plain one is read in place, whatever its row stride.
  */
 final class PlainGemm {
     private PlainGemm() {}

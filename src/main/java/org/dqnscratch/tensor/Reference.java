@@ -53,14 +53,6 @@ public final class Reference {
         return new float[][] {toFloat(dx), toFloat(dw), toFloat(db)};
     }
 
-    /** y = x W^T + b, from the definition. */
-    public static float[] linearForward(float[] x, float[] w, float[] b, int N, int C, int OC) {
-        float[] y = new float[N * OC];
-        Gemm.naive(false, true, N, OC, C, x, 0, C, w, 0, C, y, 0, OC, false);
-        if (b != null) for (int n = 0; n < N; n++) for (int o = 0; o < OC; o++) y[n * OC + o] += b[o];
-        return y;
-    }
-
     private static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) f[i] = (float) a[i];

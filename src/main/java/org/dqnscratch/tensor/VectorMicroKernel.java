@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Register-blocked 6 x (2 vectors) micro-kernel on the Java Vector API: 12 accumulators,
  * two B vectors and one broadcast A value fit in 16 vector registers (AVX2) and leave room
- * on AVX-512. Loaded only when the module is present (see {@link MicroKernel#best}).
+ * on AVX-512. Loaded only when the module is present (see {@link MicroKernel#vectorOrNull}).
  */
 final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -18,14 +18,29 @@ public final class WorkerPool {
     private static final long SPIN_NANOS = 200_000;
     private static volatile WorkerPool shared;
 
+    /** Bits of a ticket that hold the part count (the rest is the job's number). */
+    private static final int PART_BITS = 16;
+
     private final Thread[] workers;
     private final AtomicInteger pending = new AtomicInteger();
-    private volatile Job job;
-    private volatile int parts;
-    private volatile long generation;
+    /**
+     * The job being run, in one word: its number (counting from 1) above {@link #PART_BITS} and its
+     * part count below. A worker decides from this one read whether it has a part in the job; with
+     * number and count in separate fields, a worker left out of job k could read job k+1's count
+     * after job k's number and run its part of job k+1 twice.
+     */
+    private volatile long ticket;
+    private long jobs;
+    // Set before the ticket is published; read only by workers with a part in that job, for
+    // which the caller waits, so they cannot change under a worker that reads them.
+    private Job job;
     private volatile Thread caller;
 
-    private WorkerPool(int threads) {
+    /** Tests only: runs on a worker just after it reads a ticket, standing in for a preemption there. */
+    static volatile Runnable afterTicketRead;
+
+    WorkerPool(int threads) {
+        if (threads >= 1 << PART_BITS) throw new IllegalArgumentException("at most " + ((1 << PART_BITS) - 1) + " threads, got " + threads);
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int part = i + 1;
@@ -73,7 +88,7 @@ public final class WorkerPool {
 
     private volatile boolean stopped;
 
-    private void shutdown() {
+    void shutdown() {
         stopped = true;
         for (Thread t : workers) LockSupport.unpark(t);
     }
@@ -92,10 +107,9 @@ public final class WorkerPool {
             return;
         }
         this.job = job;
-        this.parts = n;
         this.caller = Thread.currentThread();
         pending.set(n - 1);
-        generation++;
+        ticket = ++jobs << PART_BITS | n; // publishes the three writes above
         for (int i = 0; i < n - 1; i++) LockSupport.unpark(workers[i]);
         Throwable failure = null;
         try {
@@ -124,23 +138,34 @@ public final class WorkerPool {
 
     private void workLoop(int part) {
         long seen = 0;
-        while (!stopped) {
-            long start = System.nanoTime();
-            while (generation == seen && !stopped) {
-                if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
-                else LockSupport.park(this);
-            }
+        while (true) {
+            long t = awaitTicketAfter(seen);
             if (stopped) return;
-            seen = generation;
-            Job j = job;
-            if (part < parts && j != null) {
-                try {
-                    j.run(part);
-                } catch (Throwable t) {
-                    workerFailure = t;
-                }
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
-            }
+            seen = t;
+            Runnable pause = afterTicketRead;
+            if (pause != null) pause.run();
+            if (part < (int) (t & ((1 << PART_BITS) - 1))) runPart(part);
         }
+    }
+
+    /** Spins briefly, then parks, until a ticket other than {@code seen} is published (or the pool stops). */
+    private long awaitTicketAfter(long seen) {
+        long start = System.nanoTime(), t;
+        while ((t = ticket) == seen && !stopped) {
+            if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+            else LockSupport.park(this);
+        }
+        return t;
+    }
+
+    /** This worker's part of the published job; the caller waits for it, so job and caller are that job's. */
+    private void runPart(int part) {
+        Thread c = caller;
+        try {
+            job.run(part);
+        } catch (Throwable t) {
+            workerFailure = t;
+        }
+        if (pending.decrementAndGet() == 0) LockSupport.unpark(c);
     }
 }

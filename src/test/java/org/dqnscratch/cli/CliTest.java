@@ -9,8 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dqnscratch.opencl.OpenClDevice;
+import org.dqnscratch.opencl.OpenClException;
+import org.dqnscratch.tensor.CpuBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,12 +76,32 @@ class CliTest {
         assertOneLineError(run("eval", text.toString()), "text.safetensors");
     }
 
+    /**
+     * {@code devices} prints the CPU backend, then every OpenCL device under its platform, exactly
+     * as the OpenCL library reports them (or the one line saying there is none: exit code 0 still).
+     * With {@code DQN_REQUIRE_OPENCL=1} (CI, with PoCL) there must be a device to list.
+     */
     @Test
-    void devicesListsTheCpuAndWhateverOpenClThereIs() {
+    void devicesListsTheCpuAndEveryOpenClDevice() {
         Run r = run("devices");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(r.out().startsWith("cpu "), r.out());
-        assertTrue(r.out().contains("opencl:0:0") || r.out().contains("no OpenCL"), r.out());
+        List<String> expected = new ArrayList<>(List.of("cpu  " + new CpuBackend().name()));
+        List<OpenClDevice> all;
+        try {
+            all = OpenClDevice.all();
+        } catch (OpenClException e) { // no OpenCL library at all
+            all = List.of();
+            expected.add(e.getMessage());
+        }
+        if ("1".equals(System.getenv("DQN_REQUIRE_OPENCL"))) assertFalse(all.isEmpty(), "DQN_REQUIRE_OPENCL=1 but no OpenCL device: " + r.out());
+        if (all.isEmpty() && expected.size() == 1) expected.add("no OpenCL platform found (install a driver: NVIDIA's, or PoCL for the CPU: "
+                + "apt-get install pocl-opencl-icd ocl-icd-libopencl1)");
+        String platform = null;
+        for (OpenClDevice d : all) {
+            if (!d.platformName().equals(platform)) expected.add("platform " + d.platform() + ": " + (platform = d.platformName()));
+            expected.add("  " + d.describe());
+        }
+        assertEquals(expected, r.out().lines().toList());
     }
 
     @Test

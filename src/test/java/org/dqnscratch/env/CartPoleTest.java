@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -32,11 +34,46 @@ class CartPoleTest {
         for (int i = 0; i < ACTIONS.length; i++) {
             Env.Step st = env.step(ACTIONS[i]);
             double[] s = env.state();
-            for (int k = 0; k < 4; k++) assertEquals(EXPECTED[i][k], s[k], 1e-15 * Math.max(1, Math.abs(EXPECTED[i][k])), "step " + i + " component " + k);
+            for (int k = 0; k < 4; k++) assertEquals(EXPECTED[i][k], s[k], "step " + i + " component " + k); // bit for bit
             for (int k = 0; k < 4; k++) assertEquals((float) s[k], st.observation()[k], "observation is the state cast to float");
             assertEquals(1.0, st.reward());
             assertFalse(st.terminated() || st.truncated());
         }
+    }
+
+    /**
+     * Whole episodes recorded from Gymnasium's CartPole-v1 (scripts/cartpole-gym-reference.py):
+     * from each recorded start state, the recorded actions give the same doubles, bit for bit, at
+     * every step, and the same terminated / truncated flags. The dynamics are chaotic, so a
+     * last-bit difference anywhere (an operation grouped otherwise) grows until episodes part.
+     */
+    @Test
+    void replaysGymnasiumEpisodesBitForBit() throws Exception {
+        List<String> lines;
+        try (var in = CartPoleTest.class.getResourceAsStream("/cartpole-gym-v1.csv")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")).skip(1).toList();
+        }
+        CartPole env = CartPole.v1();
+        int steps = 0, episodes = 0;
+        for (String line : lines) {
+            String[] f = line.split(",");
+            int step = Integer.parseInt(f[1]), action = Integer.parseInt(f[2]);
+            double[] want = {Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])};
+            if (step == 0) {
+                env.setState(want[0], want[1], want[2], want[3]);
+                episodes++;
+                continue;
+            }
+            Env.Step st = env.step(action);
+            double[] got = env.state();
+            String at = "episode " + f[0] + " step " + step;
+            for (int k = 0; k < 4; k++) assertEquals(want[k], got[k], at + " component " + k); // no tolerance: Double.equals
+            assertEquals(f[7].equals("1"), st.terminated(), at + " terminated");
+            assertEquals(f[8].equals("1"), st.truncated(), at + " truncated");
+            steps++;
+        }
+        assertEquals(8, episodes);
+        assertTrue(steps > 2000, steps + " steps");
     }
 
     @Test

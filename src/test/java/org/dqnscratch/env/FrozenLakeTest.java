@@ -26,6 +26,32 @@ class FrozenLakeTest {
         assertEquals(1f, st.observation()[15]);
     }
 
+    /** Gym: terminal cells are absorbing with reward 0, so the goal pays once however often one steps on. */
+    @Test
+    void stepsFromTheGoalOrAHoleStayThereAndPayNothing() {
+        for (boolean slippery : new boolean[] {false, true}) {
+            FrozenLake env = FrozenLake.fourByFour(slippery);
+            env.reset(0);
+            int guard = 0;
+            Env.Step st;
+            do { // slippery: walk the shortest path's moves until the episode ends, wherever it ends
+                st = env.step(new int[] {DOWN, DOWN, RIGHT, RIGHT, DOWN, RIGHT}[guard++ % 6]);
+            } while (!st.terminated() && guard < 1000);
+            int cell = env.cell();
+            for (int a = 0; a < 4; a++) {
+                Env.Step again = env.step(a);
+                assertEquals(0.0, again.reward(), "slippery=" + slippery + " from cell " + cell + ", action " + a);
+                assertTrue(again.terminated());
+                assertEquals(cell, env.cell());
+            }
+        }
+        FrozenLake env = FrozenLake.fourByFour(false);
+        env.reset(0);
+        for (int a : new int[] {DOWN, DOWN, RIGHT, RIGHT, DOWN, RIGHT}) env.step(a);
+        assertEquals(15, env.cell());
+        assertEquals(0.0, env.step(LEFT).reward(), "the goal pays once");
+    }
+
     @Test
     void holesEndTheEpisodeWithoutRewardAndWallsHoldTheAgent() {
         FrozenLake env = FrozenLake.fourByFour(false);

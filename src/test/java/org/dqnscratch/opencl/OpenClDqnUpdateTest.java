@@ -36,10 +36,10 @@ class OpenClDqnUpdateTest {
         System.arraycopy(obsShape, 0, batchShape, 1, obsShape.length);
         float[] losses = new float[steps];
         for (int t = 0; t < steps; t++) {
-            float[] s = new float[N * size], s2 = new float[N * size], a = new float[N], rew = new float[N], done = new float[N];
+            float[] s = new float[N * size], s2 = new float[N * size], a = new float[N], rew = new float[N], terminated = new float[N];
             for (int i = 0; i < s.length; i++) { s[i] = r.nextFloat() * 2 - 1; s2[i] = r.nextFloat() * 2 - 1; }
-            for (int i = 0; i < N; i++) { a[i] = r.nextInt(actions); rew[i] = r.nextFloat(); done[i] = r.nextInt(4) == 0 ? 1 : 0; }
-            losses[t] = u.step(b.fromArray(s, batchShape), b.fromArray(a, N), b.fromArray(rew, N), b.fromArray(done, N),
+            for (int i = 0; i < N; i++) { a[i] = r.nextInt(actions); rew[i] = r.nextFloat(); terminated[i] = r.nextInt(4) == 0 ? 1 : 0; }
+            losses[t] = u.step(b.fromArray(s, batchShape), b.fromArray(a, N), b.fromArray(rew, N), b.fromArray(terminated, N),
                     b.fromArray(s2, batchShape), true);
             if (t == 1) u.syncTarget(0.5f);
         }

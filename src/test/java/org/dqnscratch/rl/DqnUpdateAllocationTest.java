@@ -16,16 +16,41 @@ import org.dqnscratch.optim.Optimizer;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.CpuBackend;
 import org.dqnscratch.tensor.Tensor;
+import org.dqnscratch.tensor.WorkerPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A steady-state DQN update allocates nothing on the Java heap (the JMH GC profiler shows the
- * same for the benchmarks; this test keeps it from regressing). Counted with the thread's
- * allocated-bytes counter, after warm-up.
+ * same for the benchmarks; this test keeps it from regressing). Counted after warm-up with the
+ * allocated-bytes counters of the calling thread and of the worker threads, which run parts of
+ * the GEMMs and convolutions (3 threads, so that there are workers on any machine).
  */
 class DqnUpdateAllocationTest {
-    static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private static int threadsBefore;
+
+    @BeforeAll
+    static void threeThreads() {
+        threadsBefore = WorkerPool.shared().threads();
+        WorkerPool.configure(3);
+    }
+
+    @AfterAll
+    static void threadsAsBefore() { WorkerPool.configure(threadsBefore); }
+
+    /** The pool's worker threads (found once: listing threads allocates). */
+    static long[] workerIds() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("dqn-worker-")).mapToLong(Thread::getId).toArray();
+    }
+
+    /** Bytes allocated so far by this thread and by {@code workers}. */
+    static long allocatedBytes(long[] workers) {
+        long sum = THREADS.getCurrentThreadAllocatedBytes();
+        for (long id : workers) sum += Math.max(0, THREADS.getThreadAllocatedBytes(id)); // -1 once a thread has ended
+        return sum;
     }
 
     static double bytesPerUpdate(Module online, Module target, int batch, int[] obsShape, int actions, boolean dueling,
@@ -44,14 +69,16 @@ class DqnUpdateAllocationTest {
         for (int i = 0; i < obs.length; i++) obs[i] = r.nextFloat();
         b.upload(s, obs, 0);
         b.upload(sn, obs, 0);
-        float[] acts = new float[batch], rew = new float[batch], done = new float[batch];
-        for (int i = 0; i < batch; i++) { acts[i] = r.nextInt(actions); rew[i] = 1; done[i] = i % 7 == 0 ? 1 : 0; }
-        Tensor a = b.fromArray(acts, batch), rw = b.fromArray(rew, batch), d = b.fromArray(done, batch);
+        float[] acts = new float[batch], rew = new float[batch], terminated = new float[batch];
+        for (int i = 0; i < batch; i++) { acts[i] = r.nextInt(actions); rew[i] = 1; terminated[i] = i % 7 == 0 ? 1 : 0; }
+        Tensor a = b.fromArray(acts, batch), rw = b.fromArray(rew, batch), d = b.fromArray(terminated, batch);
         for (int i = 0; i < 300; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
+        long[] workers = workerIds();
+        assertTrue(workers.length >= 2, "worker threads: " + workers.length);
         int n = 200;
-        long before = allocatedBytes();
+        long before = allocatedBytes(workers);
         for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
-        return (allocatedBytes() - before) / (double) n;
+        return (allocatedBytes(workers) - before) / (double) n;
     }
 
     @Test
