@@ -80,5 +80,11 @@ public final class Ale implements AutoCloseable {
         screen.get(0, out, 0, HEIGHT * WIDTH * 3);
     }
 
+    /** The screen as RGB into a direct buffer of at least {@link #HEIGHT} x {@link #WIDTH} x 3 bytes (no copy on the Java side). */
+    public void rgb(java.nio.ByteBuffer direct) {
+        if (!direct.isDirect() || direct.capacity() < HEIGHT * WIDTH * 3) throw new IllegalArgumentException("need a direct buffer of a whole RGB screen");
+        ale.getScreenRGB(direct.clear());
+    }
+
     @Override public void close() { ale.close(); }
 }

@@ -52,9 +52,11 @@ public final class AtariEnv implements Env {
     private SplittableRandom rng = new SplittableRandom(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
-    // atari: the two grayscale screens max-pooled; lapan: the last two RGB screens (oldest in slot 1).
+    // atari: the two grayscale screens max-pooled; lapan: copies of the last two RGB screens (the older in screen1).
     private final byte[] screen0, screen1;
     private final byte[] maxRgb, frame = new byte[FRAME];
+    // lapan: the emulator writes each frame's RGB screen into the newest buffer (the two swap per frame)
+    private java.nio.ByteBuffer newestRgb, olderRgb;
     private boolean haveTwo, lastDone;
     private final float[] luminance, tall;
     private float[] obs;
@@ -69,6 +71,8 @@ public final class AtariEnv implements Env {
         screen1 = new byte[screen];
         resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
         maxRgb = lapan ? new byte[screen] : null;
+        newestRgb = lapan ? java.nio.ByteBuffer.allocateDirect(screen) : null;
+        olderRgb = lapan ? java.nio.ByteBuffer.allocateDirect(screen) : null;
         luminance = lapan ? new float[Ale.HEIGHT * Ale.WIDTH] : null;
         tall = lapan ? new float[SIZE * 110] : null;
         rng = new SplittableRandom(seed);
@@ -137,7 +141,8 @@ public final class AtariEnv implements Env {
                 ale.act(0);
                 if (ale.gameOver()) ale.resetGame();
             }
-            ale.rgb(screen0);
+            ale.rgb(newestRgb);
+            newestRgb.get(0, screen0, 0, screen0.length);
             processLapan(screen0);
         } else {
             for (int i = 0; i < noops; i++) {
@@ -161,9 +166,11 @@ public final class AtariEnv implements Env {
             terminated = ale.gameOver();
             truncated = ale.episodeFrame() >= opt.maxEpisodeFrames();
             if (lapan) {
-                // deque(maxlen=2) of raw RGB screens: slot 1 the older, slot 0 the newest
-                System.arraycopy(screen0, 0, screen1, 0, screen0.length);
-                ale.rgb(screen0);
+                // deque(maxlen=2) of raw RGB screens: every frame enters, the older of the two drops out
+                java.nio.ByteBuffer dropped = olderRgb;
+                olderRgb = newestRgb;
+                newestRgb = dropped;
+                ale.rgb(newestRgb);
                 haveTwo = true;
                 if (terminated || truncated) break;
                 continue;
@@ -178,6 +185,8 @@ public final class AtariEnv implements Env {
             else if (t == opt.frameSkip() - 1) ale.grayscale(screen0);
         }
         if (lapan) {
+            newestRgb.get(0, screen0, 0, screen0.length);
+            if (haveTwo) olderRgb.get(0, screen1, 0, screen1.length);
             for (int i = 0; i < screen0.length; i++) maxRgb[i] = (byte) Math.max(screen0[i] & 0xFF, haveTwo ? screen1[i] & 0xFF : 0);
             processLapan(maxRgb);
         } else {
