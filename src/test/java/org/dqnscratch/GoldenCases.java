@@ -1,229 +1,37 @@
 package org.dqnscratch;
 
-import static org.dqnscratch.Approx.assertClose;
-import static org.dqnscratch.Golden.data;
-import static org.dqnscratch.Golden.expected;
-import static org.dqnscratch.Golden.shape;
-import static org.dqnscratch.Golden.tensor;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import org.dqnscratch.nn.Graph;
-import org.dqnscratch.nn.Linear;
-import org.dqnscratch.nn.Loss;
-import org.dqnscratch.nn.Module;
-import org.dqnscratch.nn.Parameters;
-import org.dqnscratch.nn.QOps;
-import org.dqnscratch.nn.Relu;
-import org.dqnscratch.nn.Sequential;
-import org.dqnscratch.optim.Adam;
-import org.dqnscratch.optim.GradClip;
-import org.dqnscratch.optim.Optimizer;
-import org.dqnscratch.optim.RmsProp;
-import org.dqnscratch.optim.Sgd;
-import org.dqnscratch.rl.DqnUpdate;
+import org.dqnscratch.check.Case;
 import org.dqnscratch.tensor.Backend;
-import org.dqnscratch.tensor.ConvGeometry;
-import org.dqnscratch.tensor.Tensor;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every case of the PyTorch golden file, run on one backend. Tolerances from the
- * reference README: 1e-5 relative, 1e-4 for long sums (conv weight gradients).
+ * Every case of the PyTorch golden file, run on one backend. The cases are defined once, in
+ * {@link org.dqnscratch.check.GoldenCases}, which the {@code check} command runs too.
  */
 public abstract class GoldenCases {
     protected abstract Backend backend();
 
-    static final double ATOL = 1e-5, RTOL = 1e-5, RTOL_SUM = 1e-4;
-
-    private static List<DynamicTest> each(String op, java.util.function.Consumer<JsonNode> check) {
-        List<DynamicTest> tests = new ArrayList<>();
-        int i = 0;
-        for (JsonNode c : Golden.cases(op)) {
-            String name = op + " #" + (i++) + (op.equals("optimizer") ? " " + c.get("optimizer").asText() + " clip " + c.get("clip").asText() : "");
-            tests.add(DynamicTest.dynamicTest(name, () -> check.accept(c)));
-        }
-        return tests;
+    private List<DynamicTest> each(String op) {
+        return org.dqnscratch.check.GoldenCases.of(op).stream()
+                .map((Case c) -> DynamicTest.dynamicTest(op + " " + c.name(), () -> c.runOrThrow(backend())))
+                .toList();
     }
 
-    @TestFactory List<DynamicTest> linear() {
-        return each("linear", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            Tensor x = tensor(b, in.get("x")), w = tensor(b, in.get("weight")), bias = tensor(b, in.get("bias"));
-            Tensor dy = tensor(b, in.get("dy"));
-            int N = x.dim(0), C = x.dim(1), OC = w.dim(0);
-            Tensor y = b.zeros(N, OC), dx = b.zeros(N, C), dw = b.zeros(OC, C), db = b.zeros(OC);
-            b.matmul_forward(y, x, w, bias, N, C, OC);
-            b.matmul_backward(dx, dw, db, dy, x, w, N, C, OC);
-            assertClose("y", expected(ex.get("y")), b.toArray(y), ATOL, RTOL);
-            assertClose("dx", expected(ex.get("dx")), b.toArray(dx), ATOL, RTOL);
-            assertClose("dweight", expected(ex.get("dweight")), b.toArray(dw), ATOL, RTOL_SUM);
-            assertClose("dbias", expected(ex.get("dbias")), b.toArray(db), ATOL, RTOL_SUM);
-        });
-    }
+    @TestFactory List<DynamicTest> linear() { return each("linear"); }
 
-    @TestFactory List<DynamicTest> conv2d() {
-        return each("conv2d", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            int[] xs = shape(in.get("x")), ws = shape(in.get("weight"));
-            ConvGeometry g = new ConvGeometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3],
-                    c.get("stride").asInt(), c.get("padding").asInt());
-            Tensor x = tensor(b, in.get("x")), w = tensor(b, in.get("weight")), bias = tensor(b, in.get("bias"));
-            Tensor dy = tensor(b, in.get("dy"));
-            Tensor y = b.zeros(g.N(), g.OC(), g.OH(), g.OW());
-            Tensor dx = b.zeros(xs), dw = b.zeros(ws), db = b.zeros(g.OC());
-            b.conv2d_forward(y, x, w, bias, g);
-            b.conv2d_backward(dx, dw, db, dy, x, w, g);
-            assertClose("y", expected(ex.get("y")), b.toArray(y), ATOL, RTOL_SUM);
-            assertClose("dx", expected(ex.get("dx")), b.toArray(dx), ATOL, RTOL_SUM);
-            assertClose("dweight", expected(ex.get("dweight")), b.toArray(dw), ATOL, RTOL_SUM);
-            assertClose("dbias", expected(ex.get("dbias")), b.toArray(db), ATOL, RTOL_SUM);
-        });
-    }
+    @TestFactory List<DynamicTest> conv2d() { return each("conv2d"); }
 
-    @TestFactory List<DynamicTest> relu() {
-        return each("relu", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            Tensor x = tensor(b, in.get("x")), dy = tensor(b, in.get("dy"));
-            Tensor y = b.zeros(x.shape()), dx = b.zeros(x.shape());
-            b.relu_forward(y, x, x.size);
-            b.relu_backward(dx, dy, y, x.size);
-            assertClose("y", expected(ex.get("y")), b.toArray(y), 0, 0);
-            assertClose("dx", expected(ex.get("dx")), b.toArray(dx), 0, 0);
-        });
-    }
+    @TestFactory List<DynamicTest> relu() { return each("relu"); }
 
-    private List<DynamicTest> loss(String op, Loss loss) {
-        return each(op, c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            Tensor pred = tensor(b, in.get("pred")), target = tensor(b, in.get("target"));
-            pred.grad = b.zeros(pred.shape());
-            Graph g = Graph.training(b);
-            Tensor l = loss.forward(g, pred, target);
-            g.backward(l);
-            assertClose("loss", expected(ex.get("loss")), b.toArray(l), ATOL, RTOL);
-            assertClose("dpred", expected(ex.get("dpred")), b.toArray(pred.grad), ATOL, RTOL);
-        });
-    }
+    @TestFactory List<DynamicTest> mse() { return each("mse"); }
 
-    @TestFactory List<DynamicTest> mse() { return loss("mse", Loss.mse()); }
+    @TestFactory List<DynamicTest> smoothL1() { return each("smooth_l1"); }
 
-    @TestFactory List<DynamicTest> smoothL1() { return loss("smooth_l1", Loss.smoothL1(1f)); }
+    @TestFactory List<DynamicTest> tdTarget() { return each("td_target"); }
 
-    @TestFactory List<DynamicTest> tdTarget() {
-        return each("td_target", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            float gamma = (float) c.get("gamma").asDouble();
-            Tensor qt = tensor(b, in.get("q_next_target")), qo = tensor(b, in.get("q_next_online"));
-            // the reference file's "done" is the terminated flag (a truncation bootstraps)
-            Tensor r = tensor(b, in.get("reward")), terminated = tensor(b, in.get("done"));
-            Graph g = Graph.inference(b);
-            assertClose("y", expected(ex.get("y")), b.toArray(QOps.tdTarget(g, qt, null, r, terminated, gamma)), ATOL, RTOL);
-            assertClose("y_double", expected(ex.get("y_double")), b.toArray(QOps.tdTarget(g, qt, qo, r, terminated, gamma)), ATOL, RTOL);
-        });
-    }
+    @TestFactory List<DynamicTest> optimizers() { return each("optimizer"); }
 
-    /** A module with a single parameter vector, to drive optimizers on a bare buffer. */
-    record Vector(int n) implements Module {
-        @Override public Tensor forward(Graph g, Tensor x) { return x; }
-        @Override public void declare(Parameters.Builder p, String prefix) { p.bias(prefix + "p", 1, 1, n); }
-    }
-
-    static Optimizer optimizer(String name, Parameters p) {
-        return switch (name) {
-            case "sgd_momentum" -> new Sgd(p, 0.05f, 0.9f, false);
-            case "adam" -> new Adam(p, 1e-2f);
-            case "adam_eps_1e-2" -> new Adam(p, 1e-3f, 0.9f, 0.999f, 1e-2f);
-            case "rmsprop" -> new RmsProp(p, 1e-2f);
-            case "rmsprop_centered_momentum" -> new RmsProp(p, 2.5e-4f, 0.95f, 0.01f, 0.95f, true, false);
-            default -> throw new IllegalArgumentException("unknown golden optimizer " + name);
-        };
-    }
-
-    static GradClip clip(String name) {
-        if (name.equals("none")) return GradClip.NONE;
-        if (name.startsWith("norm_")) return GradClip.byNorm(Float.parseFloat(name.substring(5)));
-        if (name.startsWith("value_")) return GradClip.byValue(Float.parseFloat(name.substring(6)));
-        throw new IllegalArgumentException("unknown golden clip " + name);
-    }
-
-    @TestFactory List<DynamicTest> optimizers() {
-        return each("optimizer", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs");
-            float[] p0 = data(in.get("p0"));
-            Parameters params = Parameters.allocate(b, new Vector(p0.length));
-            b.upload(params.values, p0, 0);
-            Optimizer opt = optimizer(c.get("optimizer").asText(), params).withClip(clip(c.get("clip").asText()));
-            JsonNode grads = in.get("grads"), after = c.get("expected").get("params_after_each_step");
-            for (int t = 0; t < grads.size(); t++) {
-                b.upload(params.grads, data(grads.get(t)), 0);
-                opt.step();
-                assertClose("params after step " + (t + 1), expected(after.get(t)), b.toArray(params.values), ATOL, RTOL_SUM);
-            }
-        });
-    }
-
-    static Module tinyMlp() {
-        return new Sequential(new Linear(4, 8), new Relu(), new Linear(8, 8), new Relu(), new Linear(8, 2));
-    }
-
-    static void load(Backend b, Parameters p, JsonNode byName) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = byName.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            b.upload(p.get(e.getKey()).value(), data(e.getValue()), 0);
-        }
-    }
-
-    @TestFactory List<DynamicTest> dqnUpdateMlp() {
-        return each("dqn_update_mlp", c -> {
-            Backend b = backend();
-            JsonNode in = c.get("inputs"), ex = c.get("expected");
-            Module online = tinyMlp(), target = tinyMlp();
-            Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
-            load(b, po, in.get("params"));
-            load(b, pt, in.get("target_params"));
-            Tensor s = tensor(b, in.get("s")), sNext = tensor(b, in.get("s_next"));
-            Tensor r = tensor(b, in.get("r")), terminated = tensor(b, in.get("done")); // "done": terminated, as above
-            float[] actions = data(in.get("a"));
-            Tensor a = b.fromArray(actions, actions.length);
-
-            Graph tg = Graph.inference(b), og = Graph.training(b);
-            Tensor y = QOps.tdTarget(tg, target.forward(tg, sNext), null, r, terminated, (float) c.get("gamma").asDouble());
-            Tensor loss = Loss.smoothL1(1f).forward(og, QOps.gather(og, online.forward(og, s), a), y);
-            po.zeroGrad();
-            og.backward(loss);
-            assertClose("y", expected(ex.get("y")), b.toArray(y), ATOL, RTOL);
-            assertClose("loss", expected(ex.get("loss")), b.toArray(loss), ATOL, RTOL);
-            for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("grads").fields()) {
-                assertClose("grad " + e.getKey(), expected(e.getValue()), b.toArray(po.get(e.getKey()).value().grad), ATOL, RTOL_SUM);
-            }
-            new Adam(po, 1e-2f).step();
-            for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("params_after").fields()) {
-                assertClose("param " + e.getKey(), expected(e.getValue()), b.toArray(po.get(e.getKey()).value()), ATOL, RTOL_SUM);
-            }
-
-            // The same update through the agent's DqnUpdate.
-            Module online2 = tinyMlp(), target2 = tinyMlp();
-            Parameters po2 = Parameters.allocate(b, online2), pt2 = Parameters.allocate(b, target2);
-            load(b, po2, in.get("params"));
-            load(b, pt2, in.get("target_params"));
-            DqnUpdate update = new DqnUpdate(online2, po2, target2, pt2, new Adam(po2, 1e-2f), Loss.smoothL1(1f),
-                    (float) c.get("gamma").asDouble(), false);
-            float l2 = update.step(s, a, r, terminated, sNext, true);
-            assertClose("DqnUpdate loss", expected(ex.get("loss")), new float[] {l2}, ATOL, RTOL);
-            for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> ex.get("params_after").fields()) {
-                assertClose("DqnUpdate param " + e.getKey(), expected(e.getValue()), b.toArray(po2.get(e.getKey()).value()), ATOL, RTOL_SUM);
-            }
-        });
-    }
+    @TestFactory List<DynamicTest> dqnUpdateMlp() { return each("dqn_update_mlp"); }
 }

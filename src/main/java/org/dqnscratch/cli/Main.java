@@ -33,6 +33,7 @@ public final class Main implements Callable<Integer> {
         cli.addSubcommand("eval", new EvalCommand());
         cli.addSubcommand("import-roms", new ImportRomsCommand());
         cli.addSubcommand("devices", new Devices());
+        cli.addSubcommand("check", new CheckCommand());
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see --help)");
             return 2;

@@ -1,4 +1,4 @@
-package org.dqnscratch;
+package org.dqnscratch.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +10,10 @@ import java.util.List;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
-/** PyTorch-computed reference values (src/test/resources/torch-golden.json, copied from shared/reference). */
+/**
+ * PyTorch-computed reference values (src/main/resources/torch-golden.json, copied from
+ * shared/reference). A main resource so that the jar's {@code check} runs them too.
+ */
 public final class Golden {
     private Golden() {}
 
@@ -19,7 +22,7 @@ public final class Golden {
     public static synchronized JsonNode root() {
         if (root == null) {
             try (InputStream in = Golden.class.getResourceAsStream("/torch-golden.json")) {
-                if (in == null) throw new IllegalStateException("torch-golden.json missing from test resources");
+                if (in == null) throw new IllegalStateException("torch-golden.json missing from the resources");
                 root = new ObjectMapper().readTree(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

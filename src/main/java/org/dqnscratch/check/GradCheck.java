@@ -1,10 +1,9 @@
-package org.dqnscratch.nn;
-
-import static org.junit.jupiter.api.Assertions.fail;
+package org.dqnscratch.check;
 
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.dqnscratch.nn.Graph;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
@@ -14,10 +13,10 @@ import org.dqnscratch.tensor.Tensor;
  * element at a time (a random sample of elements for big tensors) by +-eps, L recomputed in
  * double, and (L+ - L-) / 2 eps compared with the analytic gradient.
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {}
 
-    static float[] random(Random r, int n, double scale) {
+    public static float[] random(Random r, int n, double scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * scale);
         return a;
@@ -27,7 +26,8 @@ final class GradCheck {
      * @param wrt tensors whose gradient is checked (inputs with a grad buffer, parameters)
      * @param eps step; ops linear in the checked tensor are exact for any eps
      */
-    static void check(Backend b, Function<Graph, Tensor> f, List<Tensor> wrt, double eps, double atol, double rtol, long seed) {
+    public static void check(Backend b, Check c, Function<Graph, Tensor> f, List<Tensor> wrt, double eps, double atol, double rtol,
+                             long seed) {
         Random r = new Random(seed);
         Graph train = Graph.training(b);
         Tensor out = f.apply(train);
@@ -53,9 +53,8 @@ final class GradCheck {
                 b.upload(t, values, 0);
                 double h = (double) (float) (orig + eps) - (float) (orig - eps);
                 double numeric = (plus - minus) / h;
-                if (!(Math.abs(numeric - analytic[i]) <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(analytic[i])))) {
-                    fail("d/d " + t + "[" + i + "]: analytic " + analytic[i] + ", finite difference " + numeric);
-                }
+                c.error("d/d " + t + "[" + i + "]: analytic " + analytic[i] + ", finite difference " + numeric,
+                        Math.abs(numeric - analytic[i]), atol + rtol * Math.max(Math.abs(numeric), Math.abs(analytic[i])));
             }
         }
     }
@@ -69,7 +68,7 @@ final class GradCheck {
     }
 
     /** A leaf input that takes a gradient. */
-    static Tensor leaf(Backend b, float[] data, int... shape) {
+    public static Tensor leaf(Backend b, float[] data, int... shape) {
         Tensor t = b.fromArray(data, shape);
         t.grad = b.zeros(shape);
         return t;

@@ -1,0 +1,167 @@
+package org.dqnscratch.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.dqnscratch.nn.Conv2d;
+import org.dqnscratch.nn.DuelingHead;
+import org.dqnscratch.nn.Flatten;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Linear;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Param;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.nn.QOps;
+import org.dqnscratch.nn.Relu;
+import org.dqnscratch.nn.Sequential;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.Tensor;
+
+/**
+ * Finite-difference gradient checks of every op for given shapes (batch 1, odd sizes,
+ * stride/padding combinations). Ops that are linear in the checked tensor use a big step, for
+ * which the difference quotient is exact up to float rounding. The jqwik properties
+ * (GradCheckProperties) draw the shapes at random; {@link #all()} draws a few with a fixed seed.
+ */
+public final class GradCheckCases {
+    private GradCheckCases() {}
+
+    /** Shapes per op in {@link #all()}. */
+    static final int SHAPES = 3;
+
+    private static List<Tensor> paramsAnd(Parameters p, Tensor... more) {
+        List<Tensor> all = new ArrayList<>();
+        for (Param q : p.list()) all.add(q.value());
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    public static void linear(Backend b, Check c, int N, int C, int OC, long seed) {
+        Random r = new Random(seed);
+        Linear lin = new Linear(C, OC);
+        Parameters p = Parameters.allocate(b, lin);
+        Init.TORCH_DEFAULT.apply(p, seed);
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * C, 1), N, C);
+        GradCheck.check(b, c, g -> lin.forward(g, x), paramsAnd(p, x), 0.5, 1e-3, 1e-3, seed);
+    }
+
+    /** Needs {@code H + 2 pad >= K} and {@code W + 2 pad >= K}. */
+    public static void conv2d(Backend b, Check c, int N, int C, int H, int W, int OC, int K, int stride, int pad, long seed) {
+        Random r = new Random(seed);
+        Conv2d conv = new Conv2d(C, OC, K, stride, pad);
+        Parameters p = Parameters.allocate(b, conv);
+        Init.TORCH_DEFAULT.apply(p, seed);
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * C * H * W, 1), N, C, H, W);
+        GradCheck.check(b, c, g -> conv.forward(g, x), paramsAnd(p, x), 0.5, 1e-3, 1e-3, seed);
+    }
+
+    public static void relu(Backend b, Check c, int n, long seed) {
+        Random r = new Random(seed);
+        float[] v = GradCheck.random(r, n, 1);
+        for (int i = 0; i < n; i++) if (Math.abs(v[i]) < 0.05f) v[i] = 0.05f; // keep away from the kink
+        Tensor x = GradCheck.leaf(b, v, 1, n);
+        Relu relu = new Relu();
+        GradCheck.check(b, c, g -> relu.forward(g, x), List.of(x), 1e-2, 1e-3, 1e-3, seed);
+    }
+
+    public static void gatherAndMax(Backend b, Check c, int N, int A, long seed) {
+        Random r = new Random(seed);
+        float[] q = new float[N * A];
+        for (int i = 0; i < q.length; i++) q[i] = i * 0.25f - 3f; // distinct and well separated
+        shuffle(q, r);
+        float[] actions = new float[N];
+        for (int n = 0; n < N; n++) actions[n] = r.nextInt(A);
+        Tensor qt = GradCheck.leaf(b, q, N, A), at = b.fromArray(actions, N);
+        GradCheck.check(b, c, g -> QOps.gather(g, qt, at), List.of(qt), 0.5, 1e-4, 1e-4, seed);
+        GradCheck.check(b, c, g -> QOps.max(g, qt), List.of(qt), 0.05, 1e-4, 1e-4, seed);
+    }
+
+    public static void duelingHead(Backend b, Check c, int N, int C, int A, long seed) {
+        Random r = new Random(seed);
+        DuelingHead head = new DuelingHead(C, A);
+        Parameters p = Parameters.allocate(b, head);
+        Init.TORCH_DEFAULT.apply(p, seed);
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * C, 1), N, C);
+        GradCheck.check(b, c, g -> head.forward(g, x), paramsAnd(p, x), 0.5, 1e-3, 1e-3, seed);
+    }
+
+    public static void losses(Backend b, Check c, int N, long seed) {
+        Random r = new Random(seed);
+        float[] pred = GradCheck.random(r, N, 2), target = GradCheck.random(r, N, 2);
+        for (int i = 0; i < N; i++) {
+            float d = Math.abs(pred[i] - target[i]);
+            if (Math.abs(d - 1f) < 0.05f) pred[i] += 0.2f; // keep SmoothL1 away from its kink at |d| = beta
+        }
+        Tensor pt = GradCheck.leaf(b, pred, N), tt = b.fromArray(target, N);
+        GradCheck.check(b, c, g -> Loss.mse().forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
+        GradCheck.check(b, c, g -> Loss.smoothL1(1f).forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
+    }
+
+    /** The tape's plumbing: conv, flatten (a view), linear and a two-branch head in one graph. */
+    public static void convFlattenLinearDueling(Backend b, Check c, int N, long seed) {
+        Random r = new Random(seed);
+        Module net = new Sequential(new Conv2d(2, 3, 3, 2, 1), new Flatten(), new Linear(3 * 4 * 4, 5), new DuelingHead(5, 3));
+        Parameters p = Parameters.allocate(b, net);
+        Init.GLOROT_UNIFORM.apply(p, seed);
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * 2 * 7 * 7, 1), N, 2, 7, 7);
+        // Without ReLU the network is linear in each single parameter, so a big step is exact.
+        GradCheck.check(b, c, g -> net.forward(g, x), paramsAnd(p, x), 0.5, 2e-3, 2e-3, seed);
+    }
+
+    private static void shuffle(float[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            float t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static int in(Random r, int min, int max) { return min + r.nextInt(max - min + 1); }
+
+    /** Group {@code gradcheck <op>}: {@link #SHAPES} shapes per op, drawn from a fixed seed in the properties' ranges. */
+    public static List<Case> all() {
+        List<Case> out = new ArrayList<>();
+        Random r = new Random(12);
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 6), C = in(r, 1, 9), OC = in(r, 1, 7);
+            out.add(new Case("gradcheck linear", "N=" + N + " C=" + C + " OC=" + OC, (b, c) -> linear(b, c, N, C, OC, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 2), C = in(r, 1, 3), H = in(r, 1, 9), W = in(r, 1, 9), OC = in(r, 1, 4), K = in(r, 1, 4);
+            int stride = in(r, 1, 3), pad = in(r, 0, 2);
+            if (H + 2 * pad < K || W + 2 * pad < K) { s--; continue; } // the property's Assume
+            out.add(new Case("gradcheck conv2d", "N=" + N + " C=" + C + " " + H + "x" + W + " OC=" + OC + " K=" + K + " stride " + stride
+                    + " pad " + pad, (b, c) -> conv2d(b, c, N, C, H, W, OC, K, stride, pad, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int n = in(r, 1, 40);
+            out.add(new Case("gradcheck relu", "n=" + n, (b, c) -> relu(b, c, n, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 7), A = in(r, 1, 6);
+            out.add(new Case("gradcheck gather+max", "N=" + N + " A=" + A, (b, c) -> gatherAndMax(b, c, N, A, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 5), C = in(r, 1, 8), A = in(r, 1, 6);
+            out.add(new Case("gradcheck dueling", "N=" + N + " C=" + C + " A=" + A, (b, c) -> duelingHead(b, c, N, C, A, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 33);
+            out.add(new Case("gradcheck mse+smooth_l1", "N=" + N, (b, c) -> losses(b, c, N, seed)));
+        }
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = r.nextLong();
+            int N = in(r, 1, 3);
+            out.add(new Case("gradcheck conv+linear+dueling", "N=" + N, (b, c) -> convFlattenLinearDueling(b, c, N, seed)));
+        }
+        return out;
+    }
+}

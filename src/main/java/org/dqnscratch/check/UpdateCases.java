@@ -1,0 +1,85 @@
+package org.dqnscratch.check;
+
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.dqnscratch.nn.Conv2d;
+import org.dqnscratch.nn.Flatten;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Linear;
+import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.nn.Relu;
+import org.dqnscratch.nn.Sequential;
+import org.dqnscratch.optim.Adam;
+import org.dqnscratch.optim.GradClip;
+import org.dqnscratch.optim.Optimizer;
+import org.dqnscratch.optim.RmsProp;
+import org.dqnscratch.rl.DqnUpdate;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.CpuBackend;
+import org.dqnscratch.tensor.Tensor;
+
+/** Whole DQN updates, run on the device and on the CPU from the same start: the same losses and parameters. */
+public final class UpdateCases {
+    private UpdateCases() {}
+
+    static final int STEPS = 4;
+
+    public record Outcome(float[] losses, float[] params) {}
+
+    public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
+                              Loss loss, boolean doubleDqn, int steps) {
+        Module online = net.get(), target = net.get();
+        Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
+        Init.TORCH_DEFAULT.apply(po, 3);
+        pt.updateFrom(po, 1f);
+        DqnUpdate u = new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
+        Random r = new Random(11);
+        int N = 5, size = Tensor.sizeOf(obsShape);
+        int[] batchShape = new int[obsShape.length + 1];
+        batchShape[0] = N;
+        System.arraycopy(obsShape, 0, batchShape, 1, obsShape.length);
+        float[] losses = new float[steps];
+        for (int t = 0; t < steps; t++) {
+            float[] s = new float[N * size], s2 = new float[N * size], a = new float[N], rew = new float[N], terminated = new float[N];
+            for (int i = 0; i < s.length; i++) { s[i] = r.nextFloat() * 2 - 1; s2[i] = r.nextFloat() * 2 - 1; }
+            for (int i = 0; i < N; i++) { a[i] = r.nextInt(actions); rew[i] = r.nextFloat(); terminated[i] = r.nextInt(4) == 0 ? 1 : 0; }
+            losses[t] = u.step(b.fromArray(s, batchShape), b.fromArray(a, N), b.fromArray(rew, N), b.fromArray(terminated, N),
+                    b.fromArray(s2, batchShape), true);
+            if (t == 1) u.syncTarget(0.5f);
+        }
+        return new Outcome(losses, b.toArray(po.values));
+    }
+
+    static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
+                          boolean doubleDqn) {
+        return (device, c) -> {
+            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS);
+            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS);
+            close(c, "losses", want.losses(), got.losses());
+            close(c, "parameters after " + STEPS + " updates", want.params(), got.params());
+        };
+    }
+
+    /** The parity tolerance: {@code 1e-4 + 1e-4 |cpu|}. */
+    public static void close(Check c, String what, float[] cpu, float[] device) {
+        c.close(what, cpu, device, ParityCases.TOL, ParityCases.EPS);
+    }
+
+    public static final Case MLP_DUELING_DOUBLE_ADAM_NORM_CLIP = new Case("dqn-update", "mlp dueling double-dqn adam norm-clip",
+            same(() -> Networks.mlp(6, new int[] {17, 9}, 3, true), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), Loss.smoothL1(1f), true));
+
+    public static final Case SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP = new Case("dqn-update", "small cnn nature-rmsprop value-clip",
+            same(() -> new Sequential(new Conv2d(2, 4, 3, 2, 1), new Relu(), new Conv2d(4, 3, 2, 1, 0), new Relu(),
+                            new Flatten(), new Linear(3 * 3 * 3, 4)),
+                    new int[] {2, 7, 7}, 4, p -> RmsProp.nature(p, 2.5e-4f).withClip(GradClip.byValue(0.5f)), Loss.mse(), false));
+
+    public static List<Case> all() {
+        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP);
+    }
+}
