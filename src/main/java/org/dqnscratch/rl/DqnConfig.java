@@ -44,7 +44,7 @@ public final class DqnConfig implements Cloneable {
     @Doc(value = "up to this many random no-op frames after each reset (0: none)", only = "atari") public int noopMax = 30;
     @Doc(value = "emulator frames per agent step (the action is repeated, the last two frames max-pooled)", only = "atari") public int frameSkip = 4;
     @Doc(value = "frames stacked into one observation", only = "atari") public int frameStack = 4;
-    @Doc(value = "a lost life ends the episode for learning (returns are still counted per game)", only = "atari") public boolean terminalOnLifeLoss = false;
+    @Doc(value = "a lost life ends the episode (Gymnasium's terminal_on_life_loss: the next reset starts a new game)", only = "atari") public boolean terminalOnLifeLoss = false;
     @Doc(value = "emulator frames after which an episode is truncated", only = "atari") public int maxEpisodeFrames = 108_000;
     @Doc(value = "clip rewards to their sign for learning (returns are reported raw)", only = "atari") public boolean rewardClip = false;
     @Doc(value = "environments stepped in parallel, one batched forward pass for their actions", only = "atari") public int envs = 1;
@@ -56,7 +56,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("episodes to train for at most (0: no limit)") public long maxEpisodes = 0;
 
     // --- network ---
-    @Doc("hidden layer widths, e.g. 64,64") public int[] hidden = {64, 64};
+    @Doc(value = "hidden layer widths, e.g. 64,64 (the Atari commands use the Nature CNN)", only = "classic") public int[] hidden = {64, 64};
     @Doc("dueling head: Q = V + A - mean(A)") public boolean dueling = false;
     @Doc("initialiser: torch, he_uniform, glorot_uniform") public String init = "torch";
 
