@@ -27,7 +27,7 @@ public final class OpenClBackend implements Backend {
     /** A device buffer. */
     public record ClBuffer(cl_mem mem, int capacity) implements Tensor.Storage {}
 
-    private static final int TILE = 16, REDUCE = 256;
+    private static final int TILE = 16, REDUCE = 256, GROUP = 256;
 
     private final OpenClDevice device;
     private final cl_context context;
@@ -49,7 +49,9 @@ public final class OpenClBackend implements Backend {
         int[] err = new int[1];
         this.context = clCreateContext(null, 1, new org.jocl.cl_device_id[] {device.id()}, null, null, err);
         OpenCl.check(err[0], "creating a context on " + device);
-        this.queue = clCreateCommandQueueWithProperties(context, device.id(), null, err);
+        // clCreateCommandQueueWithProperties is OpenCL 2.0; a 1.x platform has only the older call
+        this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
+                : clCreateCommandQueue(context, device.id(), 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
         this.kernels = Kernels.build(context, device);
         this.pool = new BufferPool(context);
@@ -132,11 +134,21 @@ public final class OpenClBackend implements Backend {
 
     // ---- launching ----------------------------------------------------------------------------
 
-    /** Sets the arguments in order (Tensor -> buffer, offset; Boolean -> int) and runs a 1D range of n. */
+    /**
+     * Sets the arguments in order (Tensor -> buffer, offset; Boolean -> int) and runs a 1D range of
+     * n, rounded up to whole work-groups of a size chosen here (every 1D kernel checks its index
+     * against n): left to the driver, global = n must be a multiple of the group, and a size such as
+     * the Nature CNN's 1,687,206 parameters (2*3*31*47*193) gets tiny groups, a prime one groups of 1.
+     */
     private void run1d(String kernel, int n, Object... args) {
         if (n <= 0) return;
-        launch(kernel, new long[] {n}, null, args);
+        int group = groupSize.computeIfAbsent(kernel, k -> (int) Math.min(GROUP,
+                Math.min(device.maxWorkGroupSize(), Kernels.maxWorkGroupSize(kernels.get(k), device))));
+        launch(kernel, new long[] {roundUp(n, group)}, new long[] {group}, args);
     }
+
+    /** Work-group size of each 1D kernel: {@link #GROUP}, or less where the device or kernel allows less. */
+    private final Map<String, Integer> groupSize = new ConcurrentHashMap<>();
 
     /** A 2D range rounded up to TILE x TILE work-groups: dim 0 over {@code cols}, dim 1 over {@code rows}. */
     private void runTiled(String kernel, int rows, int cols, Object... args) {

@@ -85,6 +85,13 @@ public record OpenClDevice(int platform, int index, String platformName, String 
         return new String(buf, 0, Math.max(0, buf.length - 1)).trim();
     }
 
+    /** The device's OpenCL version ("OpenCL 1.2 ..." gives 12, "OpenCL 3.0 ..." 30). */
+    public int openClVersion() {
+        String v = deviceString(id, CL_DEVICE_VERSION);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("OpenCL (\\d+)\\.(\\d+)").matcher(v);
+        return m.find() ? Integer.parseInt(m.group(1)) * 10 + Integer.parseInt(m.group(2)) : 12;
+    }
+
     private static String deviceString(cl_device_id d, int param) {
         long[] size = new long[1];
         clGetDeviceInfo(d, param, 0, null, size);
