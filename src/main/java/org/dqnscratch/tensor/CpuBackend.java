@@ -253,14 +253,43 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
-        float[] pv = data(p), gv = data(g), mv = data(m), vv = data(v);
-        for (int i = 0; i < n; i++) {
-            float gi = gv[g.offset + i];
-            int mi = m.offset + i, vi = v.offset + i;
-            mv[mi] = beta1 * mv[mi] + (1f - beta1) * gi;
-            vv[vi] = beta2 * vv[vi] + (1f - beta2) * gi * gi;
-            float denom = (float) Math.sqrt(vv[vi]) / bc2Sqrt + eps;
-            pv[p.offset + i] -= stepSize * mv[mi] / denom;
+        WorkerPool pool = WorkerPool.shared();
+        // a Nature CNN has 1.7M parameters: a square root and two divisions each are worth all cores
+        int parts = n < PARALLEL_ELEMENTWISE || pool.inJob() ? 1 : pool.threads();
+        adam.set(p, g, m, v, stepSize, bc2Sqrt, beta1, beta2, eps, n, parts);
+        if (parts == 1) adam.run(0);
+        else pool.run(adam, parts);
+    }
+
+    /** Element-wise work below this size stays on the calling thread (the hand-off costs more). */
+    private static final int PARALLEL_ELEMENTWISE = 1 << 16;
+
+    private final AdamStep adam = new AdamStep();
+
+    /** One Adam update over a slice of the flat buffers; each element is independent, so any split gives the same bits. */
+    private static final class AdamStep implements WorkerPool.Job {
+        private Tensor p, g, m, v;
+        private float stepSize, bc2Sqrt, beta1, beta2, eps;
+        private int n, parts;
+
+        void set(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n, int parts) {
+            this.p = p; this.g = g; this.m = m; this.v = v;
+            this.stepSize = stepSize; this.bc2Sqrt = bc2Sqrt; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
+            this.n = n;
+            this.parts = parts;
+        }
+
+        @Override public void run(int part) {
+            float[] pv = data(p), gv = data(g), mv = data(m), vv = data(v);
+            int chunk = (n + parts - 1) / parts, from = part * chunk, to = Math.min(n, from + chunk);
+            for (int i = from; i < to; i++) {
+                float gi = gv[g.offset + i];
+                int mi = m.offset + i, vi = v.offset + i;
+                mv[mi] = beta1 * mv[mi] + (1f - beta1) * gi;
+                vv[vi] = beta2 * vv[vi] + (1f - beta2) * gi * gi;
+                float denom = (float) Math.sqrt(vv[vi]) / bc2Sqrt + eps;
+                pv[p.offset + i] -= stepSize * mv[mi] / denom;
+            }
         }
     }
 
