@@ -28,11 +28,12 @@ final class CheckCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override public Integer call() {
-        Backend b = Devices.backend(device); // a bad device is a one-line error and exit 2 (Main's handler)
-        System.out.println("check on " + b.name());
-        long start = System.nanoTime();
-        int failed = Runner.run(casesHook.apply(Runner.suite(b)), b, System.out, verbose);
-        System.err.printf("(%.1f s)%n", (System.nanoTime() - start) / 1e9);
-        return failed == 0 ? 0 : 1;
+        try (Backend b = Devices.backend(device)) { // a bad device is a one-line error and exit 2 (Main's handler)
+            System.out.println("check on " + b.name());
+            long start = System.nanoTime();
+            int failed = Runner.run(casesHook.apply(Runner.suite(b)), b, System.out, verbose);
+            System.err.printf("(%.1f s)%n", (System.nanoTime() - start) / 1e9);
+            return failed == 0 ? 0 : 1;
+        }
     }
 }

@@ -188,7 +188,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
-        Backend backend = Devices.backend(device);
+        try (Backend backend = Devices.backend(device)) {
+            return train(backend);
+        }
+    }
+
+    private Integer train(Backend backend) throws Exception {
         if (threads != null) {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
             WorkerPool.configure(threads);

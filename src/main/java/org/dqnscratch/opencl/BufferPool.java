@@ -2,6 +2,7 @@ package org.dqnscratch.opencl;
 
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.clCreateBuffer;
+import static org.jocl.CL.clReleaseMemObject;
 
 import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
@@ -20,6 +21,7 @@ final class BufferPool {
     private static final Cleaner CLEANER = Cleaner.create();
     private final cl_context context;
     private final Map<Integer, ArrayDeque<cl_mem>> free = new HashMap<>();
+    private boolean closed;
 
     BufferPool(cl_context context) { this.context = context; }
 
@@ -33,6 +35,7 @@ final class BufferPool {
 
     /** A raw buffer kept for the backend's lifetime. */
     synchronized cl_mem take(int size) {
+        if (closed) throw new OpenClException("the OpenCL backend was closed");
         ArrayDeque<cl_mem> q = free.get(size);
         if (q != null && !q.isEmpty()) return q.pop();
         int[] err = new int[1];
@@ -41,7 +44,16 @@ final class BufferPool {
         return mem;
     }
 
-    private synchronized void give(int size, cl_mem mem) {
-        free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(mem);
+    /** Back to the pool; released instead once the pool is closed (a tensor outlived its backend). */
+    synchronized void give(int size, cl_mem mem) {
+        if (closed) clReleaseMemObject(mem);
+        else free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(mem);
+    }
+
+    /** Releases every pooled buffer; buffers still in use are released when they become unreachable. */
+    synchronized void close() {
+        closed = true;
+        for (ArrayDeque<cl_mem> q : free.values()) for (cl_mem m : q) clReleaseMemObject(m);
+        free.clear();
     }
 }

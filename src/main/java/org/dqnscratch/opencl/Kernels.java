@@ -29,8 +29,11 @@ public final class Kernels {
         }
     }
 
+    /** The built program and its kernels by name (both to be released with the backend). */
+    record Program(cl_program program, Map<String, cl_kernel> kernels) {}
+
     /** Builds every file into one program and creates all its kernels; a failed build reports the compiler's log. */
-    static Map<String, cl_kernel> build(cl_context context, OpenClDevice device) {
+    static Program build(cl_context context, OpenClDevice device) {
         String[] sources = new String[FILES.length];
         for (int i = 0; i < FILES.length; i++) sources[i] = "// ---- " + FILES[i] + "\n" + source(FILES[i]) + "\n";
         int[] err = new int[1];
@@ -38,7 +41,9 @@ public final class Kernels {
         OpenCl.check(err[0], "creating the kernel program");
         int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2", null, null);
         if (status != CL_SUCCESS) {
-            throw new OpenClException("building kernels/*.cl for " + device + " failed (" + stringFor_errorCode(status) + "):\n" + buildLog(program, device));
+            String log = buildLog(program, device);
+            clReleaseProgram(program);
+            throw new OpenClException("building kernels/*.cl for " + device + " failed (" + stringFor_errorCode(status) + "):\n" + log);
         }
         int[] n = new int[1];
         OpenCl.check(clCreateKernelsInProgram(program, 0, null, n), "counting kernels");
@@ -46,7 +51,7 @@ public final class Kernels {
         OpenCl.check(clCreateKernelsInProgram(program, ks.length, ks, null), "creating kernels");
         Map<String, cl_kernel> byName = new HashMap<>();
         for (cl_kernel k : ks) byName.put(kernelName(k), k);
-        return byName;
+        return new Program(program, byName);
     }
 
     private static String buildLog(cl_program program, OpenClDevice device) {

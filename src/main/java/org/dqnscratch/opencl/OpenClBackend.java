@@ -32,7 +32,9 @@ public final class OpenClBackend implements Backend {
     private final OpenClDevice device;
     private final cl_context context;
     private final cl_command_queue queue;
+    private final Kernels.Program program;
     private final Map<String, cl_kernel> kernels;
+    private boolean closed;
     private final BufferPool pool;
     private final cl_mem placeholder;
     private final int reduceSize;
@@ -53,7 +55,8 @@ public final class OpenClBackend implements Backend {
         this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
                 : clCreateCommandQueue(context, device.id(), 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
-        this.kernels = Kernels.build(context, device);
+        this.program = Kernels.build(context, device);
+        this.kernels = program.kernels();
         this.pool = new BufferPool(context);
         this.placeholder = pool.take(1);
         this.actionError = pool.take(actionErrorRead.length);
@@ -127,6 +130,23 @@ public final class OpenClBackend implements Backend {
         if (src.size == 0) return;
         OpenCl.check(clEnqueueCopyBuffer(queue, mem(src), mem(dst), (long) src.offset * Sizeof.cl_float, (long) dst.offset * Sizeof.cl_float,
                 (long) src.size * Sizeof.cl_float, 0, null, null), "copy");
+    }
+
+    /**
+     * Releases the kernels, the program, the pooled buffers, the queue and the context (after the
+     * queued work is done). Tensors still referenced release their buffers when they become unreachable.
+     */
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        clFinish(queue);
+        for (cl_kernel k : kernels.values()) clReleaseKernel(k);
+        clReleaseProgram(program.program());
+        pool.give(1, placeholder);
+        pool.give(actionErrorRead.length, actionError);
+        pool.close();
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
     }
 
     /** Waits for every queued kernel (benchmarks; reads already wait). */

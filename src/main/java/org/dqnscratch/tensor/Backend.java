@@ -12,8 +12,11 @@ package org.dqnscratch.tensor;
  * skipped (no work is done for inputs that need no gradient). Action indices travel as
  * floats (exact up to 2^24), so every buffer is a float buffer.
  */
-public interface Backend {
+public interface Backend extends AutoCloseable {
     String name();
+
+    /** Releases device resources (OpenCL); the CPU backend has none. The backend is unusable afterwards. */
+    @Override default void close() {}
 
     /** A new zero-filled buffer of {@code size} floats. */
     Tensor.Storage allocate(int size);
