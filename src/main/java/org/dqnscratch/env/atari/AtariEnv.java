@@ -48,6 +48,7 @@ public final class AtariEnv implements Env {
     private final Options opt;
     private final Ale ale;
     private final boolean lapan, fireReset;
+    private final Discrete actions;
     private final AreaResize resize;
     private SplittableRandom rng = new SplittableRandom(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
@@ -66,6 +67,7 @@ public final class AtariEnv implements Env {
         this.ale = new Ale(options.game(), rom, (int) seed);
         this.lapan = options.pipeline().equals("lapan");
         this.fireReset = ale.actionCount() > 1 && ale.aleAction(1) == 1; // ALE action 1 is PLAYER_A_FIRE
+        this.actions = new Discrete(ale.actionCount());
         int screen = Ale.HEIGHT * Ale.WIDTH * (lapan ? 3 : 1);
         screen0 = new byte[screen];
         screen1 = new byte[screen];
@@ -88,7 +90,7 @@ public final class AtariEnv implements Env {
         return new Box(new float[high.length], high);
     }
 
-    @Override public Discrete actionSpace() { return new Discrete(ale.actionCount()); }
+    @Override public Discrete actionSpace() { return actions; }
 
     @Override public int maxEpisodeSteps() { return opt.maxEpisodeFrames() / opt.frameSkip(); }
 
