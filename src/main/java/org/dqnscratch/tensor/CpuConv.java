@@ -1,156 +1,134 @@
 package org.dqnscratch.tensor;
 
-import java.util.Arrays;
-
 /**
- * Convolution on the CPU: each sample is unfolded (im2col) and multiplied by the weights.
- * Samples are split across the worker pool, each thread with its own scratch; weight and bias
- * gradients of the extra threads go to per-thread buffers and are summed at the end, so the
- * result does not depend on timing. Reused job objects and scratch: no allocation per call.
+ * Convolution on the CPU as one implicit GEMM over the whole batch. The unfolded input (im2col:
+ * row q = (c, kh, kw) of the patch, column j = n*P + p for output pixel p of sample n) is never
+ * stored: {@link Gemm} asks for panels of it and {@link Unfolded} gathers them from the image.
+ * With Y and dY the outputs read as [OC, N*P] matrices:
+ * <pre>
+ *   forward   Y       = W[OC, patch] . U[patch, N*P]      then y[n, oc, p] = Y[oc, n*P + p] + b[oc]
+ *   dW       dW      += dY . U^T
+ *   dX       dU       = W^T . dY                          then dx += col2im(dU), sample by sample
+ * </pre>
+ * One GEMM per product over all samples (not one per sample: the weights are packed once and
+ * the small conv3 output, 7x7, does not waste most of a 32-wide tile). The GEMM splits itself
+ * across the worker pool; the scatter, col2im and bias sums are split here. Gradients accumulate
+ * into dx, dW and db, like every backward op. Scratch is reused: no allocation per call.
  */
 final class CpuConv implements WorkerPool.Job {
-    private static final int MAX_PARTS = 64;
-    private final float[][] col = new float[MAX_PARTS][0], dcol = new float[MAX_PARTS][0];
-    private final float[][] dwPart = new float[MAX_PARTS][0], dbPart = new float[MAX_PARTS][0];
+    private enum Pass { SCATTER, COL2IM, BIAS }
 
-    // The call being run (set by forward/backward, read by run(part)).
-    private boolean backward;
+    private final Unfolded unfolded = new Unfolded();
+    private final OutputGrad dyMatrix = new OutputGrad();
+    private final Panels.Dense weights = new Panels.Dense();
+    /** Y (forward) or dU (backward), [rows, N*P]. */
+    private float[] scratch = new float[0];
+
+    // The pass being run (set by forward/backward, read by run(part)).
+    private Pass pass;
     private ConvGeometry g;
-    private float[] x, w, b, y, dy, dx, dw, db;
-    private int xOff, wOff, bOff, yOff, dyOff, dxOff, dwOff, dbOff, chunk;
+    private float[] b, y, dy, dx, db;
+    private int bOff, yOff, dyOff, dxOff, dbOff, chunk;
 
     void forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry geo) {
-        backward = false;
         g = geo;
-        x = CpuBackend.data(inp); xOff = inp.offset;
-        w = CpuBackend.data(weight); wOff = weight.offset;
+        int NP = g.N() * g.OH() * g.OW();
+        ensureScratch(g.OC() * NP);
+        unfolded.set(CpuBackend.data(inp), inp.offset, g, false);
+        weights.set(false, CpuBackend.data(weight), weight.offset, g.patch());
+        Gemm.gemm(weights, unfolded, g.OC(), NP, g.patch(), scratch, 0, NP, false);
         b = bias == null ? null : CpuBackend.data(bias); bOff = bias == null ? 0 : bias.offset;
         y = CpuBackend.data(out); yOff = out.offset;
-        runParts();
+        runParts(Pass.SCATTER, g.N());
         release();
+    }
+
+    void backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, ConvGeometry geo) {
+        g = geo;
+        int NP = g.N() * g.OH() * g.OW();
+        dy = CpuBackend.data(dout); dyOff = dout.offset;
+        dyMatrix.set(dy, dyOff, g);
+        if (dbias != null) {
+            db = CpuBackend.data(dbias); dbOff = dbias.offset;
+            runParts(Pass.BIAS, g.OC());
+        }
+        if (dweight != null) {
+            unfolded.set(CpuBackend.data(inp), inp.offset, g, true);
+            Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true);
+        }
+        if (dinp != null) {
+            ensureScratch(g.patch() * NP);
+            weights.set(true, CpuBackend.data(weight), weight.offset, g.patch());
+            Gemm.gemm(weights, dyMatrix, g.patch(), NP, g.OC(), scratch, 0, NP, false);
+            dx = CpuBackend.data(dinp); dxOff = dinp.offset;
+            runParts(Pass.COL2IM, g.N());
+        }
+        release();
+    }
+
+    private void ensureScratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
     }
 
     /** Drops the references to the caller's arrays between calls. */
-    private void release() { x = w = b = y = dy = dx = dw = db = null; }
-
-    void backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, ConvGeometry geo) {
-        backward = true;
-        g = geo;
-        x = CpuBackend.data(inp); xOff = inp.offset;
-        w = CpuBackend.data(weight); wOff = weight.offset;
-        dy = CpuBackend.data(dout); dyOff = dout.offset;
-        dx = dinp == null ? null : CpuBackend.data(dinp); dxOff = dinp == null ? 0 : dinp.offset;
-        dw = dweight == null ? null : CpuBackend.data(dweight); dwOff = dweight == null ? 0 : dweight.offset;
-        db = dbias == null ? null : CpuBackend.data(dbias); dbOff = dbias == null ? 0 : dbias.offset;
-        int parts = runParts();
-        // Part 0 accumulated straight into dW / db; add the other parts' sums, in part order.
-        int wSize = g.OC() * g.patch();
-        for (int p = 1; p < parts; p++) {
-            if (dw != null) for (int i = 0; i < wSize; i++) dw[dwOff + i] += dwPart[p][i];
-            if (db != null) for (int o = 0; o < g.OC(); o++) db[dbOff + o] += dbPart[p][o];
-        }
-        release();
+    private void release() {
+        b = y = dy = dx = db = null;
+        unfolded.clear();
+        dyMatrix.clear();
+        weights.clear();
     }
 
-    private int runParts() {
+    /** Runs a pass over `count` items (samples or channels), split across the pool. */
+    private void runParts(Pass p, int count) {
+        pass = p;
         WorkerPool pool = WorkerPool.shared();
-        int parts = pool.inJob() ? 1 : Math.min(Math.min(pool.threads(), g.N()), MAX_PARTS);
-        chunk = (g.N() + parts - 1) / parts;
-        parts = (g.N() + chunk - 1) / chunk;
+        int parts = pool.inJob() ? 1 : Math.max(1, Math.min(pool.threads(), count));
+        chunk = (count + parts - 1) / parts;
+        parts = (count + chunk - 1) / chunk;
         pool.run(this, parts);
-        return parts;
     }
 
     @Override public void run(int part) {
-        int from = part * chunk, to = Math.min(g.N(), from + chunk);
-        int P = g.OH() * g.OW(), patch = g.patch(), inSize = g.C() * g.H() * g.W();
-        if (col[part].length < patch * P) col[part] = new float[patch * P];
-        float[] colBuf = col[part];
-        if (!backward) {
-            for (int n = from; n < to; n++) forwardSample(n, colBuf, P, patch, inSize);
-            return;
-        }
-        float[] dwOut = dw, dbOut = db;
-        int dwAt = dwOff, dbAt = dbOff;
-        if (part > 0) { // private accumulators, summed by the caller
-            if (dw != null) {
-                if (dwPart[part].length < g.OC() * patch) dwPart[part] = new float[g.OC() * patch];
-                dwOut = dwPart[part];
-                Arrays.fill(dwOut, 0, g.OC() * patch, 0f);
-                dwAt = 0;
-            }
-            if (db != null) {
-                if (dbPart[part].length < g.OC()) dbPart[part] = new float[g.OC()];
-                dbOut = dbPart[part];
-                Arrays.fill(dbOut, 0, g.OC(), 0f);
-                dbAt = 0;
-            }
-        }
-        if (dx != null && dcol[part].length < patch * P) dcol[part] = new float[patch * P];
-        for (int n = from; n < to; n++) {
-            int dyN = dyOff + n * g.OC() * P;
-            if (dbOut != null) {
-                for (int o = 0; o < g.OC(); o++) {
-                    float s = 0f;
-                    for (int p = 0; p < P; p++) s += dy[dyN + o * P + p];
-                    dbOut[dbAt + o] += s;
-                }
-            }
-            if (dwOut != null) {
-                im2col(colBuf, x, xOff + n * inSize, g);
-                Gemm.gemm(false, true, g.OC(), patch, P, dy, dyN, P, colBuf, 0, P, dwOut, dwAt, patch, true);
-            }
-            if (dx != null) {
-                Gemm.gemm(true, false, patch, P, g.OC(), w, wOff, patch, dy, dyN, P, dcol[part], 0, P, false);
-                col2im(dx, dxOff + n * inSize, dcol[part], g);
-            }
-        }
-    }
-
-    private void forwardSample(int n, float[] colBuf, int P, int patch, int inSize) {
-        im2col(colBuf, x, xOff + n * inSize, g);
-        int yN = yOff + n * g.OC() * P;
-        if (b != null) for (int o = 0; o < g.OC(); o++) Arrays.fill(y, yN + o * P, yN + (o + 1) * P, b[bOff + o]);
-        Gemm.gemm(false, false, g.OC(), P, patch, w, wOff, patch, colBuf, 0, P, y, yN, P, b != null);
-    }
-
-    /** col[(c*KH + kh)*KW + kw][oh*OW + ow] = x[c, oh*s - pad + kh, ow*s - pad + kw], 0 outside. */
-    static void im2col(float[] col, float[] x, int xOff, ConvGeometry g) {
-        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
-        for (int c = 0; c < g.C(); c++) {
-            for (int kh = 0; kh < g.KH(); kh++) {
-                for (int kw = 0; kw < g.KW(); kw++) {
-                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
-                    // Columns ow whose input column lies inside the image: a branch-free inner loop.
-                    int lo = owLo(kw, s, pad, OW), hi = owHi(kw, s, pad, OW, g.W());
-                    for (int oh = 0; oh < OH; oh++) {
-                        int ih = oh * s - pad + kh, dst = row + oh * OW;
-                        if (ih < 0 || ih >= g.H()) {
-                            Arrays.fill(col, dst, dst + OW, 0f);
-                            continue;
-                        }
-                        int src = xOff + (c * g.H() + ih) * g.W() - pad + kw;
-                        if (lo > 0) Arrays.fill(col, dst, dst + lo, 0f);
-                        if (s == 1) {
-                            // hi == lo can leave src + lo before the row start (wide padding): skip.
-                            if (hi > lo) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        } else {
-                            for (int ow = lo; ow < hi; ow++) col[dst + ow] = x[src + ow * s];
-                        }
-                        if (hi < OW) Arrays.fill(col, dst + hi, dst + OW, 0f);
+        int P = g.OH() * g.OW(), NP = g.N() * P, OC = g.OC();
+        int count = pass == Pass.BIAS ? OC : g.N();
+        int from = part * chunk, to = Math.min(count, from + chunk);
+        switch (pass) {
+            case SCATTER -> {
+                for (int n = from; n < to; n++) {
+                    for (int o = 0; o < OC; o++) {
+                        float bo = b == null ? 0f : b[bOff + o];
+                        int src = o * NP + n * P, dst = yOff + (n * OC + o) * P;
+                        for (int p = 0; p < P; p++) y[dst + p] = scratch[src + p] + bo;
                     }
                 }
             }
+            case BIAS -> {
+                for (int o = from; o < to; o++) {
+                    float s = 0f;
+                    for (int n = 0; n < g.N(); n++) {
+                        int at = dyOff + (n * OC + o) * P;
+                        for (int p = 0; p < P; p++) s += dy[at + p];
+                    }
+                    db[dbOff + o] += s;
+                }
+            }
+            case COL2IM -> {
+                int inSize = g.C() * g.H() * g.W();
+                for (int n = from; n < to; n++) col2im(dx, dxOff + n * inSize, scratch, n * P, NP, g);
+            }
         }
     }
 
-    /** The adjoint of im2col: dx[c, ih, iw] += every dcol entry that was read from it. */
-    static void col2im(float[] dx, int dxOff, float[] dcol, ConvGeometry g) {
-        int OH = g.OH(), OW = g.OW(), P = OH * OW, s = g.stride(), pad = g.pad();
+    /**
+     * The adjoint of unfolding one sample: dx[c, ih, iw] += every dU entry that was read from it,
+     * where row q of this sample's dU starts at dcol[dcolOff + q * ld].
+     */
+    static void col2im(float[] dx, int dxOff, float[] dcol, int dcolOff, int ld, ConvGeometry g) {
+        int OH = g.OH(), OW = g.OW(), s = g.stride(), pad = g.pad();
         for (int c = 0; c < g.C(); c++) {
             for (int kh = 0; kh < g.KH(); kh++) {
                 for (int kw = 0; kw < g.KW(); kw++) {
-                    int row = ((c * g.KH() + kh) * g.KW() + kw) * P;
+                    int row = dcolOff + ((c * g.KH() + kh) * g.KW() + kw) * ld;
                     int lo = owLo(kw, s, pad, OW), hi = owHi(kw, s, pad, OW, g.W());
                     for (int oh = 0; oh < OH; oh++) {
                         int ih = oh * s - pad + kh;
@@ -171,5 +149,137 @@ final class CpuConv implements WorkerPool.Job {
     /** One past the last output column whose input column is < W (never below owLo). */
     static int owHi(int kw, int s, int pad, int OW, int W) {
         return Math.max(owLo(kw, s, pad, OW), Math.min(OW, Math.floorDiv(W - 1 + pad - kw, s) + 1));
+    }
+
+    /**
+     * The unfolded input U[patch, N*P] (or its transpose), gathered panel by panel from the image.
+     * Element (q, j) with q = (c, kh, kw) and j = (n, oh, ow) is x at offset
+     * pixel(j) + patch(q), pixel(j) = n*C*H*W + (oh*s - pad)*W + ow*s - pad and
+     * patch(q) = (c*H + kh)*W + kw, so a panel computes the offsets of its NR columns once and
+     * each of its kc rows is a gather with no division; outside the padded image it reads 0.
+     */
+    static final class Unfolded implements Panels.B {
+        /** Per-thread offsets of a panel's columns: x offset, first input row, first input column. */
+        private static final ThreadLocal<int[][]> COLUMNS = ThreadLocal.withInitial(() -> new int[3][0]);
+
+        private float[] x;
+        private int xOff;
+        private ConvGeometry g;
+        private boolean transposed;
+
+        void set(float[] x, int xOff, ConvGeometry g, boolean transposed) {
+            this.x = x; this.xOff = xOff; this.g = g; this.transposed = transposed;
+        }
+
+        void clear() { x = null; }
+
+        @Override public void packB(int k0, int kc, int j0, int nr, int NR, float[] out, int base) {
+            int[][] cols = COLUMNS.get();
+            if (cols[0].length < NR) cols = new int[][] {new int[NR], new int[NR], new int[NR]};
+            COLUMNS.set(cols);
+            int[] off = cols[0], row0 = cols[1], col0 = cols[2];
+            int H = g.H(), W = g.W();
+            boolean padded = g.pad() > 0;
+            if (!transposed) {
+                // op(B) = U: columns are pixels, rows patch positions.
+                pixels(j0, nr, off, row0, col0);
+                int kw = k0 % g.KW(), kh = k0 / g.KW() % g.KH(), c = k0 / (g.KH() * g.KW());
+                for (int k = 0; k < kc; k++) {
+                    int dst = base + k * NR, at = xOff + (c * H + kh) * W + kw;
+                    if (!padded) {
+                        for (int i = 0; i < nr; i++) out[dst + i] = x[at + off[i]];
+                    } else {
+                        for (int i = 0; i < nr; i++) {
+                            int ih = row0[i] + kh, iw = col0[i] + kw;
+                            out[dst + i] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x[at + off[i]] : 0f;
+                        }
+                    }
+                    for (int i = nr; i < NR; i++) out[dst + i] = 0f;
+                    if (++kw == g.KW()) { kw = 0; if (++kh == g.KH()) { kh = 0; c++; } }
+                }
+            } else {
+                // op(B) = U^T: columns are patch positions, rows pixels.
+                patches(j0, nr, off, row0, col0);
+                int OW = g.OW(), OH = g.OH(), s = g.stride(), pad = g.pad();
+                int n = k0 / (OH * OW), oh = k0 / OW % OH, ow = k0 % OW, CHW = g.C() * H * W;
+                for (int k = 0; k < kc; k++) {
+                    int dst = base + k * NR, ih0 = oh * s - pad, iw0 = ow * s - pad;
+                    int at = xOff + n * CHW + ih0 * W + iw0;
+                    if (!padded) {
+                        for (int i = 0; i < nr; i++) out[dst + i] = x[at + off[i]];
+                    } else {
+                        for (int i = 0; i < nr; i++) {
+                            int ih = ih0 + row0[i], iw = iw0 + col0[i];
+                            out[dst + i] = ih >= 0 && ih < H && iw >= 0 && iw < W ? x[at + off[i]] : 0f;
+                        }
+                    }
+                    for (int i = nr; i < NR; i++) out[dst + i] = 0f;
+                    if (++ow == OW) { ow = 0; if (++oh == OH) { oh = 0; n++; } }
+                }
+            }
+        }
+
+        /** pixel(j) and the first input row/column of pixels j0 .. j0+count. */
+        private void pixels(int j0, int count, int[] off, int[] row0, int[] col0) {
+            int OW = g.OW(), OH = g.OH(), s = g.stride(), pad = g.pad(), W = g.W(), CHW = g.C() * g.H() * W;
+            int n = j0 / (OH * OW), oh = j0 / OW % OH, ow = j0 % OW;
+            for (int i = 0; i < count; i++) {
+                row0[i] = oh * s - pad;
+                col0[i] = ow * s - pad;
+                off[i] = n * CHW + row0[i] * W + col0[i];
+                if (++ow == OW) { ow = 0; if (++oh == OH) { oh = 0; n++; } }
+            }
+        }
+
+        /** patch(q), kh and kw of patch positions q0 .. q0+count. */
+        private void patches(int q0, int count, int[] off, int[] kh, int[] kw) {
+            int KW = g.KW(), KH = g.KH(), H = g.H(), W = g.W();
+            int w = q0 % KW, h = q0 / KW % KH, c = q0 / (KH * KW);
+            for (int i = 0; i < count; i++) {
+                kh[i] = h;
+                kw[i] = w;
+                off[i] = (c * H + h) * W + w;
+                if (++w == KW) { w = 0; if (++h == KH) { h = 0; c++; } }
+            }
+        }
+    }
+
+    /** An NCHW output (or its gradient) read as the matrix [OC, N*P]: element (o, n*P + p). */
+    static final class OutputGrad implements Panels.A, Panels.B {
+        private float[] d;
+        private int off, P, OC;
+
+        void set(float[] d, int off, ConvGeometry g) {
+            this.d = d; this.off = off; this.P = g.OH() * g.OW(); this.OC = g.OC();
+        }
+
+        void clear() { d = null; }
+
+        @Override public void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base) {
+            for (int r = 0; r < MR; r++) {
+                if (r >= mr) {
+                    for (int k = 0; k < kc; k++) out[base + k * MR + r] = 0f;
+                    continue;
+                }
+                for (int done = 0; done < kc; ) {
+                    int j = k0 + done, n = j / P, p = j % P, run = Math.min(P - p, kc - done);
+                    int src = off + (n * OC + i0 + r) * P + p, dst = base + done * MR + r;
+                    for (int t = 0; t < run; t++) out[dst + t * MR] = d[src + t];
+                    done += run;
+                }
+            }
+        }
+
+        @Override public void packB(int k0, int kc, int j0, int nr, int NR, float[] out, int base) {
+            for (int k = 0; k < kc; k++) {
+                int dst = base + k * NR;
+                for (int done = 0; done < nr; ) {
+                    int j = j0 + done, n = j / P, p = j % P, run = Math.min(P - p, nr - done);
+                    System.arraycopy(d, off + (n * OC + k0 + k) * P + p, out, dst + done, run);
+                    done += run;
+                }
+                for (int c = nr; c < NR; c++) out[dst + c] = 0f;
+            }
+        }
     }
 }

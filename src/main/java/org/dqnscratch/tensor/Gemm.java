@@ -17,8 +17,8 @@ public final class Gemm {
 
     /** Depth of one packed block: KC x NR floats of B stay in L1 while a panel of A streams. */
     static final int KC = 256;
-    /** Rows of A packed per block (a multiple of every kernel's MR). */
-    static final int MC = 96;
+    /** Rows of A packed per block (a multiple of every kernel's MR): MC x KC floats stay in L2. */
+    static final int MC = 384;
 
     /** The Vector API micro-kernel, or null when this JVM lacks the module. */
     private static final MicroKernel KERNEL = MicroKernel.vectorOrNull();
@@ -46,11 +46,36 @@ public final class Gemm {
             serial(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
             return;
         }
+        Dense d = DENSE.get();
+        gemm(d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, C, cOff, ldc, accumulate);
+        d.a.clear();
+        d.b.clear();
+    }
+
+    /**
+     * {@code C (+)= op(A) . op(B)} with the operands read through panel sources (e.g. an image
+     * unfolded on the fly), split across the worker pool when big enough. Without the Vector API
+     * the plain micro-kernel runs (the row loops need dense operands).
+     */
+    static void gemm(Panels.A a, Panels.B b, int M, int N, int K, float[] C, int cOff, int ldc, boolean accumulate) {
+        MicroKernel kernel = KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE;
+        WorkerPool pool = WorkerPool.shared();
+        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
+            packed(kernel, a, b, M, N, K, 0, 0, C, cOff, ldc, accumulate);
+            return;
+        }
         ParallelGemm job = JOB.get();
-        job.set(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, pool.threads());
+        job.set(kernel, a, b, M, N, K, C, cOff, ldc, accumulate, pool.threads());
         pool.run(job, job.parts);
         job.clear();
     }
+
+    /** The two dense sources of the calling thread, reused across calls. */
+    private static final class Dense {
+        final Panels.Dense a = new Panels.Dense(), b = new Panels.Dense();
+    }
+
+    private static final ThreadLocal<Dense> DENSE = ThreadLocal.withInitial(Dense::new);
 
     /** Below this many multiply-adds a second thread costs more than it saves. */
     static final long PARALLEL_MIN_WORK = 1L << 20;
@@ -62,16 +87,18 @@ public final class Gemm {
      * the serial algorithm on its slice, packing its own panels. A reused object: no allocation.
      */
     private static final class ParallelGemm implements WorkerPool.Job {
-        boolean transA, transB, accumulate, byColumns;
-        int M, N, K, aOff, lda, bOff, ldb, cOff, ldc, parts, chunk;
-        float[] A, B, C;
+        MicroKernel kernel;
+        Panels.A a;
+        Panels.B b;
+        boolean accumulate, byColumns;
+        int M, N, K, cOff, ldc, parts, chunk;
+        float[] C;
 
-        void set(boolean transA, boolean transB, int M, int N, int K, float[] A, int aOff, int lda,
-                 float[] B, int bOff, int ldb, float[] C, int cOff, int ldc, boolean accumulate, int threads) {
-            this.transA = transA; this.transB = transB; this.M = M; this.N = N; this.K = K;
-            this.A = A; this.aOff = aOff; this.lda = lda; this.B = B; this.bOff = bOff; this.ldb = ldb;
+        void set(MicroKernel kernel, Panels.A a, Panels.B b, int M, int N, int K,
+                 float[] C, int cOff, int ldc, boolean accumulate, int threads) {
+            this.kernel = kernel; this.a = a; this.b = b; this.M = M; this.N = N; this.K = K;
             this.C = C; this.cOff = cOff; this.ldc = ldc; this.accumulate = accumulate;
-            int nr = KERNEL == null ? 16 : KERNEL.nr(), mr = KERNEL == null ? 4 : KERNEL.mr();
+            int nr = kernel.nr(), mr = kernel.mr();
             byColumns = N >= M || N >= threads * nr;
             int dim = byColumns ? N : M, unit = byColumns ? nr : mr;
             int units = (dim + unit - 1) / unit;
@@ -80,19 +107,12 @@ public final class Gemm {
             parts = (dim + chunk - 1) / chunk;
         }
 
-        void clear() { A = B = C = null; }
+        void clear() { a = null; b = null; C = null; }
 
         @Override public void run(int part) {
             int from = part * chunk;
-            if (byColumns) {
-                int n = Math.min(chunk, N - from);
-                serial(transA, transB, M, n, K, A, aOff, lda,
-                        B, bOff + (transB ? from * ldb : from), ldb, C, cOff + from, ldc, accumulate);
-            } else {
-                int m = Math.min(chunk, M - from);
-                serial(transA, transB, m, N, K, A, aOff + (transA ? from : from * lda), lda,
-                        B, bOff, ldb, C, cOff + from * ldc, ldc, accumulate);
-            }
+            if (byColumns) packed(kernel, a, b, M, Math.min(chunk, N - from), K, 0, from, C, cOff + from, ldc, accumulate);
+            else packed(kernel, a, b, Math.min(chunk, M - from), N, K, from, 0, C, cOff + from * ldc, ldc, accumulate);
         }
     }
 
@@ -118,40 +138,52 @@ public final class Gemm {
         float[] packA = new float[0];
         float[] packB = new float[0];
         final float[] tile = new float[MicroKernel.MAX_TILE];
+        final Dense dense = new Dense();
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    /** The packed algorithm with a given micro-kernel, on this thread. */
+    /** The packed algorithm with a given micro-kernel, on this thread, dense operands. */
     static void packed(MicroKernel kernel, boolean transA, boolean transB, int M, int N, int K,
-                     float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                     float[] C, int cOff, int ldc, boolean accumulate) {
+                       float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                       float[] C, int cOff, int ldc, boolean accumulate) {
+        Dense d = WORKSPACE.get().dense;
+        packed(kernel, d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, 0, 0, C, cOff, ldc, accumulate);
+        d.a.clear();
+        d.b.clear();
+    }
+
+    /**
+     * The packed algorithm on this thread for rows i0.. and columns j0.. of the product (a
+     * slice; {@code cOff} points at its first element). A block of up to MC rows of op(A) is
+     * packed once per KC-deep slab; each NR-wide panel of op(B) is packed just before the tiles
+     * that use it, so it is still in L1 for all of them (conv shapes have few rows and many
+     * columns: packing all of op(B) first would stream it through memory).
+     */
+    static void packed(MicroKernel kernel, Panels.A a, Panels.B b, int M, int N, int K, int i0, int j0,
+                       float[] C, int cOff, int ldc, boolean accumulate) {
         if (M == 0 || N == 0) return;
         if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
         if (K == 0) return;
         final int MR = kernel.mr(), NR = kernel.nr();
         Workspace ws = WORKSPACE.get();
-        int nPanels = (N + NR - 1) / NR;
-        int kcMax = Math.min(K, KC);
-        if (ws.packB.length < nPanels * NR * kcMax) ws.packB = new float[nPanels * NR * kcMax];
-        int mcMax = Math.min(roundUp(M, MR), MC);
+        int kcMax = Math.min(K, KC), mcMax = Math.min(roundUp(M, MR), MC);
+        if (ws.packB.length < NR * kcMax) ws.packB = new float[NR * kcMax];
         if (ws.packA.length < mcMax * kcMax) ws.packA = new float[mcMax * kcMax];
         float[] pa = ws.packA, pb = ws.packB;
 
         for (int pc = 0; pc < K; pc += KC) {
             int kc = Math.min(KC, K - pc);
-            packB(transB, B, bOff, ldb, pc, kc, N, NR, pb);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = Math.min(MC, M - ic);
-                packA(transA, A, aOff, lda, ic, mc, pc, kc, MR, pa);
+                for (int ir = 0; ir < mc; ir += MR) a.packA(i0 + ic + ir, Math.min(MR, mc - ir), MR, pc, kc, pa, ir * kc);
                 for (int jr = 0; jr < N; jr += NR) {
                     int nr = Math.min(NR, N - jr);
-                    int bIdx = (jr / NR) * NR * kc;
+                    b.packB(pc, kc, j0 + jr, nr, NR, pb, 0);
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
-                        int cIdx = cOff + (ic + ir) * ldc + jr;
-                        kernel.tile(kc, pa, ir * kc, pb, bIdx, ws.tile);
-                        addTile(ws.tile, NR, C, cIdx, ldc, mr, nr);
+                        kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
+                        addTile(ws.tile, NR, C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
                     }
                 }
             }
@@ -163,53 +195,6 @@ public final class Gemm {
         for (int r = 0; r < mr; r++) {
             int cr = cIdx + r * ldc, tr = r * NR;
             for (int c = 0; c < nr; c++) C[cr + c] += tile[tr + c];
-        }
-    }
-
-    /** Packs op(B)[pc..pc+kc, 0..N) as panels of NR columns, k-major, zero-padded. */
-    private static void packB(boolean transB, float[] B, int bOff, int ldb, int pc, int kc, int N, int NR, float[] out) {
-        int nPanels = (N + NR - 1) / NR;
-        for (int p = 0; p < nPanels; p++) {
-            int j0 = p * NR, nr = Math.min(NR, N - j0), base = p * NR * kc;
-            if (!transB) {
-                for (int k = 0; k < kc; k++) {
-                    int src = bOff + (pc + k) * ldb + j0, dst = base + k * NR;
-                    System.arraycopy(B, src, out, dst, nr);
-                    for (int c = nr; c < NR; c++) out[dst + c] = 0f;
-                }
-            } else {
-                for (int c = 0; c < NR; c++) {
-                    if (c < nr) {
-                        int src = bOff + (j0 + c) * ldb + pc;
-                        for (int k = 0; k < kc; k++) out[base + k * NR + c] = B[src + k];
-                    } else {
-                        for (int k = 0; k < kc; k++) out[base + k * NR + c] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Packs op(A)[ic..ic+mc, pc..pc+kc) as panels of MR rows, k-major, zero-padded. */
-    private static void packA(boolean transA, float[] A, int aOff, int lda, int ic, int mc, int pc, int kc, int MR, float[] out) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir), base = ir * kc;
-            if (transA) {
-                for (int k = 0; k < kc; k++) {
-                    int src = aOff + (pc + k) * lda + ic + ir, dst = base + k * MR;
-                    System.arraycopy(A, src, out, dst, mr);
-                    for (int r = mr; r < MR; r++) out[dst + r] = 0f;
-                }
-            } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r < mr) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        for (int k = 0; k < kc; k++) out[base + k * MR + r] = A[src + k];
-                    } else {
-                        for (int k = 0; k < kc; k++) out[base + k * MR + r] = 0f;
-                    }
-                }
-            }
         }
     }
 

@@ -9,10 +9,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
-/** The im2col + GEMM convolution against the direct-loop reference, over random geometry. */
+/** The implicit-GEMM convolution against the direct-loop reference, over random geometry. */
 class ConvProperties {
     @Property(tries = 120)
-    void im2colConvolutionMatchesDirectLoops(@ForAll @IntRange(min = 1, max = 3) int N, @ForAll @IntRange(min = 1, max = 4) int C,
+    void implicitGemmConvolutionMatchesDirectLoops(@ForAll @IntRange(min = 1, max = 3) int N, @ForAll @IntRange(min = 1, max = 4) int C,
                                              @ForAll @IntRange(min = 1, max = 11) int H, @ForAll @IntRange(min = 1, max = 11) int W,
                                              @ForAll @IntRange(min = 1, max = 5) int OC, @ForAll @IntRange(min = 1, max = 5) int K,
                                              @ForAll @IntRange(min = 1, max = 4) int stride, @ForAll @IntRange(min = 0, max = 2) int pad,

@@ -44,6 +44,13 @@ class GemmProperties {
         check(new VectorMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
     }
 
+    @Property(tries = 150)
+    void plainMicroKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
+                                      @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                                      @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
+        check(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, pad, acc, seed);
+    }
+
     /** The public entry point, which splits big products across the worker pool. */
     @Property(tries = 40)
     void parallelSlicesMatchNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 260) int M,
@@ -63,6 +70,7 @@ class GemmProperties {
         check(new VectorMicroKernel(), false, true, 200, 77, 600, 1, false, 1);
         check(new VectorMicroKernel(), true, false, 131, 45, 513, 0, true, 2);
         check(null, true, true, 131, 45, 513, 2, true, 3);
+        check(PlainMicroKernel.INSTANCE, false, false, 400, 45, 700, 1, true, 4);
     }
 
     @Test
