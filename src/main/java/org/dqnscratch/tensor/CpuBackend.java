@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The CPU reference backend on plain {@code float[]}. Matrix products go through
- * {@link Gemm} (SIMD when available); convolutions unfold each sample (im2col) and multiply
- * ({@link CpuConv}).
+ * {@link Gemm} (SIMD when available); convolutions are implicit GEMMs over the whole batch
+ * ({@link CpuConv}); big element-wise loops are split across threads ({@link CpuElementwise}).
  * Reductions that feed a loss accumulate in double. Scratch buffers are kept and reused, so
  * a training step in steady state allocates nothing.
  */
@@ -16,6 +16,13 @@ public final class CpuBackend implements Backend {
     }
 
     private final CpuConv conv = new CpuConv();
+    // The element-wise loops big enough to split across the worker pool (reused job objects).
+    private final CpuElementwise.ReluForward reluForward = new CpuElementwise.ReluForward();
+    private final CpuElementwise.ReluBackward reluBackward = new CpuElementwise.ReluBackward();
+    private final CpuElementwise.Scale scale = new CpuElementwise.Scale();
+    private final CpuElementwise.AdamStep adam = new CpuElementwise.AdamStep();
+    private final CpuElementwise.RmsPropStep rmsprop = new CpuElementwise.RmsPropStep();
+    private final CpuElementwise.SumSquares sumSquares = new CpuElementwise.SumSquares();
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
 
@@ -80,7 +87,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    // ---- convolution (im2col + GEMM, samples across threads: CpuConv) -----------------------
+    // ---- convolution (implicit GEMM over the batch: CpuConv) ----------------------------------
 
     @Override
     public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
@@ -96,23 +103,15 @@ public final class CpuBackend implements Backend {
     // ---- elementwise ------------------------------------------------------------------------
 
     @Override public void relu_forward(Tensor out, Tensor inp, int n) {
-        float[] o = data(out), x = data(inp);
-        for (int i = 0; i < n; i++) {
-            float v = x[inp.offset + i];
-            o[out.offset + i] = v > 0f ? v : 0f;
-        }
+        reluForward.set(data(out), out.offset, data(inp), inp.offset).launch(n);
     }
 
     @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) {
-        float[] dx = data(dinp), dy = data(dout), y = data(out);
-        for (int i = 0; i < n; i++) {
-            if (y[out.offset + i] > 0f) dx[dinp.offset + i] += dy[dout.offset + i];
-        }
+        reluBackward.set(data(dinp), dinp.offset, data(dout), dout.offset, data(out), out.offset).launch(n);
     }
 
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
-        float[] o = data(out), x = data(inp);
-        for (int i = 0; i < n; i++) o[out.offset + i] = x[inp.offset + i] * scale;
+        this.scale.set(data(out), out.offset, data(inp), inp.offset, scale).launch(n);
     }
 
     // ---- Q-value heads ----------------------------------------------------------------------
@@ -253,70 +252,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
-        WorkerPool pool = WorkerPool.shared();
-        // a Nature CNN has 1.7M parameters: a square root and two divisions each are worth all cores
-        int parts = n < PARALLEL_ELEMENTWISE || pool.inJob() ? 1 : pool.threads();
-        adam.set(p, g, m, v, stepSize, bc2Sqrt, beta1, beta2, eps, n, parts);
-        if (parts == 1) adam.run(0);
-        else pool.run(adam, parts);
-    }
-
-    /** Element-wise work below this size stays on the calling thread (the hand-off costs more). */
-    private static final int PARALLEL_ELEMENTWISE = 1 << 16;
-
-    private final AdamStep adam = new AdamStep();
-
-    /** One Adam update over a slice of the flat buffers; each element is independent, so any split gives the same bits. */
-    private static final class AdamStep implements WorkerPool.Job {
-        private Tensor p, g, m, v;
-        private float stepSize, bc2Sqrt, beta1, beta2, eps;
-        private int n, parts;
-
-        void set(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n, int parts) {
-            this.p = p; this.g = g; this.m = m; this.v = v;
-            this.stepSize = stepSize; this.bc2Sqrt = bc2Sqrt; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
-            this.n = n;
-            this.parts = parts;
-        }
-
-        @Override public void run(int part) {
-            float[] pv = data(p), gv = data(g), mv = data(m), vv = data(v);
-            int chunk = (n + parts - 1) / parts, from = part * chunk, to = Math.min(n, from + chunk);
-            for (int i = from; i < to; i++) {
-                float gi = gv[g.offset + i];
-                int mi = m.offset + i, vi = v.offset + i;
-                mv[mi] = beta1 * mv[mi] + (1f - beta1) * gi;
-                vv[vi] = beta2 * vv[vi] + (1f - beta2) * gi * gi;
-                float denom = (float) Math.sqrt(vv[vi]) / bc2Sqrt + eps;
-                pv[p.offset + i] -= stepSize * mv[mi] / denom;
-            }
-        }
+        adam.set(p, g, m, v, stepSize, bc2Sqrt, beta1, beta2, eps).launch(n);
     }
 
     @Override
     public void rmsprop_step(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,
                              float momentum, boolean centered, boolean epsInside, int n) {
-        float[] pv = data(p), gv = data(g), s = data(sq);
-        float[] ga = centered ? data(gavg) : null, mb = momentum != 0f ? data(mom) : null;
-        for (int i = 0; i < n; i++) {
-            float gi = gv[g.offset + i];
-            int si = sq.offset + i;
-            s[si] = alpha * s[si] + (1f - alpha) * gi * gi;
-            float var = s[si];
-            if (centered) {
-                int gi2 = gavg.offset + i;
-                ga[gi2] = alpha * ga[gi2] + (1f - alpha) * gi;
-                var -= ga[gi2] * ga[gi2];
-            }
-            float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
-            if (mb != null) {
-                int bi = mom.offset + i;
-                mb[bi] = momentum * mb[bi] + gi / avg;
-                pv[p.offset + i] -= lr * mb[bi];
-            } else {
-                pv[p.offset + i] -= lr * gi / avg;
-            }
-        }
+        rmsprop.set(p, g, sq, gavg, mom, lr, alpha, eps, momentum, centered, epsInside).launch(n);
     }
 
     @Override public void clip_by_value(Tensor g, float clip, int n) {
@@ -328,13 +270,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void sum_squares(Tensor out, Tensor g, int n) {
-        float[] gv = data(g);
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double v = gv[g.offset + i];
-            s += v * v;
-        }
-        data(out)[out.offset] = (float) s;
+        data(out)[out.offset] = (float) sumSquares.sum(data(g), g.offset, n);
     }
 
     @Override public void clip_by_norm(Tensor g, Tensor sumSquares, float maxNorm, int n) {

@@ -1,0 +1,189 @@
+package org.dqnscratch.tensor;
+
+/**
+ * The CPU backend's element-wise loops over big buffers (a Nature CNN has 1.7M parameters and
+ * ~1M activations per batch of 32), split across the worker pool. Each element is independent,
+ * so any split gives the same bits as one thread; {@link SumSquares} adds fixed blocks in
+ * order, so its result does not depend on the thread count either. One reusable job object per
+ * loop (set, then {@link Loop#launch}): no allocation per call.
+ */
+final class CpuElementwise {
+    private CpuElementwise() {}
+
+    /** Below this many elements a loop stays on the calling thread (the hand-off costs more). */
+    static final int PARALLEL_MIN = 1 << 16;
+
+    /** A loop over [0, n) whose body is {@link #range}. */
+    abstract static class Loop implements WorkerPool.Job {
+        private int n, chunk;
+
+        /** Runs range over [0, n): split across the pool when {@code parallel}, else here. */
+        final void launch(int n, boolean parallel) {
+            WorkerPool pool = WorkerPool.shared();
+            int parts = !parallel || pool.inJob() ? 1 : Math.min(pool.threads(), n);
+            if (parts <= 1) {
+                range(0, n);
+                return;
+            }
+            this.n = n;
+            chunk = (n + parts - 1) / parts;
+            pool.run(this, (n + chunk - 1) / chunk);
+        }
+
+        final void launch(int n) { launch(n, n >= PARALLEL_MIN); }
+
+        @Override public final void run(int part) {
+            int from = part * chunk;
+            range(from, Math.min(n, from + chunk));
+        }
+
+        abstract void range(int from, int to);
+    }
+
+    static final class ReluForward extends Loop {
+        private float[] o, x;
+        private int oOff, xOff;
+
+        ReluForward set(float[] o, int oOff, float[] x, int xOff) {
+            this.o = o; this.oOff = oOff; this.x = x; this.xOff = xOff;
+            return this;
+        }
+
+        @Override void range(int from, int to) {
+            for (int i = from; i < to; i++) {
+                float v = x[xOff + i];
+                o[oOff + i] = v > 0f ? v : 0f;
+            }
+        }
+    }
+
+    static final class ReluBackward extends Loop {
+        private float[] dx, dy, y;
+        private int dxOff, dyOff, yOff;
+
+        ReluBackward set(float[] dx, int dxOff, float[] dy, int dyOff, float[] y, int yOff) {
+            this.dx = dx; this.dxOff = dxOff; this.dy = dy; this.dyOff = dyOff; this.y = y; this.yOff = yOff;
+            return this;
+        }
+
+        @Override void range(int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (y[yOff + i] > 0f) dx[dxOff + i] += dy[dyOff + i];
+            }
+        }
+    }
+
+    static final class Scale extends Loop {
+        private float[] o, x;
+        private int oOff, xOff;
+        private float scale;
+
+        Scale set(float[] o, int oOff, float[] x, int xOff, float scale) {
+            this.o = o; this.oOff = oOff; this.x = x; this.xOff = xOff; this.scale = scale;
+            return this;
+        }
+
+        @Override void range(int from, int to) {
+            for (int i = from; i < to; i++) o[oOff + i] = x[xOff + i] * scale;
+        }
+    }
+
+    /** Adam with the bias corrections folded into stepSize and bc2Sqrt (see Backend#adam_step). */
+    static final class AdamStep extends Loop {
+        private float[] p, g, m, v;
+        private int pOff, gOff, mOff, vOff;
+        private float stepSize, bc2Sqrt, beta1, beta2, eps;
+
+        AdamStep set(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps) {
+            this.p = CpuBackend.data(p); pOff = p.offset;
+            this.g = CpuBackend.data(g); gOff = g.offset;
+            this.m = CpuBackend.data(m); mOff = m.offset;
+            this.v = CpuBackend.data(v); vOff = v.offset;
+            this.stepSize = stepSize; this.bc2Sqrt = bc2Sqrt; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
+            return this;
+        }
+
+        @Override void range(int from, int to) {
+            for (int i = from; i < to; i++) {
+                float gi = g[gOff + i];
+                int mi = mOff + i, vi = vOff + i;
+                m[mi] = beta1 * m[mi] + (1f - beta1) * gi;
+                v[vi] = beta2 * v[vi] + (1f - beta2) * gi * gi;
+                float denom = (float) Math.sqrt(v[vi]) / bc2Sqrt + eps;
+                p[pOff + i] -= stepSize * m[mi] / denom;
+            }
+        }
+    }
+
+    /** RMSprop as PyTorch's (optionally centered, with momentum; eps outside the root unless epsInside). */
+    static final class RmsPropStep extends Loop {
+        private Tensor p, g, sq, gavg, mom;
+        private float lr, alpha, eps, momentum;
+        private boolean centered, epsInside;
+
+        RmsPropStep set(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,
+                        float momentum, boolean centered, boolean epsInside) {
+            this.p = p; this.g = g; this.sq = sq; this.gavg = gavg; this.mom = mom;
+            this.lr = lr; this.alpha = alpha; this.eps = eps; this.momentum = momentum;
+            this.centered = centered; this.epsInside = epsInside;
+            return this;
+        }
+
+        @Override void range(int from, int to) {
+            float[] pv = CpuBackend.data(p), gv = CpuBackend.data(g), s = CpuBackend.data(sq);
+            float[] ga = centered ? CpuBackend.data(gavg) : null, mb = momentum != 0f ? CpuBackend.data(mom) : null;
+            for (int i = from; i < to; i++) {
+                float gi = gv[g.offset + i];
+                int si = sq.offset + i;
+                s[si] = alpha * s[si] + (1f - alpha) * gi * gi;
+                float var = s[si];
+                if (centered) {
+                    int gi2 = gavg.offset + i;
+                    ga[gi2] = alpha * ga[gi2] + (1f - alpha) * gi;
+                    var -= ga[gi2] * ga[gi2];
+                }
+                float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
+                if (mb != null) {
+                    int bi = mom.offset + i;
+                    mb[bi] = momentum * mb[bi] + gi / avg;
+                    pv[p.offset + i] -= lr * mb[bi];
+                } else {
+                    pv[p.offset + i] -= lr * gi / avg;
+                }
+            }
+        }
+    }
+
+    /**
+     * Sum of squares in double, as blocks of BLOCK elements summed separately (in parallel when
+     * there are several) and then added in block order: the same bits on any number of threads.
+     */
+    static final class SumSquares extends Loop {
+        static final int BLOCK = 1 << 15;
+        private float[] x;
+        private int xOff, n;
+        private double[] partial = new double[0];
+
+        double sum(float[] x, int xOff, int n) {
+            this.x = x; this.xOff = xOff; this.n = n;
+            int blocks = Math.max(1, (n + BLOCK - 1) / BLOCK);
+            if (partial.length < blocks) partial = new double[blocks];
+            launch(blocks, n >= PARALLEL_MIN);
+            double s = 0;
+            for (int b = 0; b < blocks; b++) s += partial[b];
+            this.x = null;
+            return s;
+        }
+
+        @Override void range(int from, int to) {
+            for (int b = from; b < to; b++) {
+                double s = 0;
+                for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
+                    double v = x[xOff + i];
+                    s += v * v;
+                }
+                partial[b] = s;
+            }
+        }
+    }
+}
