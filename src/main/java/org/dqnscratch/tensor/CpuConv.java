@@ -8,21 +8,28 @@ package org.dqnscratch.tensor;
  * <pre>
  *   forward   Y       = W[OC, patch] . U[patch, N*P]      then y[n, oc, p] = Y[oc, n*P + p] + b[oc]
  *   dW       dW      += dY . U^T
- *   dX       dU       = W^T . dY                          then dx += col2im(dU), sample by sample
+ *   dX       dU_n     = W^T . dY_n, one sample at a time    then dx_n += col2im(dU_n)
  * </pre>
- * One GEMM per product over all samples (not one per sample: the weights are packed once and
- * the small conv3 output, 7x7, does not waste most of a 32-wide tile). The GEMM splits itself
- * across the worker pool; the scatter, col2im and bias sums are split here. Gradients accumulate
- * into dx, dW and db, like every backward op. Scratch is reused: no allocation per call.
+ * Forward and dW are one GEMM over all samples (the weights are packed once, and the small
+ * conv3 output, 7x7, does not waste most of a 32-wide tile); the GEMM splits itself across the
+ * worker pool. dX goes sample by sample, samples split across threads, so that each dU_n
+ * (patch x P floats) is still in cache when col2im reads it back (the whole batch's dU would be
+ * 5 MB for conv2). Gradients accumulate into dx, dW and db, like every backward op. Scratch is
+ * reused: no allocation per call.
  */
 final class CpuConv implements WorkerPool.Job {
-    private enum Pass { SCATTER, COL2IM, BIAS }
+    private enum Pass { SCATTER, DX, BIAS }
+    private static final int MAX_PARTS = 64;
 
     private final Unfolded unfolded = new Unfolded();
     private final OutputGrad dyMatrix = new OutputGrad();
     private final Panels.Dense weights = new Panels.Dense();
-    /** Y (forward) or dU (backward), [rows, N*P]. */
+    /** W^T packed once per backward call for the per-sample dX products. */
+    private final Panels.Prepacked weightsT = new Panels.Prepacked();
+    /** Y (forward), [OC, N*P]. */
     private float[] scratch = new float[0];
+    /** dU of one sample, [patch, P], one per part. */
+    private final float[][] dcol = new float[MAX_PARTS][0];
 
     // The pass being run (set by forward/backward, read by run(part)).
     private Pass pass;
@@ -57,11 +64,9 @@ final class CpuConv implements WorkerPool.Job {
             Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true);
         }
         if (dinp != null) {
-            ensureScratch(g.patch() * NP);
-            weights.set(true, CpuBackend.data(weight), weight.offset, g.patch());
-            Gemm.gemm(weights, dyMatrix, g.patch(), NP, g.OC(), scratch, 0, NP, false);
+            weightsT.pack(weights.set(true, CpuBackend.data(weight), weight.offset, g.patch()), g.patch(), g.OC(), Gemm.mr());
             dx = CpuBackend.data(dinp); dxOff = dinp.offset;
-            runParts(Pass.COL2IM, g.N());
+            runParts(Pass.DX, g.N());
         }
         release();
     }
@@ -82,7 +87,7 @@ final class CpuConv implements WorkerPool.Job {
     private void runParts(Pass p, int count) {
         pass = p;
         WorkerPool pool = WorkerPool.shared();
-        int parts = pool.inJob() ? 1 : Math.max(1, Math.min(pool.threads(), count));
+        int parts = pool.inJob() ? 1 : Math.max(1, Math.min(Math.min(pool.threads(), MAX_PARTS), count));
         chunk = (count + parts - 1) / parts;
         parts = (count + chunk - 1) / chunk;
         pool.run(this, parts);
@@ -112,9 +117,14 @@ final class CpuConv implements WorkerPool.Job {
                     db[dbOff + o] += s;
                 }
             }
-            case COL2IM -> {
-                int inSize = g.C() * g.H() * g.W();
-                for (int n = from; n < to; n++) col2im(dx, dxOff + n * inSize, scratch, n * P, NP, g);
+            case DX -> {
+                int inSize = g.C() * g.H() * g.W(), patch = g.patch();
+                if (dcol[part].length < patch * P) dcol[part] = new float[patch * P];
+                float[] dU = dcol[part];
+                for (int n = from; n < to; n++) {
+                    Gemm.serial(weightsT, dyMatrix, patch, P, OC, 0, n * P, dU, 0, P, false);
+                    col2im(dx, dxOff + n * inSize, dU, 0, P, g);
+                }
             }
         }
     }

@@ -58,16 +58,25 @@ public final class Gemm {
      * the plain micro-kernel runs (the row loops need dense operands).
      */
     static void gemm(Panels.A a, Panels.B b, int M, int N, int K, float[] C, int cOff, int ldc, boolean accumulate) {
-        MicroKernel kernel = KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE;
         WorkerPool pool = WorkerPool.shared();
         if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
-            packed(kernel, a, b, M, N, K, 0, 0, C, cOff, ldc, accumulate);
+            serial(a, b, M, N, K, 0, 0, C, cOff, ldc, accumulate);
             return;
         }
+        MicroKernel kernel = KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE;
         ParallelGemm job = JOB.get();
         job.set(kernel, a, b, M, N, K, C, cOff, ldc, accumulate, pool.threads());
         pool.run(job, job.parts);
         job.clear();
+    }
+
+    /** Rows of the micro-kernel in use (the height of packed A panels). */
+    static int mr() { return (KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE).mr(); }
+
+    /** {@code C (+)= op(A) . op(B)} for rows i0.. and columns j0.. of the sources, on this thread. */
+    static void serial(Panels.A a, Panels.B b, int M, int N, int K, int i0, int j0,
+                       float[] C, int cOff, int ldc, boolean accumulate) {
+        packed(KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE, a, b, M, N, K, i0, j0, C, cOff, ldc, accumulate);
     }
 
     /** The two dense sources of the calling thread, reused across calls. */
@@ -183,18 +192,10 @@ public final class Gemm {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
-                        addTile(ws.tile, NR, C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
+                        kernel.addTile(ws.tile, C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
                     }
                 }
             }
-        }
-    }
-
-    /** C[r][c] += tile[r][c] over the valid mr x nr corner (edge tiles are partial). */
-    private static void addTile(float[] tile, int NR, float[] C, int cIdx, int ldc, int mr, int nr) {
-        for (int r = 0; r < mr; r++) {
-            int cr = cIdx + r * ldc, tr = r * NR;
-            for (int c = 0; c < nr; c++) C[cr + c] += tile[tr + c];
         }
     }
 

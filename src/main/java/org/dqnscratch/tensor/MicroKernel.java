@@ -15,6 +15,15 @@ interface MicroKernel {
     int nr();
     void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out);
 
+    /** C[r][c] += tile[r*NR + c] over the valid mr x nr corner (edge tiles are partial). */
+    default void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
+        int NR = nr();
+        for (int r = 0; r < mr; r++) {
+            int cr = cIdx + r * ldc, tr = r * NR;
+            for (int c = 0; c < nr; c++) C[cr + c] += tile[tr + c];
+        }
+    }
+
     /** The Vector API kernel when the JVM has jdk.incubator.vector, else null (use {@link PlainGemm}). */
     static MicroKernel vectorOrNull() {
         if (VectorSupport.available()) {

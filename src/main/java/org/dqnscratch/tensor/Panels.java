@@ -53,19 +53,46 @@ final class Panels {
                 // Each k is a stored row: contiguous copies of `rows` values.
                 for (int k = 0; k < kc; k++) {
                     int src = off + (k0 + k) * ld + row0, dst = base + k * W;
-                    System.arraycopy(m, src, out, dst, rows);
+                    for (int r = 0; r < rows; r++) out[dst + r] = m[src + r]; // short: no arraycopy call
                     for (int r = rows; r < W; r++) out[dst + r] = 0f;
                 }
             } else {
-                for (int r = 0; r < W; r++) {
-                    if (r < rows) {
+                // A transposing copy, in blocks of 16 k so that the panel rows being written
+                // (16 x W floats) stay in L1 while each stored row is read 64 bytes at a time.
+                for (int kb = 0; kb < kc; kb += 16) {
+                    int ke = Math.min(kc, kb + 16);
+                    for (int r = 0; r < rows; r++) {
                         int src = off + (row0 + r) * ld + k0;
-                        for (int k = 0; k < kc; k++) out[base + k * W + r] = m[src + k];
-                    } else {
-                        for (int k = 0; k < kc; k++) out[base + k * W + r] = 0f;
+                        for (int k = kb; k < ke; k++) out[base + k * W + r] = m[src + k];
+                    }
+                    for (int r = rows; r < W; r++) {
+                        for (int k = kb; k < ke; k++) out[base + k * W + r] = 0f;
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * op(A) packed once into MR-row panels (k-major within a panel), for a product that is
+     * repeated with the same A: each later {@link #packA} is one contiguous copy.
+     */
+    static final class Prepacked implements A {
+        private float[] panels = new float[0];
+        private int K, MR;
+
+        /** Packs all of {@code a} (M x K) for micro-kernels of height MR. */
+        void pack(A a, int M, int K, int MR) {
+            this.K = K;
+            this.MR = MR;
+            int size = (M + MR - 1) / MR * MR * K;
+            if (panels.length < size) panels = new float[size];
+            for (int i = 0; i < M; i += MR) a.packA(i, Math.min(MR, M - i), MR, 0, K, panels, i * K);
+        }
+
+        @Override public void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base) {
+            if (MR != this.MR || i0 % MR != 0) throw new IllegalStateException("packed for MR " + this.MR + ", asked " + MR + " at row " + i0);
+            System.arraycopy(panels, i0 * K + k0 * MR, out, base, kc * MR);
         }
     }
 }

@@ -50,6 +50,20 @@ final class VectorMicroKernel implements MicroKernel {
         store(c50, c51, out, 10 * VL);
     }
 
+    /** Full-width rows with vector load-add-store (a method of its own: see {@link #store}). */
+    @Override
+    public void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
+        if (nr != NR) {
+            MicroKernel.super.addTile(tile, C, cIdx, ldc, mr, nr);
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            int cr = cIdx + r * ldc, tr = r * NR;
+            FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
+            FloatVector.fromArray(S, C, cr + VL).add(FloatVector.fromArray(S, tile, tr + VL)).intoArray(C, cr + VL);
+        }
+    }
+
     /**
      * Stores only, no load-add: with the loads of C added, C2 stops inlining the vector calls
      * of this method (its inlining budget) and boxes every vector, 20x slower.
