@@ -49,12 +49,7 @@ final class CpuElementwise {
             return this;
         }
 
-        @Override void range(int from, int to) {
-            for (int i = from; i < to; i++) {
-                float v = x[xOff + i];
-                o[oOff + i] = v > 0f ? v : 0f;
-            }
-        }
+        @Override void range(int from, int to) { ElementwiseKernels.INSTANCE.reluForward(o, oOff, x, xOff, from, to); }
     }
 
     static final class ReluBackward extends Loop {
@@ -67,9 +62,7 @@ final class CpuElementwise {
         }
 
         @Override void range(int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (y[yOff + i] > 0f) dx[dxOff + i] += dy[dyOff + i];
-            }
+            ElementwiseKernels.INSTANCE.reluBackward(dx, dxOff, dy, dyOff, y, yOff, from, to);
         }
     }
 
@@ -104,14 +97,7 @@ final class CpuElementwise {
         }
 
         @Override void range(int from, int to) {
-            for (int i = from; i < to; i++) {
-                float gi = g[gOff + i];
-                int mi = mOff + i, vi = vOff + i;
-                m[mi] = beta1 * m[mi] + (1f - beta1) * gi;
-                v[vi] = beta2 * v[vi] + (1f - beta2) * gi * gi;
-                float denom = (float) Math.sqrt(v[vi]) / bc2Sqrt + eps;
-                p[pOff + i] -= stepSize * m[mi] / denom;
-            }
+            ElementwiseKernels.INSTANCE.adam(p, pOff, g, gOff, m, mOff, v, vOff, stepSize, bc2Sqrt, beta1, beta2, eps, from, to);
         }
     }
 
@@ -130,27 +116,10 @@ final class CpuElementwise {
         }
 
         @Override void range(int from, int to) {
-            float[] pv = CpuBackend.data(p), gv = CpuBackend.data(g), s = CpuBackend.data(sq);
-            float[] ga = centered ? CpuBackend.data(gavg) : null, mb = momentum != 0f ? CpuBackend.data(mom) : null;
-            for (int i = from; i < to; i++) {
-                float gi = gv[g.offset + i];
-                int si = sq.offset + i;
-                s[si] = alpha * s[si] + (1f - alpha) * gi * gi;
-                float var = s[si];
-                if (centered) {
-                    int gi2 = gavg.offset + i;
-                    ga[gi2] = alpha * ga[gi2] + (1f - alpha) * gi;
-                    var -= ga[gi2] * ga[gi2];
-                }
-                float avg = epsInside ? (float) Math.sqrt(var + eps) : (float) Math.sqrt(var) + eps;
-                if (mb != null) {
-                    int bi = mom.offset + i;
-                    mb[bi] = momentum * mb[bi] + gi / avg;
-                    pv[p.offset + i] -= lr * mb[bi];
-                } else {
-                    pv[p.offset + i] -= lr * gi / avg;
-                }
-            }
+            ElementwiseKernels.INSTANCE.rmsprop(CpuBackend.data(p), p.offset, CpuBackend.data(g), g.offset, CpuBackend.data(sq), sq.offset,
+                    centered ? CpuBackend.data(gavg) : null, centered ? gavg.offset : 0,
+                    momentum != 0f ? CpuBackend.data(mom) : null, momentum != 0f ? mom.offset : 0,
+                    lr, alpha, eps, momentum, epsInside, from, to);
         }
     }
 

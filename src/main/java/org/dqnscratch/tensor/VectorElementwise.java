@@ -1,0 +1,86 @@
+package org.dqnscratch.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ElementwiseKernels} on the Java Vector API: the same operations in the same order, so
+ * the same bits; the tail that does not fill a vector runs the plain loop. Loaded only when
+ * the module is present.
+ */
+final class VectorElementwise extends ElementwiseKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    @Override String name() { return "vector-" + S.vectorBitSize(); }
+
+    @Override
+    void reluForward(float[] o, int oOff, float[] x, int xOff, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            zero.blend(xv, xv.compare(VectorOperators.GT, 0f)).intoArray(o, oOff + i);
+        }
+        super.reluForward(o, oOff, x, xOff, i, to);
+    }
+
+    @Override
+    void reluBackward(float[] dx, int dxOff, float[] dy, int dyOff, float[] y, int yOff, int from, int to) {
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            VectorMask<Float> on = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.GT, 0f);
+            FloatVector d = FloatVector.fromArray(S, dx, dxOff + i);
+            d.add(FloatVector.fromArray(S, dy, dyOff + i), on).intoArray(dx, dxOff + i);
+        }
+        super.reluBackward(dx, dxOff, dy, dyOff, y, yOff, i, to);
+    }
+
+    @Override
+    void adam(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+              float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int from, int to) {
+        float c1 = 1f - beta1, c2 = 1f - beta2;
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
+            FloatVector mv = FloatVector.fromArray(S, m, mOff + i).mul(beta1).add(gi.mul(c1));
+            FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(beta2).add(gi.mul(c2).mul(gi));
+            mv.intoArray(m, mOff + i);
+            vv.intoArray(v, vOff + i);
+            FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+            FloatVector pv = FloatVector.fromArray(S, p, pOff + i);
+            pv.sub(mv.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+        }
+        super.adam(p, pOff, g, gOff, m, mOff, v, vOff, stepSize, bc2Sqrt, beta1, beta2, eps, i, to);
+    }
+
+    @Override
+    void rmsprop(float[] p, int pOff, float[] g, int gOff, float[] s, int sOff, float[] ga, int gaOff, float[] mb, int mbOff,
+                 float lr, float alpha, float eps, float momentum, boolean epsInside, int from, int to) {
+        float c = 1f - alpha;
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
+            FloatVector sv = FloatVector.fromArray(S, s, sOff + i).mul(alpha).add(gi.mul(c).mul(gi));
+            sv.intoArray(s, sOff + i);
+            FloatVector var = sv;
+            if (ga != null) {
+                FloatVector av = FloatVector.fromArray(S, ga, gaOff + i).mul(alpha).add(gi.mul(c));
+                av.intoArray(ga, gaOff + i);
+                var = var.sub(av.mul(av));
+            }
+            FloatVector avg = epsInside ? var.add(eps).sqrt() : var.sqrt().add(eps);
+            FloatVector pv = FloatVector.fromArray(S, p, pOff + i);
+            if (mb != null) {
+                FloatVector bv = FloatVector.fromArray(S, mb, mbOff + i).mul(momentum).add(gi.div(avg));
+                bv.intoArray(mb, mbOff + i);
+                pv.sub(bv.mul(lr)).intoArray(p, pOff + i);
+            } else {
+                pv.sub(gi.mul(lr).div(avg)).intoArray(p, pOff + i);
+            }
+        }
+        super.rmsprop(p, pOff, g, gOff, s, sOff, ga, gaOff, mb, mbOff, lr, alpha, eps, momentum, epsInside, i, to);
+    }
+}
