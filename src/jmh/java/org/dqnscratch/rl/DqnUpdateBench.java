@@ -18,9 +18,13 @@ import org.dqnscratch.tensor.WorkerPool;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * One whole DQN update: online forward, target forward, TD target, loss, backward, clip,
- * optimizer step. mlp = 4-256-256-2, batch 64, Adam, Huber (CartPole); cnn = Nature CNN on
- * 4x84x84, 6 actions, batch 32, RMSprop, MSE (Pong). Run with -prof gc for bytes per update.
+ * One whole DQN update: online forward, target forward, TD target, loss, backward, norm clip
+ * 10, optimizer step. The configurations are those of the PyTorch peer
+ * ({@code torch_update_rate.py}, same names): the seeds' and CleanRL's MLPs on CartPole
+ * observations and the Nature CNN on 4x84x84 pixels (0..255, scaled by 1/255 inside the
+ * network, as the peer's {@code --uint8}). {@code net=mlp} and {@code net=cnn} are the short
+ * names of mlp_4-256-256-2_b64_adam_huber and cnn_nature_b32_rmsprop_mse. Run with -prof gc for
+ * bytes per update.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -29,7 +33,8 @@ import org.openjdk.jmh.annotations.*;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class DqnUpdateBench {
-    @Param({"mlp", "cnn"})
+    @Param({"mlp_4-32-32-2_b8_adam_mse", "mlp_4-128-2_b256_adam_huber", "mlp_4-120-84-2_b128_adam_mse",
+            "mlp_4-256-256-2_b64_adam_huber", "cnn_nature_b32_rmsprop_mse", "cnn_nature_b64_adam_huber"})
     public String net;
     @Param({"1", "2"})
     public int threads;
@@ -42,20 +47,42 @@ public class DqnUpdateBench {
     int steps;
     OpenClBackend cl;
 
+    /** A configuration name: [mlp_SIZES | cnn_nature]_bBATCH_OPTIMIZER_LOSS. */
+    static String[] parse(String net) {
+        String name = switch (net) {
+            case "mlp" -> "mlp_4-256-256-2_b64_adam_huber";
+            case "cnn" -> "cnn_nature_b32_rmsprop_mse";
+            default -> net;
+        };
+        String[] f = name.split("_");
+        if (f.length != 5 || !f[2].startsWith("b")) throw new IllegalArgumentException("net " + net);
+        return f;
+    }
+
     @Setup(Level.Trial)
     public void setup() {
         WorkerPool.configure(threads);
         Backend b = backend.equals("cpu") ? new CpuBackend() : OpenClBackend.create(backend);
         cl = b instanceof OpenClBackend o ? o : null;
-        boolean cnn = net.equals("cnn");
-        int batch = cnn ? 32 : 64, actions = cnn ? 6 : 2;
-        Module online = cnn ? Networks.natureCnn(4, actions, false) : Networks.mlp(4, new int[] {256, 256}, actions, false);
-        Module target = cnn ? Networks.natureCnn(4, actions, false) : Networks.mlp(4, new int[] {256, 256}, actions, false);
+        String[] f = parse(net);
+        boolean cnn = f[0].equals("cnn");
+        int batch = Integer.parseInt(f[2].substring(1)), actions = cnn ? 6 : 2;
+        Module online = cnn ? Networks.natureCnn(4, actions, false) : mlp(f[1]);
+        Module target = cnn ? Networks.natureCnn(4, actions, false) : mlp(f[1]);
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 1);
         pt.updateFrom(po, 1f);
-        Optimizer opt = cnn ? new RmsProp(po, 1e-4f) : new Adam(po, 1e-3f);
-        update = new DqnUpdate(online, po, target, pt, opt, cnn ? Loss.mse() : Loss.smoothL1(1f), 0.99f, false);
+        Optimizer opt = switch (f[3]) {
+            case "adam" -> new Adam(po, 1e-4f);
+            case "rmsprop" -> new RmsProp(po, 1e-4f);
+            default -> throw new IllegalArgumentException("optimizer " + f[3]);
+        };
+        Loss loss = switch (f[4]) {
+            case "mse" -> Loss.mse();
+            case "huber" -> Loss.smoothL1(1f);
+            default -> throw new IllegalArgumentException("loss " + f[4]);
+        };
+        update = new DqnUpdate(online, po, target, pt, opt, loss, 0.99f, false);
         Random rng = new Random(1);
         int[] shape = cnn ? new int[] {batch, 4, 84, 84} : new int[] {batch, 4};
         s = random(b, rng, shape, cnn ? 255 : 1);
@@ -69,6 +96,14 @@ public class DqnUpdateBench {
         a = b.fromArray(acts, batch);
         r = b.fromArray(rew, batch);
         terminated = b.fromArray(term, batch);
+    }
+
+    /** "4-256-256-2": 4 inputs, hidden layers 256 and 256, 2 actions. */
+    static Module mlp(String sizes) {
+        String[] p = sizes.split("-");
+        int[] hidden = new int[p.length - 2];
+        for (int i = 0; i < hidden.length; i++) hidden[i] = Integer.parseInt(p[i + 1]);
+        return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), false);
     }
 
     static Tensor random(Backend b, Random rng, int[] shape, float scale) {

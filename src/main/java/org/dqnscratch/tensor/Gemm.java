@@ -23,6 +23,10 @@ public final class Gemm {
     /** The Vector API micro-kernel, or null when this JVM lacks the module. */
     private static final MicroKernel KERNEL = MicroKernel.vectorOrNull();
 
+    static {
+        JitWarmup.start(KERNEL);
+    }
+
     /** The kernel in use, for logs and benchmarks ("vector-512-6x32" or "plain-rows"). */
     public static String kernelName() { return KERNEL == null ? "plain-rows" : KERNEL.name(); }
 

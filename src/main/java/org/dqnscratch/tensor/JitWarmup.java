@@ -1,0 +1,43 @@
+package org.dqnscratch.tensor;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Gets the Vector API kernels compiled by C2 before the training loop needs them. Until C2 has
+ * compiled a method that uses the Vector API, the interpreter and C1 run it without
+ * intrinsics, boxing every vector (20-50x slower); a CartPole run spent its first 3-4 seconds
+ * there, longer than the whole rest of the run. A daemon thread calls each kernel on tiny
+ * arrays past C2's invocation threshold (about a tenth of a second of one core), once per JVM.
+ * It computes nothing anyone reads.
+ */
+final class JitWarmup {
+    private JitWarmup() {}
+
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** Comfortably past C2's thresholds (Tier4InvocationThreshold 5000, Tier4CompileThreshold 15000). */
+    static final int CALLS = 20_000;
+
+    /** Starts the warm-up thread the first time it is called in a JVM with the Vector API kernels. */
+    static void start(MicroKernel kernel) {
+        if (kernel == null || !STARTED.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> run(kernel), "dqn-jit-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private static void run(MicroKernel kernel) {
+        int MR = kernel.mr(), NR = kernel.nr(), n = 2 * NR;
+        float[] a = new float[MR], b = new float[NR], tile = new float[MicroKernel.MAX_TILE], c = new float[MR * NR];
+        float[] x = new float[n], y = new float[n], z = new float[n], w = new float[n];
+        ElementwiseKernels ew = ElementwiseKernels.INSTANCE;
+        for (int i = 0; i < CALLS; i++) {
+            kernel.tile(1, a, 0, b, 0, tile);
+            kernel.addTile(tile, c, 0, NR, MR, NR);
+            ew.reluForward(x, 0, y, 0, 0, n);
+            ew.reluBackward(x, 0, y, 0, z, 0, 0, n);
+            ew.adam(x, 0, y, 0, z, 0, w, 0, 0f, 1f, 0.9f, 0.999f, 1f, 0, n);
+            ew.rmsprop(x, 0, y, 0, z, 0, null, 0, null, 0, 0f, 0.9f, 1f, 0f, false, 0, n);
+        }
+    }
+}
