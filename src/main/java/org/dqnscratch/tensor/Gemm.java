@@ -34,7 +34,8 @@ public final class Gemm {
     static void serial(boolean transA, boolean transB, int M, int N, int K,
                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                        float[] C, int cOff, int ldc, boolean accumulate) {
-        if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+        if (KERNEL != null && dotsPay(transA, transB, M, N)) dots(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+        else if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
         else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
     }
 
@@ -46,7 +47,8 @@ public final class Gemm {
                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                             float[] C, int cOff, int ldc, boolean accumulate) {
         WorkerPool pool = WorkerPool.shared();
-        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
+        if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()
+                || (KERNEL != null && dotsPay(transA, transB, M, N))) {
             serial(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
             return;
         }
@@ -72,6 +74,60 @@ public final class Gemm {
         job.set(kernel, a, b, M, N, K, C, cOff, ldc, accumulate, pool.threads());
         pool.run(job, job.parts);
         job.clear();
+    }
+
+    /**
+     * Whether {@link #dots} beats packing: A times a transposed B (a layer's forward pass,
+     * x . W^T) with fewer rows than the kernel's tile (acting on a batch of 1-4) or a handful of
+     * columns (a Q head of 2-6 actions). Packing W^T for those costs more than the product: a
+     * CartPole run spent a sixth of its time re-packing weights for one-row forward passes.
+     */
+    static boolean dotsPay(boolean transA, boolean transB, int M, int N) {
+        return !transA && transB && (M < KERNEL.mr() || N <= KERNEL.nr() / 4);
+    }
+
+    /**
+     * C (+)= A . B^T as dot products of stored rows, with the vector kernel's arithmetic to the
+     * bit: each KC-long block of k is a chain of fused multiply-adds from 0 in k order, added to
+     * C block by block (what a lane of the micro-kernel and the tile add do), so a layer gives
+     * the same floats whichever path its batch size takes. Four columns at a time keep four
+     * independent chains in flight.
+     */
+    static void dots(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                     float[] C, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < M; i++) {
+            int a = aOff + i * lda, c = cOff + i * ldc;
+            int j = 0;
+            for (; j + 4 <= N; j += 4) {
+                int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+                float c0 = accumulate ? C[c + j] : 0f, c1 = accumulate ? C[c + j + 1] : 0f;
+                float c2 = accumulate ? C[c + j + 2] : 0f, c3 = accumulate ? C[c + j + 3] : 0f;
+                for (int pc = 0; pc < K; pc += KC) {
+                    int end = Math.min(K, pc + KC);
+                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                    for (int k = pc; k < end; k++) {
+                        float ak = A[a + k];
+                        s0 = Math.fma(ak, B[b0 + k], s0);
+                        s1 = Math.fma(ak, B[b1 + k], s1);
+                        s2 = Math.fma(ak, B[b2 + k], s2);
+                        s3 = Math.fma(ak, B[b3 + k], s3);
+                    }
+                    c0 += s0; c1 += s1; c2 += s2; c3 += s3;
+                }
+                C[c + j] = c0; C[c + j + 1] = c1; C[c + j + 2] = c2; C[c + j + 3] = c3;
+            }
+            for (; j < N; j++) {
+                int b0 = bOff + j * ldb;
+                float c0 = accumulate ? C[c + j] : 0f;
+                for (int pc = 0; pc < K; pc += KC) {
+                    int end = Math.min(K, pc + KC);
+                    float s0 = 0f;
+                    for (int k = pc; k < end; k++) s0 = Math.fma(A[a + k], B[b0 + k], s0);
+                    c0 += s0;
+                }
+                C[c + j] = c0;
+            }
+        }
     }
 
     /** Rows of the micro-kernel in use (the height of packed A panels). */

@@ -51,6 +51,20 @@ class GemmProperties {
         check(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, pad, acc, seed);
     }
 
+    /** The dot-product path for few rows or few columns gives the vector kernel's floats exactly. */
+    @Property(tries = 150)
+    void dotsAreTheVectorKernelsBits(@ForAll @IntRange(min = 1, max = 9) int M, @ForAll @IntRange(min = 1, max = 40) int N,
+                                     @ForAll @IntRange(min = 0, max = 600) int K, @ForAll @IntRange(min = 0, max = 3) int pad,
+                                     @ForAll boolean acc, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = K + pad, ldb = K + pad, ldc = N + pad;
+        float[] A = random(r, pad + M * lda), B = random(r, 2 * pad + N * ldb);
+        float[] C = random(r, 3 * pad + M * ldc), expected = C.clone();
+        Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc);
+        Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K);
+    }
+
     /** The public entry point, which splits big products across the worker pool. */
     @Property(tries = 40)
     void parallelSlicesMatchNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 260) int M,
