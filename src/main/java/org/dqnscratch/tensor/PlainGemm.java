@@ -44,12 +44,26 @@ final class PlainGemm {
             int crow = cOff + i * ldc;
             if (accumulate) System.arraycopy(C, crow, acc, 0, N);
             else Arrays.fill(acc, 0, N, 0f);
-            for (int k = 0; k < K; k++) {
-                float a = transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
+            int k = 0;
+            // Four k per pass over the row: acc[j] is loaded and stored once for four products,
+            // added in k order as one at a time would (the same bits).
+            for (; k + 4 <= K; k += 4) {
+                float a0 = at(transA, A, aOff, lda, i, k), a1 = at(transA, A, aOff, lda, i, k + 1);
+                float a2 = at(transA, A, aOff, lda, i, k + 2), a3 = at(transA, A, aOff, lda, i, k + 3);
+                float[] r0 = b[k], r1 = b[k + 1], r2 = b[k + 2], r3 = b[k + 3];
+                for (int j = 0; j < N; j++) acc[j] = acc[j] + a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
+            }
+            for (; k < K; k++) {
+                float a = at(transA, A, aOff, lda, i, k);
                 float[] row = b[k];
                 for (int j = 0; j < N; j++) acc[j] += a * row[j];
             }
             System.arraycopy(acc, 0, C, crow, N);
         }
+    }
+
+    /** op(A)[i][k]. */
+    private static float at(boolean transA, float[] A, int aOff, int lda, int i, int k) {
+        return transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
     }
 }

@@ -12,8 +12,8 @@ final class PlainMicroKernel implements MicroKernel {
     static final PlainMicroKernel INSTANCE = new PlainMicroKernel();
     static final int MR = 4, NR = 64;
 
-    /** Per-thread accumulator rows and B row. */
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[MR + 1][NR]);
+    /** Per-thread accumulator rows and two B rows. */
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[MR + 2][NR]);
 
     @Override public String name() { return "plain-" + MR + "x" + NR; }
     @Override public int mr() { return MR; }
@@ -22,18 +22,35 @@ final class PlainMicroKernel implements MicroKernel {
     @Override
     public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) {
         float[][] r = ROWS.get();
-        float[] t0 = r[0], t1 = r[1], t2 = r[2], t3 = r[3], bk = r[4];
+        float[] t0 = r[0], t1 = r[1], t2 = r[2], t3 = r[3], b0 = r[4], b1 = r[5];
         Arrays.fill(t0, 0f); Arrays.fill(t1, 0f); Arrays.fill(t2, 0f); Arrays.fill(t3, 0f);
-        for (int k = 0; k < kc; k++) {
+        int k = 0;
+        // Two k per pass: each accumulator is loaded and stored once for two products, added
+        // in k order as one at a time would.
+        for (; k + 2 <= kc; k += 2) {
+            int ak = aIdx + k * MR;
+            float a00 = a[ak], a01 = a[ak + 1], a02 = a[ak + 2], a03 = a[ak + 3];
+            float a10 = a[ak + MR], a11 = a[ak + MR + 1], a12 = a[ak + MR + 2], a13 = a[ak + MR + 3];
+            System.arraycopy(b, bIdx + k * NR, b0, 0, NR);
+            System.arraycopy(b, bIdx + (k + 1) * NR, b1, 0, NR);
+            for (int c = 0; c < NR; c++) {
+                float v0 = b0[c], v1 = b1[c];
+                t0[c] = t0[c] + a00 * v0 + a10 * v1;
+                t1[c] = t1[c] + a01 * v0 + a11 * v1;
+                t2[c] = t2[c] + a02 * v0 + a12 * v1;
+                t3[c] = t3[c] + a03 * v0 + a13 * v1;
+            }
+        }
+        for (; k < kc; k++) {
             int ak = aIdx + k * MR;
             float a0 = a[ak], a1 = a[ak + 1], a2 = a[ak + 2], a3 = a[ak + 3];
-            System.arraycopy(b, bIdx + k * NR, bk, 0, NR);
+            System.arraycopy(b, bIdx + k * NR, b0, 0, NR);
             for (int c = 0; c < NR; c++) {
-                float bv = bk[c];
-                t0[c] += a0 * bv;
-                t1[c] += a1 * bv;
-                t2[c] += a2 * bv;
-                t3[c] += a3 * bv;
+                float v = b0[c];
+                t0[c] += a0 * v;
+                t1[c] += a1 * v;
+                t2[c] += a2 * v;
+                t3[c] += a3 * v;
             }
         }
         System.arraycopy(t0, 0, out, 0, NR);

@@ -51,6 +51,43 @@ class GemmProperties {
         check(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, pad, acc, seed);
     }
 
+    /**
+     * The plain paths add products one k at a time in float (their copies and k-unrolling
+     * change no bits): pinned against that loop exactly, since runs on JVMs without the Vector
+     * API follow these floats.
+     */
+    @Property(tries = 100)
+    void plainPathsAddInKOrder(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 20) int M,
+                               @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                               @ForAll boolean acc, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = ta ? M : K, ldb = tb ? K : N;
+        float[] A = random(r, M * K), B = random(r, K * N), C = random(r, M * N), expected = C.clone();
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                float c = acc ? expected[i * N + j] : 0f;
+                for (int k = 0; k < K; k++) c += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+                expected[i * N + j] = c;
+            }
+        }
+        float[] rows = C.clone();
+        PlainGemm.rows(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, rows, 0, N, acc);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, rows, "rows");
+        if (K <= Gemm.KC) { // one K block: the panel kernel's tile is the whole sum
+            float[] panels = C.clone();
+            Gemm.packed(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, A, 0, lda, B, 0, ldb, panels, 0, N, acc);
+            float[] tileSums = expected.clone();
+            if (acc) { // the packed path adds the tile (a sum from 0) to C
+                for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) {
+                    float t = 0f;
+                    for (int k = 0; k < K; k++) t += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+                    tileSums[i * N + j] = C[i * N + j] + t;
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(tileSums, panels, "plain panels");
+        }
+    }
+
     /** The dot-product path for few rows or few columns gives the vector kernel's floats exactly. */
     @Property(tries = 150)
     void dotsAreTheVectorKernelsBits(@ForAll @IntRange(min = 1, max = 9) int M, @ForAll @IntRange(min = 1, max = 40) int N,
