@@ -240,18 +240,35 @@ public final class Gemm {
         if (ws.packB.length < NR * kcMax) ws.packB = new float[NR * kcMax];
         if (ws.packA.length < mcMax * kcMax) ws.packA = new float[mcMax * kcMax];
         float[] pa = ws.packA, pb = ws.packB;
+        // A row-major A or B is read where it lies (full tiles only; ragged edges are packed,
+        // with their zero padding): packing small layers cost as much as multiplying them.
+        Panels.Dense rowsA = kernel.readsUnpacked() && a instanceof Panels.Dense d && !d.trans ? d : null;
+        Panels.Dense rowsB = kernel.readsUnpacked() && b instanceof Panels.Dense d && !d.trans ? d : null;
 
         for (int pc = 0; pc < K; pc += KC) {
             int kc = Math.min(KC, K - pc);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = Math.min(MC, M - ic);
-                for (int ir = 0; ir < mc; ir += MR) a.packA(i0 + ic + ir, Math.min(MR, mc - ir), MR, pc, kc, pa, ir * kc);
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    if (rowsA == null || mr < MR) a.packA(i0 + ic + ir, mr, MR, pc, kc, pa, ir * kc);
+                }
                 for (int jr = 0; jr < N; jr += NR) {
                     int nr = Math.min(NR, N - jr);
-                    b.packB(pc, kc, j0 + jr, nr, NR, pb, 0);
+                    boolean directB = rowsB != null && nr == NR;
+                    if (!directB) b.packB(pc, kc, j0 + jr, nr, NR, pb, 0);
+                    float[] bm = directB ? rowsB.m : pb;
+                    int bIdx = directB ? rowsB.off + pc * rowsB.ld + j0 + jr : 0, bRow = directB ? rowsB.ld : NR;
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
-                        kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
+                        if (rowsA != null && mr == MR) {
+                            int aIdx = rowsA.off + (i0 + ic + ir) * rowsA.ld + pc;
+                            kernel.tile(kc, rowsA.m, aIdx, rowsA.ld, 1, bm, bIdx, bRow, ws.tile);
+                        } else if (directB) {
+                            kernel.tile(kc, pa, ir * kc, 1, MR, bm, bIdx, bRow, ws.tile);
+                        } else {
+                            kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
+                        }
                         kernel.addTile(ws.tile, C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
                     }
                 }

@@ -15,6 +15,19 @@ interface MicroKernel {
     int nr();
     void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out);
 
+    /**
+     * The same tile with A and B read where they are: element (r, k) of A at
+     * {@code a[aIdx + r*aRow + k*aCol]}, row k of the NR-wide B block at {@code b[bIdx + k*bRow]}
+     * (packed panels: aRow 1, aCol MR, bRow NR; an unpacked row-major A: aRow lda, aCol 1; an
+     * unpacked row-major B: bRow ldb). Same operations in the same order either way.
+     */
+    default void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
+        throw new UnsupportedOperationException(name() + " reads packed panels only");
+    }
+
+    /** Whether {@link #tile(int, float[], int, int, int, float[], int, int, float[])} reads unpacked operands. */
+    default boolean readsUnpacked() { return false; }
+
     /** C[r][c] += tile[r*NR + c] over the valid mr x nr corner (edge tiles are partial). */
     default void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
         int NR = nr();

@@ -16,30 +16,37 @@ final class VectorMicroKernel implements MicroKernel {
     @Override public String name() { return "vector-" + S.vectorBitSize() + "-" + MR + "x" + NR; }
     @Override public int mr() { return MR; }
     @Override public int nr() { return NR; }
+    @Override public boolean readsUnpacked() { return true; }
 
     @Override
     public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) {
+        tile(kc, a, aIdx, 1, MR, b, bIdx, NR, out);
+    }
+
+    @Override
+    public void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
         for (int k = 0; k < kc; k++) {
-            int bk = bIdx + k * NR, ak = aIdx + k * MR;
+            int bk = bIdx + k * bRow, ak = aIdx + k * aCol;
             FloatVector b0 = FloatVector.fromArray(S, b, bk);
             FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
             FloatVector av = FloatVector.broadcast(S, a[ak]);
             c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a[ak + 1]);
+            av = FloatVector.broadcast(S, a[ak + a1]);
             c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a[ak + 2]);
+            av = FloatVector.broadcast(S, a[ak + a2]);
             c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a[ak + 3]);
+            av = FloatVector.broadcast(S, a[ak + a3]);
             c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, a[ak + 4]);
+            av = FloatVector.broadcast(S, a[ak + a4]);
             c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, a[ak + 5]);
+            av = FloatVector.broadcast(S, a[ak + a5]);
             c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
         }
         store(c00, c01, out, 0);
