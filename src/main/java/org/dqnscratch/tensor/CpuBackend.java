@@ -58,12 +58,36 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
         float[] o = data(out);
+        if (N < OC && !Gemm.dotsPay(false, true, N, OC)) {
+            // A batch smaller than the layer (the Nature CNN's fc1: 32 x 3136 . 3136 x 512):
+            // out^T = W . inp^T reads W where it lies and packs the small input instead of W^T
+            // (1.6M floats per call). fma(w, x, s) == fma(x, w, s): the same floats.
+            float[] t = scratch(OC * N);
+            if (bias != null) {
+                float[] b = data(bias);
+                for (int oc = 0; oc < OC; oc++) Arrays.fill(t, oc * N, (oc + 1) * N, b[bias.offset + oc]);
+            }
+            Gemm.gemm(false, true, OC, N, C, data(weight), weight.offset, C, data(inp), inp.offset, C, t, 0, N, bias != null);
+            for (int n = 0; n < N; n++) {
+                int dst = out.offset + n * OC;
+                for (int oc = 0; oc < OC; oc++) o[dst + oc] = t[oc * N + n];
+            }
+            return;
+        }
         if (bias != null) {
             float[] b = data(bias);
             for (int n = 0; n < N; n++) System.arraycopy(b, bias.offset, o, out.offset + n * OC, OC);
         }
         Gemm.gemm(false, true, N, OC, C, data(inp), inp.offset, C, data(weight), weight.offset, C,
                 o, out.offset, OC, bias != null);
+    }
+
+    private float[] scratch = new float[0];
+
+    /** A reused buffer of at least n floats (one call at a time: backends are not shared between threads). */
+    private float[] scratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
+        return scratch;
     }
 
     @Override

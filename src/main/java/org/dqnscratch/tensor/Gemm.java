@@ -83,7 +83,7 @@ public final class Gemm {
      * CartPole run spent a sixth of its time re-packing weights for one-row forward passes.
      */
     static boolean dotsPay(boolean transA, boolean transB, int M, int N) {
-        return !transA && transB && (M < KERNEL.mr() || N <= KERNEL.nr() / 4);
+        return KERNEL != null && !transA && transB && (M < KERNEL.mr() || N <= KERNEL.nr() / 4);
     }
 
     /**
