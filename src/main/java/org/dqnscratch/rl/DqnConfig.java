@@ -103,6 +103,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
     @Doc("stop training once solved") public boolean stopWhenSolved = true;
     @Doc("epsilon of the evaluation policy (0: greedy)") public double evalEpsilon = 0;
+    @Doc(value = "every N steps, write the Q-value scale, TD loss, gradient norm, dead ReLUs and action frequencies on replay states to diagnostics.csv (0: off)", only = "classic") public long diagnoseEvery = 0;
     @Doc("parent folder of the run directory") public String runDir = "runs";
     @Doc("render one greedy episode of the trained agent to episode.gif") public boolean gif = true;
 
@@ -159,6 +160,7 @@ public final class DqnConfig implements Cloneable {
         need(unit(trainUnit), "--train-unit must be steps or episodes");
         need(unit(targetUnit), "--target-unit must be steps or episodes");
         need(evalEpisodes >= 1, "--eval-episodes must be >= 1");
+        need(diagnoseEvery >= 0, "--diagnose-every must be >= 0");
         need(evalEvery >= 1, "--eval-every must be >= 1");
         need(clipNorm >= 0 && clipValue >= 0, "--clip-norm and --clip-value must be >= 0");
         need(clipNorm == 0 || clipValue == 0, "choose one of --clip-norm and --clip-value");

@@ -145,7 +145,8 @@ public final class DqnTraining {
         double[] epReturn = new double[N];
         int[] epLength = new int[N];
 
-        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS)) {
+        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS);
+             TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null) {
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
@@ -169,6 +170,7 @@ public final class DqnTraining {
                 for (int i = 0; i < N && !finished; i++) {
                     // 2. Store the transition (rewards clipped or scaled for learning only) and count the step.
                     Env.Step st = results[i];
+                    if (probe != null) probe.acted(action[i]);
                     float learnReward = cfg.rewardClip ? Math.signum((float) st.reward()) : (float) (st.reward() * cfg.rewardScale);
                     batch.add(i, obs[i], action[i], learnReward, st);
                     obs[i] = st.observation();
@@ -225,6 +227,7 @@ public final class DqnTraining {
                         epLength[i] = 0;
                         if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) finished = true;
                     }
+                    if (probe != null && done % cfg.diagnoseEvery == 0) probe.record(done, episode, returns.meanLast(10));
                     if (done % 256 == 0) {
                         out.status(new Status(done, cfg.totalSteps, episode, (done - from.step()) / seconds(start), returns.mean100(), eps, loss));
                     }
