@@ -97,8 +97,9 @@ public final class DqnConfig implements Cloneable {
     @Doc("episodes: see --eps-decrement") public double epsEvery = 200;
 
     // --- evaluation, stopping, output ---
-    @Doc("greedy evaluation episodes (solve checks and the final evaluation)") public int evalEpisodes = 20;
-    @Doc("steps between solve checks, made at episode ends once the recent training episodes reach the threshold") public int evalEvery = 2_000;
+    @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
+    @Doc("greedy evaluation every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 10_000;
+    @Doc("solve checks (greedy evaluations once the recent training episodes reach the threshold) at least N steps apart") public long solveCheckEvery = 2_000;
     @Doc("training episodes averaged for the solve check's trigger (1: any single episode)") public int solveWindow = 1;
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
     @Doc("stop training once solved") public boolean stopWhenSolved = true;
@@ -161,7 +162,8 @@ public final class DqnConfig implements Cloneable {
         need(unit(targetUnit), "--target-unit must be steps or episodes");
         need(evalEpisodes >= 1, "--eval-episodes must be >= 1");
         need(diagnoseEvery >= 0, "--diagnose-every must be >= 0");
-        need(evalEvery >= 1, "--eval-every must be >= 1");
+        need(evalEvery >= 0, "--eval-every must be >= 0");
+        need(solveCheckEvery >= 1, "--solve-check-every must be >= 1");
         need(clipNorm >= 0 && clipValue >= 0, "--clip-norm and --clip-value must be >= 0");
         need(clipNorm == 0 || clipValue == 0, "choose one of --clip-norm and --clip-value");
         need(epsStart >= 0 && epsStart <= 1 && epsEnd >= 0 && epsEnd <= 1, "epsilons must be in [0, 1]");

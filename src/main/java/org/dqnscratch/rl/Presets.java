@@ -131,7 +131,8 @@ public final class Presets {
             c.epsFraction = 0.5;
             c.epsEnd = 0.05;
             c.totalSteps = 20_000;
-            c.evalEvery = 500;
+            c.solveCheckEvery = 500;
+            c.evalEvery = 2_000;
         });
         add(FROZENLAKE, "minimalrl-frozenlake", "T2 (minimalRL recipe): FrozenLake 4x4 not slippery, MLP 128-128, MSE, Adam 5e-4, gamma .98, "
                 + "replay 50k batch 32 from 2k, 10 updates after each episode, target copied at each episode start, "
@@ -197,7 +198,9 @@ public final class Presets {
         c.solveAt = 18;
         c.solveWindow = 10;
         c.evalEpisodes = 10;
-        c.evalEvery = 50_000;
+        // A 10-game evaluation costs ~10k agent steps of single forward passes: rare periodic ones (~1% of the steps).
+        c.solveCheckEvery = 50_000;
+        c.evalEvery = 250_000;
         c.epsSteps = 0;
         c.stopWhenSolved = true;
     }
