@@ -64,6 +64,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("TD loss: mse or huber (SmoothL1, beta 1)") public String loss = "huber";
     @Doc("optimizer: adam, rmsprop, rmsprop-centered, rmsprop-nature, sgd") public String optimizer = "adam";
     @Doc("learning rate") public double lr = 2.3e-3;
+    @Doc("learning rate at --total-steps, reached linearly from --lr (0: --lr throughout)") public double lrEnd = 0;
     @Doc("optimizer epsilon (Adam, RMSprop)") public double optimEps = 1e-8;
     @Doc("momentum (SGD, RMSprop)") public double momentum = 0;
     @Doc("RMSprop smoothing constant alpha") public double rmspropAlpha = 0.99;
@@ -73,7 +74,7 @@ public final class DqnConfig implements Cloneable {
     // --- TD target ---
     @Doc("discount factor") public double gamma = 0.99;
     @Doc("rewards are multiplied by this before they are stored (returns are reported unscaled)") public double rewardScale = 1;
-    @Doc("Double DQN: the online network picks the next action, the target network rates it") public boolean doubleDqn = false;
+    @Doc("Double DQN: the online network picks the next action, the target network rates it") public boolean doubleDqn = true;
 
     // --- replay and training schedule ---
     @Doc("replay capacity (transitions)") public int bufferSize = 100_000;
@@ -146,6 +147,7 @@ public final class DqnConfig implements Cloneable {
         need(maxEpisodes >= 0, "--max-episodes must be >= 0");
         for (int h : hidden) need(h > 0, "--hidden widths must be > 0");
         need(lr > 0 && Double.isFinite(lr), "--lr must be > 0");
+        need(lrEnd >= 0 && Double.isFinite(lrEnd), "--lr-end must be >= 0");
         need(gamma >= 0 && gamma <= 1, "--gamma must be in [0, 1]");
         need(bufferSize >= 1, "--buffer-size must be >= 1");
         need(batchSize >= 1, "--batch-size must be >= 1");
@@ -178,6 +180,12 @@ public final class DqnConfig implements Cloneable {
 
     private static void need(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** The learning rate after {@code step} environment steps: --lr, or linearly from --lr to --lr-end over --total-steps. */
+    public double learningRate(long step) {
+        if (lrEnd == 0) return lr;
+        return lr + (lrEnd - lr) * Math.min(1.0, step / (double) totalSteps);
     }
 
     public EpsilonSchedule epsilonSchedule() {

@@ -182,6 +182,7 @@ public final class DqnTraining {
 
                     // 3. Learn every trainFreq steps (fractional gradient steps accumulate), and update the
                     //    target network every targetUpdate steps.
+                    if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
                     if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
                         loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
                     }
