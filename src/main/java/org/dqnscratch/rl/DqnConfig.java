@@ -83,7 +83,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("train every N steps or episodes (see --train-unit)") public int trainFreq = 64;
     @Doc("unit of --train-freq: steps or episodes") public String trainUnit = "steps";
     @Doc("gradient steps each time training runs; a fraction runs one step every 1/x times (0.25: every 4th)") public double gradientSteps = 32;
-    @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 10;
+    @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 256;
     @Doc("unit of --target-update: steps or episodes") public String targetUnit = "steps";
     @Doc("target update weight: 1 copies, < 1 is Polyak averaging") public double tau = 1;
 
@@ -99,7 +99,7 @@ public final class DqnConfig implements Cloneable {
 
     // --- evaluation, stopping, output ---
     @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
-    @Doc("greedy evaluation every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 10_000;
+    @Doc("greedy evaluation every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 2_500;
     @Doc("solve checks (greedy evaluations once the recent training episodes reach the threshold) at least N steps apart") public long solveCheckEvery = 2_000;
     @Doc("training episodes averaged for the solve check's trigger (1: any single episode)") public int solveWindow = 1;
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
