@@ -99,7 +99,7 @@ public final class DqnConfig implements Cloneable {
 
     // --- evaluation, stopping, output ---
     @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
-    @Doc("greedy evaluation every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 2_500;
+    @Doc("a greedy evaluation (--eval-episodes episodes, run outside training) every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 2_500;
     @Doc("solve checks (greedy evaluations once the recent training episodes reach the threshold) at least N steps apart") public long solveCheckEvery = 2_000;
     @Doc("training episodes averaged for the solve check's trigger (1: any single episode)") public int solveWindow = 1;
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
