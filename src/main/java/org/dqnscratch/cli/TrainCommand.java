@@ -170,6 +170,11 @@ final class TrainCommand implements Callable<Integer> {
         if (cfg.atari() != atari(name)) {
             throw new IllegalArgumentException("--resume " + resume + ": that run trained " + (cfg.atari() ? cfg.game : cfg.env) + ", not a " + name + " environment");
         }
+        if (!args.has("solveCheckEvery") && args.has("evalEvery")) {
+            // Runs from before periodic evaluations: --eval-every was then the gap between solve checks.
+            cfg.solveCheckEvery = Math.max(1, cfg.evalEvery);
+            cfg.evalEvery = 0;
+        }
         preset = root.path("preset").asText(preset);
         for (Field f : DqnConfig.fields(atari(name))) {
             OptionSpec o = parsed.matchedOption(flag(f));
@@ -250,6 +255,9 @@ final class TrainCommand implements Callable<Integer> {
             out.println("interrupted: no final evaluation");
             return 130;
         }
+        // The last network's evaluation, then (last line, the format scripts read) that of the network handed over.
+        out.println("last network (step " + result.steps() + "): " + result.lastEvaluation());
+        out.println("handed over: best.safetensors, the best evaluated network (step " + result.bestStep() + ")");
         out.println("evaluation: " + result.evaluation());
         return 0;
     }

@@ -64,6 +64,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("TD loss: mse or huber (SmoothL1, beta 1)") public String loss = "huber";
     @Doc("optimizer: adam, rmsprop, rmsprop-centered, rmsprop-nature, sgd") public String optimizer = "adam";
     @Doc("learning rate") public double lr = 2.3e-3;
+    @Doc("learning rate at --total-steps, reached linearly from --lr (0: --lr throughout)") public double lrEnd = 0;
     @Doc("optimizer epsilon (Adam, RMSprop)") public double optimEps = 1e-8;
     @Doc("momentum (SGD, RMSprop)") public double momentum = 0;
     @Doc("RMSprop smoothing constant alpha") public double rmspropAlpha = 0.99;
@@ -73,7 +74,7 @@ public final class DqnConfig implements Cloneable {
     // --- TD target ---
     @Doc("discount factor") public double gamma = 0.99;
     @Doc("rewards are multiplied by this before they are stored (returns are reported unscaled)") public double rewardScale = 1;
-    @Doc("Double DQN: the online network picks the next action, the target network rates it") public boolean doubleDqn = false;
+    @Doc("Double DQN: the online network picks the next action, the target network rates it") public boolean doubleDqn = true;
 
     // --- replay and training schedule ---
     @Doc("replay capacity (transitions)") public int bufferSize = 100_000;
@@ -82,7 +83,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("train every N steps or episodes (see --train-unit)") public int trainFreq = 64;
     @Doc("unit of --train-freq: steps or episodes") public String trainUnit = "steps";
     @Doc("gradient steps each time training runs; a fraction runs one step every 1/x times (0.25: every 4th)") public double gradientSteps = 32;
-    @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 10;
+    @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 256;
     @Doc("unit of --target-update: steps or episodes") public String targetUnit = "steps";
     @Doc("target update weight: 1 copies, < 1 is Polyak averaging") public double tau = 1;
 
@@ -97,12 +98,14 @@ public final class DqnConfig implements Cloneable {
     @Doc("episodes: see --eps-decrement") public double epsEvery = 200;
 
     // --- evaluation, stopping, output ---
-    @Doc("greedy evaluation episodes (solve checks and the final evaluation)") public int evalEpisodes = 20;
-    @Doc("steps between solve checks, made at episode ends once the recent training episodes reach the threshold") public int evalEvery = 2_000;
+    @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
+    @Doc("a greedy evaluation (--eval-episodes episodes, run outside training) every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 2_500;
+    @Doc("solve checks (greedy evaluations once the recent training episodes reach the threshold) at least N steps apart") public long solveCheckEvery = 2_000;
     @Doc("training episodes averaged for the solve check's trigger (1: any single episode)") public int solveWindow = 1;
     @Doc("evaluation mean return that counts as solved (0: the environment's, 475 for CartPole-v1)") public double solveAt = 0;
     @Doc("stop training once solved") public boolean stopWhenSolved = true;
     @Doc("epsilon of the evaluation policy (0: greedy)") public double evalEpsilon = 0;
+    @Doc(value = "every N steps, write the Q-value scale, TD loss, gradient norm, dead ReLUs and action frequencies on replay states to diagnostics.csv (0: off)", only = "classic") public long diagnoseEvery = 0;
     @Doc("parent folder of the run directory") public String runDir = "runs";
     @Doc("render one greedy episode of the trained agent to episode.gif") public boolean gif = true;
 
@@ -144,6 +147,7 @@ public final class DqnConfig implements Cloneable {
         need(maxEpisodes >= 0, "--max-episodes must be >= 0");
         for (int h : hidden) need(h > 0, "--hidden widths must be > 0");
         need(lr > 0 && Double.isFinite(lr), "--lr must be > 0");
+        need(lrEnd >= 0 && Double.isFinite(lrEnd), "--lr-end must be >= 0");
         need(gamma >= 0 && gamma <= 1, "--gamma must be in [0, 1]");
         need(bufferSize >= 1, "--buffer-size must be >= 1");
         need(batchSize >= 1, "--batch-size must be >= 1");
@@ -159,7 +163,9 @@ public final class DqnConfig implements Cloneable {
         need(unit(trainUnit), "--train-unit must be steps or episodes");
         need(unit(targetUnit), "--target-unit must be steps or episodes");
         need(evalEpisodes >= 1, "--eval-episodes must be >= 1");
-        need(evalEvery >= 1, "--eval-every must be >= 1");
+        need(diagnoseEvery >= 0, "--diagnose-every must be >= 0");
+        need(evalEvery >= 0, "--eval-every must be >= 0");
+        need(solveCheckEvery >= 1, "--solve-check-every must be >= 1");
         need(clipNorm >= 0 && clipValue >= 0, "--clip-norm and --clip-value must be >= 0");
         need(clipNorm == 0 || clipValue == 0, "choose one of --clip-norm and --clip-value");
         need(epsStart >= 0 && epsStart <= 1 && epsEnd >= 0 && epsEnd <= 1, "epsilons must be in [0, 1]");
@@ -174,6 +180,12 @@ public final class DqnConfig implements Cloneable {
 
     private static void need(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** The learning rate after {@code step} environment steps: --lr, or linearly from --lr to --lr-end over --total-steps. */
+    public double learningRate(long step) {
+        if (lrEnd == 0) return lr;
+        return lr + (lrEnd - lr) * Math.min(1.0, step / (double) totalSteps);
     }
 
     public EpsilonSchedule epsilonSchedule() {

@@ -27,7 +27,9 @@ import org.dqnscratch.tensor.CpuBackend;
  * CleanRL's dqn.py writes it: act epsilon-greedily, store the transition, every few steps
  * sample a minibatch and take gradient steps, every C steps (or episodes) update the target
  * network. At episode ends it logs, and once a training episode reaches the solve threshold
- * it runs a greedy evaluation; the best evaluated network is kept.
+ * it runs a greedy evaluation (a solve check); it also evaluates every --eval-every steps. The
+ * best network any evaluation saw is the one the run hands over (best.safetensors): a run that
+ * learned and then collapsed still returns what it had learned.
  *
  * <p>A run directory receives config.json, metrics.csv, learning_curve.png, best and last
  * checkpoints (safetensors) and episode.gif (one greedy episode of the best network).
@@ -46,8 +48,12 @@ public final class DqnTraining {
         void message(String line);
     }
 
+    /**
+     * {@code evaluation}: the handed-over network's (best.safetensors, from {@code bestStep});
+     * {@code lastEvaluation}: the network training ended with. Both null when interrupted.
+     */
     public record Result(Path runDir, long steps, long episodes, double seconds, boolean solved, long solvedAtStep,
-                         double secondsToSolve, Evaluation evaluation, boolean interrupted) {}
+                         double secondsToSolve, Evaluation evaluation, boolean interrupted, Evaluation lastEvaluation, long bestStep) {}
 
     /** The CSV columns, CleanRL's names. */
     static final String[] COLUMNS = {"global_step", "episode", "charts/episodic_return", "charts/episodic_length",
@@ -117,12 +123,11 @@ public final class DqnTraining {
         meta.put("seed", Long.toString(seed));
 
         ReturnHistory returns = new ReturnHistory(cfg.solveWindow);
-        double loss = Double.NaN, bestEval = from.bestEval();
+        double loss = Double.NaN;
         batch.credit = from.gradientCredit();
-        float[] bestValues = null;
-        Evaluation solvedEval = null;
-        long episode = 0, lastEvalStep = from.lastEvalStep(), solvedAtStep = -1, step = from.step();
-        double secondsToSolve = Double.NaN;
+        BestNetwork best = new BestNetwork(online, backend, runDir.resolve("best.safetensors"), meta, from.bestEval());
+        Solve solve = new Solve();
+        long episode = 0, lastEvalStep = from.lastEvalStep(), step = from.step();
         boolean interrupted = false, finished = false;
         long start = System.nanoTime();
 
@@ -130,11 +135,7 @@ public final class DqnTraining {
         List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, COLUMNS) : List.of();
         for (double[] row : history) returns.add(row[0], row[2]);
         episode = returns.episodes();
-        if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) {
-            QNetwork best = online.twin(backend);
-            org.dqnscratch.io.SafeTensors.load(runDir.resolve("best.safetensors"), best.params());
-            bestValues = backend.toArray(best.params().values);
-        }
+        if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) best.restore();
 
         float[][] obs = new float[N][];
         // Fresh episodes; a resumed run seeds them from the step so they differ from the first run's.
@@ -145,7 +146,8 @@ public final class DqnTraining {
         double[] epReturn = new double[N];
         int[] epLength = new int[N];
 
-        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS)) {
+        try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS);
+             TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null) {
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
@@ -169,6 +171,7 @@ public final class DqnTraining {
                 for (int i = 0; i < N && !finished; i++) {
                     // 2. Store the transition (rewards clipped or scaled for learning only) and count the step.
                     Env.Step st = results[i];
+                    if (probe != null) probe.acted(action[i]);
                     float learnReward = cfg.rewardClip ? Math.signum((float) st.reward()) : (float) (st.reward() * cfg.rewardScale);
                     batch.add(i, obs[i], action[i], learnReward, st);
                     obs[i] = st.observation();
@@ -179,6 +182,7 @@ public final class DqnTraining {
 
                     // 3. Learn every trainFreq steps (fractional gradient steps accumulate), and update the
                     //    target network every targetUpdate steps.
+                    if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
                     if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
                         loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
                     }
@@ -200,37 +204,26 @@ public final class DqnTraining {
                         }
 
                         // 5. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
-                        if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.evalEvery) {
+                        if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.solveCheckEvery) {
                             lastEvalStep = done;
-                            Evaluation ev = Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
-                            if (ev.mean() > bestEval) {
-                                bestEval = ev.mean();
-                                bestValues = backend.toArray(online.params().values);
-                                meta.put("step", Long.toString(done));
-                                meta.put("eval", ev.toString());
-                                online.save(runDir.resolve("best.safetensors"), meta);
-                            }
-                            if (solvedEval == null && ev.mean() >= solveAt) {
-                                solvedEval = ev;
-                                solvedAtStep = done;
-                                secondsToSolve = seconds(start);
-                                out.message(String.format(Locale.ROOT, "solved at step %d (%.1f s): greedy evaluation %s", done, secondsToSolve, ev));
-                                if (cfg.stopWhenSolved) finished = true;
-                            } else {
-                                out.message(String.format(Locale.ROOT, "step %d: greedy evaluation %s", done, ev));
-                            }
+                            finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
                         }
                         obs[i] = envs[i].reset();
                         epReturn[i] = 0;
                         epLength[i] = 0;
                         if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) finished = true;
                     }
+                    // 6. Periodic evaluation: the best network is kept even if training later falls apart.
+                    if (!finished && cfg.evalEvery > 0 && done % cfg.evalEvery == 0 && done != lastEvalStep) {
+                        finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
+                    }
+                    if (probe != null && done % cfg.diagnoseEvery == 0) probe.record(done, episode, returns.meanLast(10));
                     if (done % 256 == 0) {
                         out.status(new Status(done, cfg.totalSteps, episode, (done - from.step()) / seconds(start), returns.mean100(), eps, loss));
                     }
                     if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0) {
                         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(done, episode,
-                                lastEvalStep, bestEval, batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+                                lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
                         out.message("step " + done + ": checkpoint saved in " + runDir);
                     }
                     if (step >= cfg.totalSteps) break;
@@ -241,37 +234,60 @@ public final class DqnTraining {
         }
         double seconds = seconds(start);
 
-        // 6. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
+        // 7. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode,
-                lastEvalStep, bestEval, batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+                lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")",
                 returns.endSteps(), returns.returns(), solveAt);
         for (Env e : envs) e.close();
         if (interrupted) {
-            if (bestValues == null) online.save(runDir.resolve("best.safetensors"), meta);
+            if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": last checkpoint saved to " + runDir.resolve("last.safetensors"));
             evalEnv.close();
-            return new Result(runDir, step, episode, seconds, solvedEval != null, solvedAtStep, secondsToSolve, null, true);
+            return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, null, true, null, best.step());
         }
-        Evaluation evaluation = solvedEval != null && cfg.stopWhenSolved ? solvedEval
+        // 8. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
+        Evaluation last = solve.latestStep == step ? solve.latest
                 : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
-        if (evaluation.mean() > bestEval || bestValues == null) {
-            bestEval = evaluation.mean();
-            bestValues = backend.toArray(online.params().values);
-            meta.put("eval", evaluation.toString());
-            online.save(runDir.resolve("best.safetensors"), meta);
-        }
+        best.offer(last, step);
+        Evaluation handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null));
         if (cfg.gif) {
-            QNetwork best = online.twin(backend);
-            backend.upload(best.params().values, bestValues, 0);
             List<BufferedImage> frames = new ArrayList<>();
-            Evaluation.run(evalEnv, GreedyPolicy.of(best, backend, 1), 1, evalSeed, 0, frames);
+            Evaluation.run(evalEnv, GreedyPolicy.of(best.network(), backend, 1), 1, evalSeed, 0, frames);
             Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
         evalEnv.close();
-        return new Result(runDir, step, episode, seconds, solvedEval != null, solvedAtStep, secondsToSolve, evaluation, false);
+        return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, handed, false, last, best.step());
+    }
+
+    /** When the run first solved (the solving evaluation, its step, seconds since the start), and the latest evaluation. */
+    private static final class Solve {
+        Evaluation evaluation, latest;
+        long step = -1, latestStep = -1;
+        double seconds = Double.NaN;
+    }
+
+    /**
+     * One greedy evaluation of the online network at {@code step}: offered to {@code best}, and the
+     * first one reaching the threshold marks the run solved. Returns true when training should stop.
+     */
+    private static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
+                                    Solve solve, double solveAt, long start, Listener out) throws IOException {
+        Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
+        boolean better = best.offer(ev, step);
+        solve.latest = ev;
+        solve.latestStep = step;
+        if (solve.evaluation == null && ev.mean() >= solveAt) {
+            solve.evaluation = ev;
+            solve.step = step;
+            solve.seconds = seconds(start);
+            out.message(String.format(Locale.ROOT, "solved at step %d (%.1f s): greedy evaluation %s", step, solve.seconds, ev));
+            return cfg.stopWhenSolved;
+        }
+        out.message(String.format(Locale.ROOT, "step %d: greedy evaluation %s%s", step, ev, better ? " (best so far)" : ""));
+        return false;
     }
 
     private static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }

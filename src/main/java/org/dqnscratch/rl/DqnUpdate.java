@@ -51,6 +51,24 @@ public final class DqnUpdate {
      * Returns the loss when {@code readLoss} (one float copied back), else NaN.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss) {
+        Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
+        optimizer.step();
+        if (!readLoss) return Float.NaN;
+        backend.download(lossOut, 0, l);
+        return lossOut[0];
+    }
+
+    /**
+     * The TD loss of a batch and its gradient in {@code onlineParams.grads} (before clipping), without
+     * an optimizer step: what {@link TrainingProbe} inspects. The next {@link #step} zeroes the gradient again.
+     */
+    public float probe(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
+        Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
+        backend.download(lossOut, 0, l);
+        return lossOut[0];
+    }
+
+    private Tensor lossAndGradient(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
         targetPass.reset();
         Tensor qNextTarget = target.forward(targetPass, sNext);
         Tensor qNextOnline = null;
@@ -65,10 +83,7 @@ public final class DqnUpdate {
         Tensor l = loss.forward(train, q, y);
         optimizer.zeroGrad();
         train.backward(l);
-        optimizer.step();
-        if (!readLoss) return Float.NaN;
-        backend.download(lossOut, 0, l);
-        return lossOut[0];
+        return l;
     }
 
     /** Target network update: tau = 1 is the hard copy of DQN, tau < 1 Polyak averaging. */

@@ -23,8 +23,13 @@ public final class Presets {
     private static final Map<String, Preset> CARTPOLE = new LinkedHashMap<>(), FROZENLAKE = new LinkedHashMap<>(), PONG = new LinkedHashMap<>();
 
     static {
-        add(CARTPOLE, "default", "fast CartPole-v1 recipe: RL-Zoo's with an MLP 64-64, 32 gradient steps every 64 steps and "
-                + "eps 1 -> .04 over 8k steps; stops when solved (greedy 20-episode mean >= 475), else after 100k steps", c -> {});
+        // Double DQN and a target copied every 256 steps (every 4th round of 32 gradient steps, not every round): with
+        // the plain max target refreshed each round, Q values outgrew their bound (1 / (1 - gamma) = 100) on some seeds
+        // until the policy collapsed onto one action (docs/presets.md). Double DQN is the fields' default, so every
+        // other recipe below turns it off: they reproduce plain DQN.
+        add(CARTPOLE, "default", "fast CartPole-v1 recipe: RL-Zoo's with an MLP 64-64, Double DQN, 32 gradient steps every 64 steps, "
+                + "target copy every 256 steps, eps 1 -> .04 over 8k steps; greedy evaluations every 2.5k steps keep the best network; "
+                + "stops when solved (greedy 20-episode mean >= 475), else after 100k steps", c -> {});
         add(CARTPOLE, "keras-cartpole", "T1 Keras tutorial: CartPole-v0, MLP 32-32 he_uniform, MSE, Adam 1.5e-3 clip value 10, "
                 + "gamma .95, replay 5k batch 8 from step 20, target copy every 400 steps, eps x0.995/step to .01, 5k steps, eval 10",
                 Presets::kerasCartPole);
@@ -35,6 +40,7 @@ public final class Presets {
         add(CARTPOLE, "pytorch-cartpole", "T4 PyTorch tutorial: CartPole-v1, MLP 128, Huber, Adam 5e-4, gamma 1, replay 50k batch 256 "
                 + "from 2k, target copy every 10 episodes, eps .08 -> .01 (-.01 per 200 episodes), rewards /100, 3000 episodes", c -> {
                     c.env = "CartPole-v1";
+                    c.doubleDqn = false;
                     c.hidden = new int[] {128};
                     c.loss = "huber";
                     c.lr = 5e-4;
@@ -55,6 +61,7 @@ public final class Presets {
         add(CARTPOLE, "keras-cartpole-v1", "T5 Keras tutorial: CartPole-v1, MLP 32-32, MSE, Adam 1e-3, gamma .95, no buffer: "
                 + "fit on each fresh 2,500 steps (79 batches of 32), no target network, eps .3 fixed, 500 iterations", c -> {
                     c.env = "CartPole-v1";
+                    c.doubleDqn = false;
                     c.hidden = new int[] {32, 32};
                     c.init = "glorot_uniform";
                     c.loss = "mse";
@@ -76,6 +83,7 @@ public final class Presets {
         add(CARTPOLE, "cleanrl", "CleanRL dqn.py: MLP 120-84, MSE, Adam 2.5e-4, replay 10k batch 128 from 10k, train every 10 steps, "
                 + "target copy every 500 steps, eps 1 -> .05 over 50% of 500k steps", c -> {
                     c.env = "CartPole-v1";
+                    c.doubleDqn = false;
                     c.hidden = new int[] {120, 84};
                     c.loss = "mse";
                     c.lr = 2.5e-4;
@@ -95,6 +103,7 @@ public final class Presets {
         add(CARTPOLE, "rl-zoo", "SB3 RL-Zoo: MLP 256-256, Huber, Adam 2.3e-3, grad norm 10, replay 100k batch 64 from 1k, "
                 + "128 gradient steps every 256 steps, target copy every 10 steps, eps 1 -> .04 over 16% of 50k steps", c -> {
                     c.env = "CartPole-v1";
+                    c.doubleDqn = false;
                     c.hidden = new int[] {256, 256};
                     c.loss = "huber";
                     c.lr = 2.3e-3;
@@ -116,6 +125,7 @@ public final class Presets {
 
         add(FROZENLAKE, "default", "FrozenLake 4x4, not slippery: MLP 64, Adam 1e-3, MSE, gamma .95; stops when solved", c -> {
             c.env = "FrozenLake-v1";
+            c.doubleDqn = false;
             c.hidden = new int[] {64};
             c.loss = "mse";
             c.lr = 1e-3;
@@ -131,12 +141,14 @@ public final class Presets {
             c.epsFraction = 0.5;
             c.epsEnd = 0.05;
             c.totalSteps = 20_000;
-            c.evalEvery = 500;
+            c.solveCheckEvery = 500;
+            c.evalEvery = 2_000;
         });
         add(FROZENLAKE, "minimalrl-frozenlake", "T2 (minimalRL recipe): FrozenLake 4x4 not slippery, MLP 128-128, MSE, Adam 5e-4, gamma .98, "
                 + "replay 50k batch 32 from 2k, 10 updates after each episode, target copied at each episode start, "
                 + "eps .08 -> .01 (-.01 per 200 episodes), 10,000 episodes", c -> {
                     c.env = "FrozenLake-v1";
+                    c.doubleDqn = false;
                     c.hidden = new int[] {128, 128};
                     c.loss = "mse";
                     c.lr = 5e-4;
@@ -163,6 +175,7 @@ public final class Presets {
 
     private static void kerasCartPole(DqnConfig c) {
         c.env = "CartPole-v0";
+        c.doubleDqn = false;
         c.hidden = new int[] {32, 32};
         c.init = "he_uniform";
         c.loss = "mse";
@@ -188,6 +201,7 @@ public final class Presets {
     /** What every Atari preset shares: Pong on the atari pipeline, the Nature CNN, solved at a 10-episode greedy mean of 18. */
     private static void atari(DqnConfig c) {
         c.game = "pong";
+        c.doubleDqn = false;
         c.pipeline = "atari";
         c.noopMax = 30;
         c.rewardClip = true;
@@ -197,7 +211,9 @@ public final class Presets {
         c.solveAt = 18;
         c.solveWindow = 10;
         c.evalEpisodes = 10;
-        c.evalEvery = 50_000;
+        // A 10-game evaluation costs ~10k agent steps of single forward passes: rare periodic ones (~1% of the steps).
+        c.solveCheckEvery = 50_000;
+        c.evalEvery = 250_000;
         c.epsSteps = 0;
         c.stopWhenSolved = true;
     }

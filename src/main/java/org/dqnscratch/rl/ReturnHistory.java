@@ -37,6 +37,14 @@ final class ReturnHistory {
     /** Mean return of the last {@code window} episodes; -infinity until there are that many. */
     double recentMean() { return episodes >= recent.length ? recentSum / recent.length : Double.NEGATIVE_INFINITY; }
 
+    /** Mean return of the last {@code n} episodes (fewer at first); NaN before the first. */
+    double meanLast(int n) {
+        int k = Math.min(n, episodes);
+        double s = 0;
+        for (int i = episodes - k; i < episodes; i++) s += returns[i];
+        return k == 0 ? Double.NaN : s / k;
+    }
+
     double[] endSteps() { return Arrays.copyOf(steps, episodes); }
 
     double[] returns() { return Arrays.copyOf(returns, episodes); }

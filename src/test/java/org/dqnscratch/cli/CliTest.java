@@ -109,7 +109,8 @@ class CliTest {
         Run r = run("cartpole", "--help");
         assertEquals(0, r.code());
         for (String s : new String[] {"keras-cartpole-no-replay", "pytorch-cartpole", "keras-cartpole-v1", "cleanrl", "rl-zoo",
-            "--total-steps", "--double-dqn", "--target-update", "--eps-schedule", "--reward-scale"}) {
+            "--total-steps", "--double-dqn", "--target-update", "--eps-schedule", "--reward-scale", "--eval-every", "--solve-check-every",
+            "--diagnose-every", "--lr-end"}) {
             assertTrue(r.out().contains(s), s);
         }
         assertTrue(run("frozenlake", "--help").out().contains("minimalrl-frozenlake"));
@@ -120,6 +121,10 @@ class CliTest {
         Run train = run("frozenlake", "--seed", "3", "--run-dir", dir.toString(), "--progress=false");
         assertEquals(0, train.code(), train.toString());
         assertTrue(train.lastLine().matches("evaluation: 1\\.00 ± 0\\.00 over 20 episodes"), train.lastLine());
+        // Before it: the last network's evaluation (here the solving one's), and which network is handed over.
+        List<String> lines = train.out().lines().toList();
+        assertTrue(lines.get(lines.size() - 3).matches("last network \\(step \\d+\\): 1\\.00 ± 0\\.00 over 20 episodes"), train.out());
+        assertTrue(lines.get(lines.size() - 2).matches("handed over: best\\.safetensors, the best evaluated network \\(step \\d+\\)"), train.out());
         Path run;
         try (var s = Files.list(dir)) {
             run = s.findFirst().orElseThrow();
