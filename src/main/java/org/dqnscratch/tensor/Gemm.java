@@ -95,10 +95,10 @@ public final class Gemm {
      */
     static void dots(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float[] C, int cOff, int ldc, boolean accumulate) {
+        int N4 = N / 4 * 4;
         for (int i = 0; i < M; i++) {
             int a = aOff + i * lda, c = cOff + i * ldc;
-            int j = 0;
-            for (; j + 4 <= N; j += 4) {
+            for (int j = 0; j < N4; j += 4) {
                 int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
                 float c0 = accumulate ? C[c + j] : 0f, c1 = accumulate ? C[c + j + 1] : 0f;
                 float c2 = accumulate ? C[c + j + 2] : 0f, c3 = accumulate ? C[c + j + 3] : 0f;
@@ -116,18 +116,44 @@ public final class Gemm {
                 }
                 C[c + j] = c0; C[c + j + 1] = c1; C[c + j + 2] = c2; C[c + j + 3] = c3;
             }
-            for (; j < N; j++) {
-                int b0 = bOff + j * ldb;
-                float c0 = accumulate ? C[c + j] : 0f;
+        }
+        // The last N % 4 columns (all of a Q head's 2-3): four rows at a time keep four chains in flight.
+        for (int j = N4; j < N; j++) {
+            int i = 0;
+            for (; i + 4 <= M; i += 4) dotsFourRows(i, j, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+            for (; i < M; i++) {
+                int a = aOff + i * lda, b0 = bOff + j * ldb, c = cOff + i * ldc + j;
+                float c0 = accumulate ? C[c] : 0f;
                 for (int pc = 0; pc < K; pc += KC) {
                     int end = Math.min(K, pc + KC);
                     float s0 = 0f;
                     for (int k = pc; k < end; k++) s0 = Math.fma(A[a + k], B[b0 + k], s0);
                     c0 += s0;
                 }
-                C[c + j] = c0;
+                C[c] = c0;
             }
         }
+    }
+
+    /** Column j of rows i..i+3 of {@link #dots}, the same chains. */
+    private static void dotsFourRows(int i, int j, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                     float[] C, int cOff, int ldc, boolean accumulate) {
+        int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, b = bOff + j * ldb;
+        int c0i = cOff + i * ldc + j, c1i = c0i + ldc, c2i = c1i + ldc, c3i = c2i + ldc;
+        float c0 = accumulate ? C[c0i] : 0f, c1 = accumulate ? C[c1i] : 0f, c2 = accumulate ? C[c2i] : 0f, c3 = accumulate ? C[c3i] : 0f;
+        for (int pc = 0; pc < K; pc += KC) {
+            int end = Math.min(K, pc + KC);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int k = pc; k < end; k++) {
+                float bk = B[b + k];
+                s0 = Math.fma(A[a0 + k], bk, s0);
+                s1 = Math.fma(A[a1 + k], bk, s1);
+                s2 = Math.fma(A[a2 + k], bk, s2);
+                s3 = Math.fma(A[a3 + k], bk, s3);
+            }
+            c0 += s0; c1 += s1; c2 += s2; c3 += s3;
+        }
+        C[c0i] = c0; C[c1i] = c1; C[c2i] = c2; C[c3i] = c3;
     }
 
     /** Rows of the micro-kernel in use (the height of packed A panels). */
