@@ -45,6 +45,7 @@ public final class OpenClBackend implements Backend {
     private final cl_mem actionError;
     private final float[] actionErrorRead = new float[3];
     private boolean actionsUnchecked;
+    private long launches, fills, argumentSets, writes, blockingWrites, blockingReads, finishes, waits;
 
     private OpenClBackend(OpenClDevice device) {
         this.device = device;
@@ -71,6 +72,9 @@ public final class OpenClBackend implements Backend {
 
     public OpenClDevice device() { return device; }
 
+    /** What this backend has asked of the runtime so far (see {@link Traffic}). */
+    public Traffic traffic() { return new Traffic(launches, fills, argumentSets, writes, blockingWrites, blockingReads, finishes, waits); }
+
     @Override public String name() { return "opencl (" + device + ")"; }
 
     @Override public Tensor.Storage allocate(int size) {
@@ -86,6 +90,8 @@ public final class OpenClBackend implements Backend {
 
     @Override public void upload(Tensor dst, float[] src, int srcOff) {
         if (dst.size == 0) return;
+        writes++;
+        blockingWrites++;
         OpenCl.check(clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, (long) dst.offset * Sizeof.cl_float, (long) dst.size * Sizeof.cl_float,
                 Pointer.to(src).withByteOffset((long) srcOff * Sizeof.cl_float), 0, null, null), "upload");
     }
@@ -93,6 +99,7 @@ public final class OpenClBackend implements Backend {
     /** Reads back (blocking); throws the CPU backend's error if a kernel queued before met a bad action. */
     @Override public void download(float[] dst, int dstOff, Tensor src) {
         if (src.size == 0) return;
+        blockingReads++;
         OpenCl.check(clEnqueueReadBuffer(queue, mem(src), CL_TRUE, (long) src.offset * Sizeof.cl_float, (long) src.size * Sizeof.cl_float,
                 Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.cl_float), 0, null, null), "download");
         reportBadAction();
@@ -102,6 +109,7 @@ public final class OpenClBackend implements Backend {
     private void reportBadAction() {
         if (!actionsUnchecked) return;
         actionsUnchecked = false;
+        blockingReads++;
         OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_TRUE, 0, (long) actionErrorRead.length * Sizeof.cl_float,
                 Pointer.to(actionErrorRead), 0, null, null), "reading the action check");
         if (actionErrorRead[0] == 0f) return;
@@ -121,6 +129,7 @@ public final class OpenClBackend implements Backend {
 
     private void fillRaw(cl_mem m, int offset, int size, float value) {
         if (size == 0) return;
+        fills++;
         OpenCl.check(clEnqueueFillBuffer(queue, m, Pointer.to(new float[] {value}), Sizeof.cl_float, (long) offset * Sizeof.cl_float,
                 (long) size * Sizeof.cl_float, 0, null, null), "fill");
     }
@@ -128,6 +137,7 @@ public final class OpenClBackend implements Backend {
     @Override public void copy(Tensor dst, Tensor src) {
         if (dst.size != src.size) throw new IllegalArgumentException("copy " + src + " into " + dst);
         if (src.size == 0) return;
+        fills++;
         OpenCl.check(clEnqueueCopyBuffer(queue, mem(src), mem(dst), (long) src.offset * Sizeof.cl_float, (long) dst.offset * Sizeof.cl_float,
                 (long) src.size * Sizeof.cl_float, 0, null, null), "copy");
     }
@@ -150,7 +160,10 @@ public final class OpenClBackend implements Backend {
     }
 
     /** Waits for every queued kernel (benchmarks; reads already wait). */
-    public void finish() { OpenCl.check(clFinish(queue), "finish"); }
+    public void finish() {
+        finishes++;
+        OpenCl.check(clFinish(queue), "finish");
+    }
 
     // ---- launching ----------------------------------------------------------------------------
 
@@ -186,6 +199,7 @@ public final class OpenClBackend implements Backend {
     private void launch(String name, long[] global, long[] local, Object... args) {
         cl_kernel k = kernels.get(name);
         if (k == null) throw new IllegalStateException("no kernel " + name + " in the kernels/*.cl sources");
+        launches++;
         int i = 0;
         for (Object a : args) {
             if (a instanceof Tensor t) {
@@ -207,6 +221,7 @@ public final class OpenClBackend implements Backend {
             }
         }
         final int argc = i;
+        argumentSets += argc;
         OpenCl.check(clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null),
                 () -> name + " (" + argc + " arguments, global " + java.util.Arrays.toString(global) + ")");
     }

@@ -1,0 +1,68 @@
+package org.dqnscratch.rl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.dqnscratch.env.Env;
+import org.dqnscratch.env.atari.AtariEnv;
+import org.dqnscratch.nn.Init;
+import org.dqnscratch.opencl.OpenClBackend;
+import org.dqnscratch.opencl.OpenClSupport;
+import org.dqnscratch.opencl.Traffic;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one Nature-CNN gradient step of the training path (TrainingBatch.train: sample, upload,
+ * DqnUpdate.step) asks of the OpenCL runtime: kernel launches, arguments set, transfers and
+ * host-device synchronisations. The Pong default preset (Adam, Huber, gradient-norm clipping,
+ * 3-step returns), batch 32 of 4x84x84 frames, a step without and a step with the loss read back.
+ */
+class OpenClUpdateTrafficTest {
+    static final int STACK = 4, FRAME = 84 * 84;
+
+    @Test
+    void natureCnnUpdateOnTheTrainingPath() {
+        OpenClBackend cl = OpenClSupport.backend();
+        DqnConfig cfg = Presets.get("pong", "default").config();
+        cfg.bufferSize = 200;
+        EnvSpec spec = new EnvSpec(null, false, AtariEnv.Options.defaults("pong"), null);
+        TrainingBatch batch = new TrainingBatch(cl, spec, cfg, STACK * FRAME);
+        fill(batch, 150);
+        QNetwork online = QNetwork.create(cl, spec, STACK * FRAME, 6, cfg.hidden, false), target = online.twin(cl);
+        Init.parse(cfg.init).apply(online.params(), 1);
+        target.params().updateFrom(online.params(), 1f);
+        DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
+                cfg.optimizerFor(online.params()), cfg.lossFunction(), 1f, cfg.doubleDqn);
+        Rng rng = new Rng(3);
+        batch.train(update, rng, 2); // warm-up: buffers allocated, arguments bound
+
+        Traffic before = cl.traffic();
+        batch.train(update, rng, 1);
+        Traffic step = cl.traffic().since(before);
+        System.out.println("one Nature-CNN update, loss read back: " + step);
+        // before issue 10's host work: five blocking uploads, the loss and the action-check flag read back
+        assertEquals(46, step.launches(), step.toString());
+        assertEquals(5, step.blockingWrites(), step.toString());
+        assertEquals(2, step.blockingReads(), step.toString());
+        assertEquals(0, step.finishes(), step.toString());
+    }
+
+    /** Random frames as one episode per stream, so that every transition has a complete 3-step window. */
+    static void fill(TrainingBatch batch, int steps) {
+        Random r = new Random(5);
+        float[] obs = frames(r, STACK * FRAME);
+        for (int t = 0; t < steps; t++) {
+            float[] next = new float[obs.length];
+            System.arraycopy(obs, FRAME, next, 0, obs.length - FRAME);
+            for (int p = obs.length - FRAME; p < obs.length; p++) next[p] = r.nextInt(256);
+            batch.add(0, obs, r.nextInt(6), r.nextInt(3) - 1, new Env.Step(next, 0, false, t == steps - 1));
+            obs = next;
+        }
+    }
+
+    static float[] frames(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextInt(256);
+        return x;
+    }
+}
