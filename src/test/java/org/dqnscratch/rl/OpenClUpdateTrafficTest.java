@@ -1,6 +1,7 @@
 package org.dqnscratch.rl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.dqnscratch.env.Env;
@@ -40,11 +41,14 @@ class OpenClUpdateTrafficTest {
         batch.train(update, rng, 1);
         Traffic step = cl.traffic().since(before);
         System.out.println("one Nature-CNN update, loss read back: " + step);
-        // before issue 10's host work: five blocking uploads, the loss and the action-check flag read back
-        assertEquals(46, step.launches(), step.toString());
-        assertEquals(5, step.blockingWrites(), step.toString());
-        assertEquals(2, step.blockingReads(), step.toString());
-        assertEquals(0, step.finishes(), step.toString());
+        // Before issue 10: 46 launches, 558 arguments set, 5 blocking uploads, the loss and the action-check flag read
+        // back in 2 blocking reads. Now 51 launches on PoCL (a GEMM split over K adds one, the gradient norm's second
+        // pass one, a convolution's input gradient two instead of one); how many K splits depends on the device.
+        assertTrue(step.launches() <= 60, step.toString());
+        assertEquals(2, step.argumentSets(), "only Adam's two step-dependent factors are set anew: " + step);
+        assertEquals(0, step.blockingWrites(), step.toString());
+        assertEquals(1, step.blockingReads(), "the loss, with the action check in the same wait: " + step);
+        assertEquals(0, step.finishes() + step.waits(), step.toString());
     }
 
     /** Random frames as one episode per stream, so that every transition has a complete 3-step window. */
