@@ -1,4 +1,4 @@
-// Elementwise ops, 1D range over n, as CpuBackend.relu_forward / relu_backward / scale_forward.
+// Elementwise ops, 1D range over n, as CpuBackend.relu_forward / relu_backward / scale_forward / scale_u8_forward.
 
 __kernel void relu_forward(__global float* out, int out_off, __global const float* inp, int inp_off, int n) {
     int i = get_global_id(0);
@@ -12,6 +12,12 @@ __kernel void relu_backward(__global float* dinp, int dinp_off, __global const f
 }
 
 __kernel void scale_forward(__global float* out, int out_off, __global const float* inp, int inp_off, float scale, int n) {
+    int i = get_global_id(0);
+    if (i < n) out[out_off + i] = inp[inp_off + i] * scale;
+}
+
+// inp: bytes (uint8 observations, uploaded as stored).
+__kernel void scale_u8_forward(__global float* out, int out_off, __global const uchar* inp, int inp_off, float scale, int n) {
     int i = get_global_id(0);
     if (i < n) out[out_off + i] = inp[inp_off + i] * scale;
 }

@@ -95,6 +95,15 @@ public final class ParityCases {
             b.scale_forward(y, rand(b, r, n), 1f / 255f, n);
             return out(b, y);
         });
+        OPS.put("scale_u8_forward", (b, r) -> {
+            int n = odd(r, 999);
+            byte[] pixels = new byte[n + 3];
+            r.nextBytes(pixels);
+            Tensor x = b.bytes(n + 3), y = b.zeros(n);
+            b.uploadBytes(x, pixels, 0);
+            b.scale_u8_forward(y, new Tensor(x.storage, 3, n), 1f / 255f, n); // at an odd offset: bytes need no alignment
+            return out(b, y);
+        });
         OPS.put("gather_forward", (b, r) -> {
             int N = odd(r, 70), A = odd(r, 9);
             Tensor y = b.zeros(N);

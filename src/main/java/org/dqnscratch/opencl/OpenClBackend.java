@@ -32,6 +32,9 @@ public final class OpenClBackend implements Backend {
     /** A device buffer. */
     public record ClBuffer(cl_mem mem, int capacity) implements Tensor.Storage {}
 
+    /** A device buffer of bytes (capacity in bytes). */
+    public record ClBytes(cl_mem mem, int capacity) implements Tensor.Storage {}
+
     private static final int REDUCE = 256, GROUP = 256;
     /** Largest split-K scratch, in floats: a split GEMM never has more partial outputs than this. */
     private static final int MAX_PARTIALS = 1 << 24;
@@ -129,6 +132,17 @@ public final class OpenClBackend implements Backend {
         return b;
     }
 
+    @Override public Tensor.Storage allocateBytes(int size) {
+        ClBytes b = pool.allocateBytes(Math.max(size, 1));
+        fillRaw(b.mem(), 0, (b.capacity() + 3) / 4, 0f);
+        return b;
+    }
+
+    private static cl_mem bytesMem(Tensor t) {
+        if (!(t.storage instanceof ClBytes b)) throw new IllegalArgumentException(t + " is not a byte tensor of an OpenCL backend");
+        return b.mem();
+    }
+
     static cl_mem mem(Tensor t) {
         if (!(t.storage instanceof ClBuffer b)) throw new IllegalArgumentException(t + " does not live on an OpenCL backend");
         return b.mem();
@@ -139,6 +153,13 @@ public final class OpenClBackend implements Backend {
         if (dst.size == 0) return;
         staging.take(dst.size * Sizeof.cl_float).asFloatBuffer().put(src, srcOff, dst.size);
         write(mem(dst), (long) dst.offset * Sizeof.cl_float, (long) dst.size * Sizeof.cl_float);
+    }
+
+    /** As {@link #upload}: copied into staging memory, written without waiting. */
+    @Override public void uploadBytes(Tensor dst, byte[] src, int srcOff) {
+        if (dst.size == 0) return;
+        staging.take(dst.size).put(src, srcOff, dst.size);
+        write(bytesMem(dst), dst.offset, dst.size);
     }
 
     private void write(cl_mem dst, long offset, long bytes) {
@@ -350,6 +371,10 @@ public final class OpenClBackend implements Backend {
 
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
         run1d(kernel("scale_forward").t(out).t(inp).f(scale).i(n), n);
+    }
+
+    @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
+        run1d(kernel("scale_u8_forward").t(out).buffer(bytesMem(inp)).i(inp.offset).f(scale).i(n), n);
     }
 
     // ---- Q-value heads --------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import org.dqnscratch.io.AtomicFiles;
  * first; so {@link #size()} stays somewhat below capacity when the kept episodes average fewer than
  * about 64*stack steps (with 1-step episodes, about capacity/(stack+1) transitions are kept).
  *
- * <p>{@link #sample} allocates nothing: it fills caller-owned float arrays with pixels 0..255.
+ * <p>{@link #sample} allocates nothing: it fills caller-owned arrays with pixels 0..255, as floats or as bytes.
  */
 public final class PixelReplay {
     private static final long MAGIC = 0x44514E5049585231L; // "DQNPIXR1"
@@ -223,13 +223,27 @@ public final class PixelReplay {
         sample(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
     }
 
+    /**
+     * As {@link #sample}, with the pixels as stored (unsigned bytes, {@code stack * frameSize} per row):
+     * a quarter of the floats' size to copy and to upload.
+     */
+    public void sample(RandomGenerator rng, int batch, int nStep, double gamma, byte[] s, float[] a, float[] r, float[] discount, byte[] s2) {
+        sampleInto(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
+    }
+
     /** As {@link #sample}, also telling which (stream, transition number) each row came from, for tests. */
     void sample(RandomGenerator rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2,
                 int[] streamOut, long[] transitionOut) {
+        sampleInto(rng, batch, nStep, gamma, s, a, r, discount, s2, streamOut, transitionOut);
+    }
+
+    /** The sampling of both forms: s and s2 are float[] or byte[] (see {@link #copyStack}). */
+    private void sampleInto(RandomGenerator rng, int batch, int nStep, double gamma, Object s, float[] a, float[] r, float[] discount, Object s2,
+                            int[] streamOut, long[] transitionOut) {
         if (nStep < 1) throw new IllegalArgumentException("nStep must be >= 1, got " + nStep);
         if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
         long len = (long) stack * frameSize;
-        if (batch < 0 || s.length < batch * len || s2.length < batch * len || a.length < batch || r.length < batch || discount.length < batch) {
+        if (batch < 0 || length(s) < batch * len || length(s2) < batch * len || a.length < batch || r.length < batch || discount.length < batch) {
             throw new IllegalArgumentException("batch arrays are too small for a batch of " + batch);
         }
         long total = sampleable(nStep);
@@ -239,7 +253,7 @@ public final class PixelReplay {
             int st = 0;
             for (long c; u >= (c = sampleable(st, nStep)); st++) u -= c;
             long t = oldest[st] + u;
-            transition(st, t, nStep, gamma, i, s, a, r, discount, s2);
+            transitionInto(st, t, nStep, gamma, i, s, a, r, discount, s2);
             if (streamOut != null) streamOut[i] = st;
             if (transitionOut != null) transitionOut[i] = t;
         }
@@ -247,6 +261,10 @@ public final class PixelReplay {
 
     /** Writes the n-step view of transition t of a stream into batch row i (t must be sampleable). */
     void transition(int stream, long t, int nStep, double gamma, int i, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
+        transitionInto(stream, t, nStep, gamma, i, s, a, r, discount, s2);
+    }
+
+    private void transitionInto(int stream, long t, int nStep, double gamma, int i, Object s, float[] a, float[] r, float[] discount, Object s2) {
         double ret = 0, g = 1;
         int first = slot(stream, t), last = first;
         for (int j = 0; j < nStep; j++) {
@@ -263,13 +281,22 @@ public final class PixelReplay {
         discount[i] = (flags[last] & TERMINATED) != 0 ? 0f : (float) g;
     }
 
-    private void copyStack(int stream, long newest, float[] dst, int at) {
+    /** Copies a stack into dst from index at: into a byte[] as stored, into a float[] as 0..255. */
+    private void copyStack(int stream, long newest, Object dst, int at) {
         for (int f = 0; f < stack; f++) {
             long pos = framePos(stream, newest - stack + 1 + f);
             byte[] c = chunkOf(pos);
-            for (int p = 0, o = offsetOf(pos), d = at + f * frameSize; p < frameSize; p++) dst[d + p] = c[o + p] & 0xFF;
+            int o = offsetOf(pos), d = at + f * frameSize;
+            if (dst instanceof byte[] b) {
+                System.arraycopy(c, o, b, d, frameSize);
+            } else {
+                float[] x = (float[]) dst;
+                for (int p = 0; p < frameSize; p++) x[d + p] = c[o + p] & 0xFF;
+            }
         }
     }
+
+    private static int length(Object array) { return array instanceof byte[] b ? b.length : ((float[]) array).length; }
 
     /** Writes the whole replay (all streams, counters) to a file atomically; for `--resume --save-replay`. */
     public void save(Path file) throws IOException {

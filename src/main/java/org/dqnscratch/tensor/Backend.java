@@ -31,6 +31,20 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src.size} floats of {@code src} into {@code dst[dstOff..]}. */
     void download(float[] dst, int dstOff, Tensor src);
 
+    /**
+     * A new zero-filled buffer of {@code size} unsigned bytes, for observations (Atari pixels) that
+     * travel to the device as they are stored, 4 times smaller than floats. A tensor over it holds
+     * bytes; only {@link #uploadBytes} and {@link #scale_u8_forward} take one.
+     */
+    Tensor.Storage allocateBytes(int size);
+
+    default Tensor bytes(int... shape) {
+        return new Tensor(allocateBytes(Tensor.sizeOf(shape)), 0, shape);
+    }
+
+    /** Copies {@code dst.size} bytes from {@code src[srcOff..]} into the byte tensor {@code dst}. */
+    void uploadBytes(Tensor dst, byte[] src, int srcOff);
+
     default float[] toArray(Tensor t) {
         float[] a = new float[t.size];
         download(a, 0, t);
@@ -73,6 +87,9 @@ public interface Backend extends AutoCloseable {
 
     /** out = inp * scale (the [0,255] to [0,1] step of Atari observations). */
     void scale_forward(Tensor out, Tensor inp, float scale, int n);
+
+    /** out = inp * scale with inp a byte tensor read as unsigned 0..255 (observations uploaded as bytes). */
+    void scale_u8_forward(Tensor out, Tensor inp, float scale, int n);
 
     // ---- Q-value heads --------------------------------------------------------------------
     // An action that is not an integer in [0, A) is an error on every backend: the one below.

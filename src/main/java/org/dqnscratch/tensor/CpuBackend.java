@@ -19,7 +19,24 @@ public final class CpuBackend implements Backend {
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
 
+    /** A CPU buffer of unsigned bytes. */
+    public record Bytes(byte[] data) implements Tensor.Storage {
+        @Override public int capacity() { return data.length; }
+    }
+
     @Override public Tensor.Storage allocate(int size) { return new Buffer(new float[size]); }
+
+    @Override public Tensor.Storage allocateBytes(int size) { return new Bytes(new byte[size]); }
+
+    /** The byte array behind a CPU byte tensor (elements start at {@code t.offset}). */
+    static byte[] bytes(Tensor t) {
+        if (!(t.storage instanceof Bytes b)) throw new IllegalArgumentException(t + " is not a byte tensor of the CPU backend");
+        return b.data;
+    }
+
+    @Override public void uploadBytes(Tensor dst, byte[] src, int srcOff) {
+        System.arraycopy(src, srcOff, bytes(dst), dst.offset, dst.size);
+    }
 
     /** The array behind a CPU tensor (elements start at {@code t.offset}). */
     public static float[] data(Tensor t) {
@@ -113,6 +130,12 @@ public final class CpuBackend implements Backend {
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
         float[] o = data(out), x = data(inp);
         for (int i = 0; i < n; i++) o[out.offset + i] = x[inp.offset + i] * scale;
+    }
+
+    @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
+        float[] o = data(out);
+        byte[] x = bytes(inp);
+        for (int i = 0; i < n; i++) o[out.offset + i] = (x[inp.offset + i] & 0xFF) * scale;
     }
 
     // ---- Q-value heads ----------------------------------------------------------------------

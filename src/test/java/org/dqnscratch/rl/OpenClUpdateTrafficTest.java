@@ -38,17 +38,26 @@ class OpenClUpdateTrafficTest {
         batch.train(update, rng, 2); // warm-up: buffers allocated, arguments bound
 
         Traffic before = cl.traffic();
-        batch.train(update, rng, 1);
+        double loss = batch.train(update, rng, 1);
         Traffic step = cl.traffic().since(before);
-        System.out.println("one Nature-CNN update, loss read back: " + step);
+        System.out.println("one Nature-CNN update: " + step);
         // Before issue 10: 46 launches, 558 arguments set, 5 blocking uploads, the loss and the action-check flag read
-        // back in 2 blocking reads. Now 51 launches on PoCL (a GEMM split over K adds one, the gradient norm's second
-        // pass one, a convolution's input gradient two instead of one); how many K splits depends on the device.
+        // back in 2 blocking reads. Now 52 launches on PoCL (a GEMM split over K adds one, the gradient norm's second
+        // pass one, a convolution's input gradient two instead of one, the bytes' conversion one); how many K splits
+        // depends on the device.
         assertTrue(step.launches() <= 60, step.toString());
         assertEquals(2, step.argumentSets(), "only Adam's two step-dependent factors are set anew: " + step);
-        assertEquals(0, step.blockingWrites(), step.toString());
+        assertEquals(3, step.writes(), "the two observations' bytes and the packed actions, rewards and masks: " + step);
+        assertEquals(0, step.syncs(), "nothing waits for the device: " + step);
+        assertTrue(Double.isFinite(loss), "the loss read at the first update comes back until the next read");
+
+        batch.updates = TrainingBatch.LOSS_EVERY; // the next update logs its loss
+        before = cl.traffic();
+        batch.train(update, rng, 1);
+        step = cl.traffic().since(before);
+        System.out.println("one Nature-CNN update, loss read back: " + step);
         assertEquals(1, step.blockingReads(), "the loss, with the action check in the same wait: " + step);
-        assertEquals(0, step.finishes() + step.waits(), step.toString());
+        assertEquals(1, step.syncs(), step.toString());
     }
 
     /** Random frames as one episode per stream, so that every transition has a complete 3-step window. */
