@@ -69,12 +69,28 @@ public class DqnUpdateBench {
         a = b.fromArray(acts, batch);
         r = b.fromArray(rew, batch);
         terminated = b.fromArray(term, batch);
+        if (cl != null) setupTraffic = cl.traffic();
     }
+
+    org.dqnscratch.opencl.Traffic setupTraffic;
 
     static Tensor random(Backend b, Random rng, int[] shape, float scale) {
         float[] d = new float[Tensor.sizeOf(shape)];
         for (int i = 0; i < d.length; i++) d[i] = scale == 255 ? rng.nextInt(256) : rng.nextFloat() * 2 - 1;
         return b.fromArray(d, shape);
+    }
+
+    /**
+     * The OpenCL runtime calls per update over the trial (launches, arguments set, syncs; the
+     * benchmark's own clFinish per update is one of the syncs), printed with the results.
+     */
+    @TearDown(Level.Trial)
+    public void traffic() {
+        if (cl == null || steps == 0) return;
+        org.dqnscratch.opencl.Traffic t = cl.traffic().since(setupTraffic);
+        System.out.printf(java.util.Locale.ROOT, "%nopencl per update (%d updates, tuning %s): %.1f launches, %.1f fills, %.2f arguments set, "
+                + "%.2f syncs (%.2f of them the benchmark's clFinish)%n", steps, cl.tuning(), (double) t.launches() / steps,
+                (double) t.fills() / steps, (double) t.argumentSets() / steps, (double) t.syncs() / steps, (double) t.finishes() / steps);
     }
 
     /** Reads the loss back every 100th update, as the training loop logs it. */

@@ -156,10 +156,11 @@ public final class OpenClBackend implements Backend {
     }
 
     /** As {@link #upload}: copied into staging memory, written without waiting. */
-    @Override public void uploadBytes(Tensor dst, byte[] src, int srcOff) {
-        if (dst.size == 0) return;
-        staging.take(dst.size).put(src, srcOff, dst.size);
-        write(bytesMem(dst), dst.offset, dst.size);
+    @Override public void uploadBytes(Tensor dst, int at, byte[] src, int srcOff, int n) {
+        Backend.checkRange(dst, at, n);
+        if (n == 0) return;
+        staging.take(n).put(src, srcOff, n);
+        write(bytesMem(dst), (long) dst.offset + at, n);
     }
 
     private void write(cl_mem dst, long offset, long bytes) {
@@ -375,6 +376,11 @@ public final class OpenClBackend implements Backend {
 
     @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
         run1d(kernel("scale_u8_forward").t(out).buffer(bytesMem(inp)).i(inp.offset).f(scale).i(n), n);
+    }
+
+    @Override public void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize) {
+        Launcher l = kernel("gather_u8_forward").t(out).buffer(bytesMem(table)).i(table.offset).t(index).i(rows).i(rowSize);
+        run1d(l.i(table.size / rowSize), rows * rowSize);
     }
 
     // ---- Q-value heads --------------------------------------------------------------------------

@@ -9,7 +9,9 @@ import org.dqnscratch.tensor.Tensor;
  * The replay and the minibatch: host arrays filled by the replay, uploaded once per gradient step.
  * Pixel observations go to a {@link PixelReplay} (uint8 frames, n-step returns, one stream per
  * environment) and travel to the backend as bytes, turned into floats there (one launch for s and
- * s2); flat ones go to a {@link ReplayBuffer}. Actions, rewards and masks travel in one upload.
+ * s2); with {@code --replay-on-device} the frames are mirrored in device memory as they are stored,
+ * and a gradient step uploads only where its stacks' frames are. Flat observations go to a
+ * {@link ReplayBuffer}. Actions, rewards and masks travel in one upload.
  */
 final class TrainingBatch {
     /**
@@ -23,10 +25,13 @@ final class TrainingBatch {
     final PixelReplay pixels;
     final int nStep;
     final double gamma;
-    /** Flat observations (null with pixels), or pixels as bytes (null without). */
+    /** Flat observations (null with pixels). */
     final float[] s, s2;
+    /** Pixels sampled on the host, as bytes (null without pixels or with the frames on the device). */
     final byte[] sBytes, s2Bytes;
-    /** Actions, rewards and masks as sampled, and the three packed for one upload. */
+    /** With the frames on the device: the sampled stacks' frame slots (else null). */
+    final int[] sSlots, s2Slots;
+    /** Actions, rewards and masks as sampled, packed for one upload with (frames on the device) the slots as floats. */
     final float[] a, r, term, scalars;
     /** Gradient steps owed: a fractional --gradient-steps adds up until a whole step is due. */
     double credit;
@@ -34,8 +39,11 @@ final class TrainingBatch {
     long updates;
     private float lossRead = Float.NaN;
     final Tensor ts, ta, tr, tterm, ts2, tscalars;
-    /** With pixels: the bytes of s then s2 (one buffer, two views), and their floats, of which ts and ts2 are views. */
-    final Tensor tpixels, tsBytes, ts2Bytes, tobs;
+    /**
+     * With pixels: tpixels holds the bytes of s then s2, or every frame of the replay (on the device);
+     * tobs their floats, of which ts and ts2 are views; tslots the packed slots (on the device; else null).
+     */
+    final Tensor tpixels, tobs, tslots;
 
     TrainingBatch(Backend backend, EnvSpec spec, DqnConfig cfg, int obsSize) {
         int B = cfg.batchSize;
@@ -61,30 +69,48 @@ final class TrainingBatch {
         a = new float[B];
         r = new float[B];
         term = new float[B];
-        scalars = new float[3 * B];
-        tscalars = backend.zeros(3 * B);
+        int stack = spec.pixels() ? spec.atari().stack() : 1, frame = obsSize / stack;
+        boolean onDevice = cfg.replayOnDevice;
+        if (onDevice && !spec.pixels()) throw new IllegalArgumentException("--replay-on-device is for Atari games' pixel replays");
+        int slots = onDevice ? 2 * B * stack : 0;
+        scalars = new float[3 * B + slots];
+        tscalars = backend.zeros(3 * B + slots);
         ta = new Tensor(tscalars.storage, 0, B);
         tr = new Tensor(tscalars.storage, B, B);
         tterm = new Tensor(tscalars.storage, 2 * B, B);
+        tslots = onDevice ? new Tensor(tscalars.storage, 3 * B, slots) : null;
         if (spec.pixels()) {
-            int[] shape = {B, spec.atari().stack(), 84, 84};
+            int[] shape = {B, stack, 84, 84};
             s = s2 = null;
-            sBytes = new byte[B * obsSize];
-            s2Bytes = new byte[B * obsSize];
-            tpixels = backend.bytes(2 * B * obsSize);
-            tsBytes = new Tensor(tpixels.storage, 0, B * obsSize);
-            ts2Bytes = new Tensor(tpixels.storage, B * obsSize, B * obsSize);
+            boolean host = !onDevice;
+            sBytes = host ? new byte[B * obsSize] : null;
+            s2Bytes = host ? new byte[B * obsSize] : null;
+            sSlots = onDevice ? new int[B * stack] : null;
+            s2Slots = onDevice ? new int[B * stack] : null;
+            tpixels = host ? backend.bytes(2 * B * obsSize) : backend.bytes(deviceFrameBytes(pixels, cfg.bufferSize));
             tobs = backend.zeros(2 * B * obsSize);
             ts = new Tensor(tobs.storage, 0, shape);
             ts2 = new Tensor(tobs.storage, B * obsSize, shape);
+            if (onDevice) pixels.mirror((slot, bytes, offset) -> backend.uploadBytes(tpixels, (int) slot * frame, bytes, offset, frame));
         } else {
             s = new float[B * obsSize];
             s2 = new float[B * obsSize];
             sBytes = s2Bytes = null;
-            tpixels = tsBytes = ts2Bytes = tobs = null;
+            sSlots = s2Slots = null;
+            tpixels = tobs = null;
             ts = backend.zeros(B, obsSize);
             ts2 = backend.zeros(B, obsSize);
         }
+    }
+
+    /** The device copy of the replay's frames, in bytes: at most 2 GiB (one tensor), slots exact as floats. */
+    private static int deviceFrameBytes(PixelReplay replay, long bufferSize) {
+        long bytes = replay.frameSlots() * replay.frameSize;
+        if (bytes > Integer.MAX_VALUE || replay.frameSlots() > (1 << 24)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "--replay-on-device keeps at most 2 GiB of frames; --buffer-size %d "
+                    + "needs %.1f GB: use a smaller --buffer-size, or keep the replay in host memory", bufferSize, bytes / 1e9));
+        }
+        return (int) bytes;
     }
 
     void add(int stream, float[] obs, int action, float reward, Env.Step st) {
@@ -109,21 +135,28 @@ final class TrainingBatch {
         if (pixels != null && pixels.sampleable(nStep) == 0) return Double.NaN; // no complete n-step window yet
         int B = a.length;
         for (int i = 0; i < steps; i++) {
-            if (pixels != null) {
+            if (tslots != null) { // frames on the device: where the stacks are, then the pixels gathered there
+                pixels.sample(rng, B, nStep, gamma, sSlots, a, r, term, s2Slots);
+                for (int j = 0; j < sSlots.length; j++) {
+                    scalars[3 * B + j] = sSlots[j];
+                    scalars[3 * B + sSlots.length + j] = s2Slots[j];
+                }
+            } else if (pixels != null) {
                 pixels.sample(rng, B, nStep, gamma, sBytes, a, r, term, s2Bytes);
-                for (int j = 0; j < term.length; j++) term[j] = 1f - term[j]; // discount -> mask, see run()
-                b.uploadBytes(tsBytes, sBytes, 0);
-                b.uploadBytes(ts2Bytes, s2Bytes, 0);
+                b.uploadBytes(tpixels, 0, sBytes, 0, sBytes.length);
+                b.uploadBytes(tpixels, sBytes.length, s2Bytes, 0, s2Bytes.length);
                 b.scale_u8_forward(tobs, tpixels, 1f, tobs.size); // 0..255 as floats: the network scales them
             } else {
                 flat.sample(rng, B, s, a, r, term, s2);
                 b.upload(ts, s, 0);
                 b.upload(ts2, s2, 0);
             }
+            if (pixels != null) for (int j = 0; j < B; j++) term[j] = 1f - term[j]; // discount -> mask, see run()
             System.arraycopy(a, 0, scalars, 0, B);
             System.arraycopy(r, 0, scalars, B, B);
             System.arraycopy(term, 0, scalars, 2 * B, B);
             b.upload(tscalars, scalars, 0);
+            if (tslots != null) b.gather_u8_forward(tobs, tpixels, tslots, tslots.size, pixels.frameSize);
             boolean read = updates++ % LOSS_EVERY == 0;
             float loss = update.step(ts, ta, tr, tterm, ts2, read);
             if (!read) continue;

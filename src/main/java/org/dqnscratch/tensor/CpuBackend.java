@@ -34,8 +34,9 @@ public final class CpuBackend implements Backend {
         return b.data;
     }
 
-    @Override public void uploadBytes(Tensor dst, byte[] src, int srcOff) {
-        System.arraycopy(src, srcOff, bytes(dst), dst.offset, dst.size);
+    @Override public void uploadBytes(Tensor dst, int at, byte[] src, int srcOff, int n) {
+        Backend.checkRange(dst, at, n);
+        System.arraycopy(src, srcOff, bytes(dst), dst.offset + at, n);
     }
 
     /** The array behind a CPU tensor (elements start at {@code t.offset}). */
@@ -136,6 +137,18 @@ public final class CpuBackend implements Backend {
         float[] o = data(out);
         byte[] x = bytes(inp);
         for (int i = 0; i < n; i++) o[out.offset + i] = (x[inp.offset + i] & 0xFF) * scale;
+    }
+
+    @Override public void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize) {
+        float[] o = data(out), idx = data(index);
+        byte[] t = bytes(table);
+        long tableRows = table.size / rowSize;
+        for (int r = 0; r < rows; r++) {
+            float f = idx[index.offset + r];
+            if (!(f >= 0 && f < tableRows && f == (int) f)) throw new IllegalArgumentException("row " + f + " is not in [0, " + tableRows + ")");
+            int from = table.offset + (int) f * rowSize, to = out.offset + r * rowSize;
+            for (int p = 0; p < rowSize; p++) o[to + p] = t[from + p] & 0xFF;
+        }
     }
 
     // ---- Q-value heads ----------------------------------------------------------------------

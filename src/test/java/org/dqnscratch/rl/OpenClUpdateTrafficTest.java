@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,35 +11,45 @@ import org.dqnscratch.nn.Init;
 import org.dqnscratch.opencl.OpenClBackend;
 import org.dqnscratch.opencl.OpenClSupport;
 import org.dqnscratch.opencl.Traffic;
+import org.dqnscratch.tensor.Backend;
+import org.dqnscratch.tensor.CpuBackend;
 import org.junit.jupiter.api.Test;
 
 /**
  * What one Nature-CNN gradient step of the training path (TrainingBatch.train: sample, upload,
  * DqnUpdate.step) asks of the OpenCL runtime: kernel launches, arguments set, transfers and
  * host-device synchronisations. The Pong default preset (Adam, Huber, gradient-norm clipping,
- * 3-step returns), batch 32 of 4x84x84 frames, a step without and a step with the loss read back.
+ * 3-step returns), batch 32 of 4x84x84 frames; the replay in host memory or on the device.
  */
 class OpenClUpdateTrafficTest {
     static final int STACK = 4, FRAME = 84 * 84;
 
+    /** A training batch over a replay of 150 random transitions, and the update it feeds. */
+    record Learner(TrainingBatch batch, DqnUpdate update, QNetwork online) {
+        static Learner create(Backend b, boolean replayOnDevice) {
+            DqnConfig cfg = Presets.get("pong", "default").config();
+            cfg.bufferSize = 200;
+            cfg.replayOnDevice = replayOnDevice;
+            EnvSpec spec = new EnvSpec(null, false, AtariEnv.Options.defaults("pong"), null);
+            TrainingBatch batch = new TrainingBatch(b, spec, cfg, STACK * FRAME);
+            fill(batch, 150);
+            QNetwork online = QNetwork.create(b, spec, STACK * FRAME, 6, cfg.hidden, false), target = online.twin(b);
+            Init.parse(cfg.init).apply(online.params(), 1);
+            target.params().updateFrom(online.params(), 1f);
+            return new Learner(batch, new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
+                    cfg.optimizerFor(online.params()), cfg.lossFunction(), 1f, cfg.doubleDqn), online);
+        }
+    }
+
     @Test
     void natureCnnUpdateOnTheTrainingPath() {
         OpenClBackend cl = OpenClSupport.backend();
-        DqnConfig cfg = Presets.get("pong", "default").config();
-        cfg.bufferSize = 200;
-        EnvSpec spec = new EnvSpec(null, false, AtariEnv.Options.defaults("pong"), null);
-        TrainingBatch batch = new TrainingBatch(cl, spec, cfg, STACK * FRAME);
-        fill(batch, 150);
-        QNetwork online = QNetwork.create(cl, spec, STACK * FRAME, 6, cfg.hidden, false), target = online.twin(cl);
-        Init.parse(cfg.init).apply(online.params(), 1);
-        target.params().updateFrom(online.params(), 1f);
-        DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
-                cfg.optimizerFor(online.params()), cfg.lossFunction(), 1f, cfg.doubleDqn);
+        Learner l = Learner.create(cl, false);
         Rng rng = new Rng(3);
-        batch.train(update, rng, 2); // warm-up: buffers allocated, arguments bound
+        l.batch().train(l.update(), rng, 2); // warm-up: buffers allocated, arguments bound
 
         Traffic before = cl.traffic();
-        double loss = batch.train(update, rng, 1);
+        double loss = l.batch().train(l.update(), rng, 1);
         Traffic step = cl.traffic().since(before);
         System.out.println("one Nature-CNN update: " + step);
         // Before issue 10: 46 launches, 558 arguments set, 5 blocking uploads, the loss and the action-check flag read
@@ -51,16 +62,52 @@ class OpenClUpdateTrafficTest {
         assertEquals(0, step.syncs(), "nothing waits for the device: " + step);
         assertTrue(Double.isFinite(loss), "the loss read at the first update comes back until the next read");
 
-        batch.updates = TrainingBatch.LOSS_EVERY; // the next update logs its loss
+        l.batch().updates = TrainingBatch.LOSS_EVERY; // the next update logs its loss
         before = cl.traffic();
-        batch.train(update, rng, 1);
+        l.batch().train(l.update(), rng, 1);
         step = cl.traffic().since(before);
         System.out.println("one Nature-CNN update, loss read back: " + step);
         assertEquals(1, step.blockingReads(), "the loss, with the action check in the same wait: " + step);
         assertEquals(1, step.syncs(), step.toString());
     }
 
-    /** Random frames as one episode per stream, so that every transition has a complete 3-step window. */
+    /** --replay-on-device: a stored transition uploads its new frame, a gradient step one small packed write. */
+    @Test
+    void replayOnTheDevice() {
+        OpenClBackend cl = OpenClSupport.backend();
+        Learner l = Learner.create(cl, true);
+        Rng rng = new Rng(3);
+        l.batch().train(l.update(), rng, 2);
+
+        Traffic before = cl.traffic();
+        l.batch().train(l.update(), rng, 1);
+        Traffic step = cl.traffic().since(before);
+        System.out.println("one Nature-CNN update, replay on the device: " + step);
+        assertEquals(1, step.writes(), "actions, rewards, masks and the stacks' frame slots in one write: " + step);
+        assertEquals(0, step.syncs(), step.toString());
+
+        before = cl.traffic();
+        fill(l.batch(), 1);
+        Traffic add = cl.traffic().since(before);
+        assertEquals(STACK + 1, add.writes(), "a new episode's first observation and its next frame: " + add);
+        assertEquals(0, add.syncs(), add.toString());
+    }
+
+    /** The replay's place changes what travels, not what the network sees: the same parameters after the same updates. */
+    @Test
+    void sameUpdatesWithTheReplayOnTheDevice() {
+        for (Backend b : new Backend[] {new CpuBackend(), OpenClSupport.backend()}) {
+            float[][] params = new float[2][];
+            for (int k = 0; k < 2; k++) {
+                Learner l = Learner.create(b, k == 1);
+                l.batch().train(l.update(), new Rng(3), 3);
+                params[k] = b.toArray(l.online().params().values);
+            }
+            assertArrayEquals(params[0], params[1], b.name());
+        }
+    }
+
+    /** Random frames as one episode per call, so that every transition has a complete 3-step window. */
     static void fill(TrainingBatch batch, int steps) {
         Random r = new Random(5);
         float[] obs = frames(r, STACK * FRAME);
