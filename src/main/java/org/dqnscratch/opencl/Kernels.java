@@ -39,8 +39,8 @@ public final class Kernels {
         }
     }
 
-    /** The built program and one kernel object per kernel, for queries (launches make their own: {@link Launcher}). */
-    record Program(cl_program program, Map<String, cl_kernel> kernels) {
+    /** The built program, its tile sizes, and one kernel object per kernel for queries (launches make their own: {@link Launcher}). */
+    record Program(cl_program program, Tuning tuning, Map<String, cl_kernel> kernels) {
         void release() {
             for (cl_kernel k : kernels.values()) clReleaseKernel(k);
             clReleaseProgram(program);
@@ -48,16 +48,16 @@ public final class Kernels {
     }
 
     /**
-     * Builds every file into one program with the tile sizes' {@code defines} and creates all its
-     * kernels; a failed build reports the compiler's log.
+     * Builds every file into one program with the tuning's tile sizes (-D defines) and creates all
+     * its kernels; a failed build reports the compiler's log.
      */
-    static Program build(cl_context context, OpenClDevice device, String defines) {
+    static Program build(cl_context context, OpenClDevice device, Tuning tuning) {
         String[] sources = new String[FILES.length];
         for (int i = 0; i < FILES.length; i++) sources[i] = "// ---- " + FILES[i] + "\n" + source(FILES[i]) + "\n";
         int[] err = new int[1];
         cl_program program = clCreateProgramWithSource(context, sources.length, sources, null, err);
         OpenCl.check(err[0], "creating the kernel program");
-        int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2 " + defines, null, null);
+        int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2 " + tuning.defines(), null, null);
         if (status != CL_SUCCESS) {
             String log = buildLog(program, device);
             clReleaseProgram(program);
@@ -69,7 +69,7 @@ public final class Kernels {
         OpenCl.check(clCreateKernelsInProgram(program, ks.length, ks, null), "creating kernels");
         Map<String, cl_kernel> byName = new HashMap<>();
         for (cl_kernel k : ks) byName.put(kernelName(k), k);
-        return new Program(program, byName);
+        return new Program(program, tuning, byName);
     }
 
     private static String buildLog(cl_program program, OpenClDevice device) {

@@ -75,23 +75,8 @@ public final class OpenClBackend implements Backend {
         this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
                 : clCreateCommandQueue(context, device.id(), 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
-        Tuning t = forced != null ? forced : Tuning.choose(device);
-        Kernels.Program p = Kernels.build(context, device, t.defines());
-        // a compiler may allow fewer work-items for the GEMM kernels than the device does (registers): then a smaller tile
-        for (Tuning smaller : Tuning.TILES) {
-            if (forced != null || gemmGroupFits(p, t)) break;
-            if (smaller.threads() >= t.threads() || !Tuning.fits(smaller, device)) continue;
-            p.release();
-            t = smaller.withGroups(t.groups());
-            p = Kernels.build(context, device, t.defines());
-        }
-        if (!gemmGroupFits(p, t)) {
-            p.release();
-            throw new OpenClException("the GEMM kernels of tuning " + t + " need " + t.threads() + " work-items per group; " + device + " allows "
-                    + Kernels.maxWorkGroupSize(p.kernels().get("matmul_forward"), device));
-        }
-        this.tuning = t;
-        this.program = p;
+        this.program = build(context, device, forced != null ? forced : Tuning.choose(device), forced != null);
+        this.tuning = program.tuning();
         this.pool = new BufferPool(context);
         this.placeholder = pool.take(1);
         this.launcher = new Launcher(program.program(), queue, placeholder);
@@ -102,11 +87,35 @@ public final class OpenClBackend implements Backend {
                 Kernels.maxWorkGroupSize(program.kernels().get("sum_squares__partial"), device))));
     }
 
-    private boolean gemmGroupFits(Kernels.Program p, Tuning t) {
-        for (String k : new String[] {"matmul_forward", "conv2d_forward", "conv2d_backward__dweight"}) {
-            if (Kernels.maxWorkGroupSize(p.kernels().get(k), device) < t.threads()) return false;
+    /**
+     * The program built with tuning t's tile sizes; unless the tuning is forced, with a smaller tile
+     * while the compiler allows the GEMM kernels fewer work-items than the tile needs (registers).
+     */
+    private static Kernels.Program build(cl_context context, OpenClDevice device, Tuning t, boolean forced) {
+        Kernels.Program p = Kernels.build(context, device, t);
+        for (Tuning smaller : Tuning.TILES) {
+            if (forced || gemmThreads(p, device) >= t.threads()) break;
+            if (smaller.threads() >= t.threads() || !Tuning.fits(smaller, device)) continue;
+            p.release();
+            t = smaller.withGroups(t.groups());
+            p = Kernels.build(context, device, t);
         }
-        return true;
+        long allowed = gemmThreads(p, device);
+        if (allowed < t.threads()) {
+            p.release();
+            throw new OpenClException("the GEMM kernels of tuning " + t + " need " + t.threads() + " work-items per group; " + device + " allows " + allowed);
+        }
+        return p;
+    }
+
+    /** The fewest work-items per group that the compiler allows any GEMM kernel. */
+    private static long gemmThreads(Kernels.Program p, OpenClDevice device) {
+        long min = Long.MAX_VALUE;
+        for (String k : new String[] {"matmul_forward", "matmul_backward__dinp", "matmul_backward__dweight", "conv2d_forward",
+                "conv2d_backward__dcol", "conv2d_backward__dweight"}) {
+            min = Math.min(min, Kernels.maxWorkGroupSize(p.kernels().get(k), device));
+        }
+        return min;
     }
 
     /** {@code opencl} (the first GPU, else the first device) or {@code opencl:P:D}, tuned for the device. */
