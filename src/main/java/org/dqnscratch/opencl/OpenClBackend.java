@@ -47,7 +47,7 @@ public final class OpenClBackend implements Backend {
     private final cl_command_queue queue;
     private final Kernels.Program program;
     private final Launcher launcher;
-    private final Staging staging = new Staging();
+    private final Staging staging;
     private boolean closed;
     private final BufferPool pool;
     private final cl_mem placeholder;
@@ -75,6 +75,7 @@ public final class OpenClBackend implements Backend {
         this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
                 : clCreateCommandQueue(context, device.id(), 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
+        this.staging = new Staging(context, queue);
         this.program = build(context, device, forced != null ? forced : Tuning.choose(device), forced != null);
         this.tuning = program.tuning();
         this.pool = new BufferPool(context);

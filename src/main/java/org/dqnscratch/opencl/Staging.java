@@ -6,35 +6,66 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
 import org.jocl.cl_event;
+import org.jocl.cl_mem;
 
 /**
- * Host memory for non-blocking uploads: the caller's array is copied into a direct buffer from
- * which the device reads while the host goes on (the caller may reuse its array at once). A ring
- * of {@link #SLOTS} buffers: a slot is reused once the device has read the upload it last held; the
+ * Host memory for non-blocking uploads: the caller's array is copied into a staging buffer from
+ * which the device reads while the host goes on (the caller may reuse its array at once). The
+ * staging buffers are pinned (buffers the runtime allocates in host memory, mapped once), which a
+ * GPU's DMA engine reads directly; from ordinary memory NVIDIA's driver would copy again. A ring of
+ * {@link #SLOTS} buffers: a slot is reused once the device has read the upload it last held; the
  * host waits for that (a counted sync) only when it runs a whole ring of uploads ahead of the device.
  */
 final class Staging {
     static final int SLOTS = 16;
 
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final cl_mem[] pinned = new cl_mem[SLOTS];
     private final ByteBuffer[] slots = new ByteBuffer[SLOTS];
     private final cl_event[] pending = new cl_event[SLOTS];
     private final int[] status = new int[1];
     private final Pointer statusPointer = Pointer.to(status);
     private int next = -1;
+    /** Waits for the device: a slot still being read, or (once per slot size) mapping a new buffer. */
     long waits;
+
+    Staging(cl_context context, cl_command_queue queue) {
+        this.context = context;
+        this.queue = queue;
+    }
 
     /** The next slot, cleared, with room for {@code bytes}; wait for the device first if it still reads it. */
     ByteBuffer take(int bytes) {
         next = (next + 1) % SLOTS;
         settle(next);
+        if (slots[next] == null || slots[next].capacity() < bytes) grow(next, Math.max(bytes, slots[next] == null ? 4096 : 2 * slots[next].capacity()));
         ByteBuffer b = slots[next];
-        if (b == null || b.capacity() < bytes) {
-            b = ByteBuffer.allocateDirect(Math.max(bytes, b == null ? 4096 : 2 * b.capacity())).order(ByteOrder.nativeOrder());
-            slots[next] = b;
-        }
         b.clear();
         return b;
+    }
+
+    private void grow(int slot, int bytes) {
+        free(slot);
+        int[] err = new int[1];
+        cl_mem m = clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_ALLOC_HOST_PTR, bytes, null, err);
+        OpenCl.check(err[0], () -> "allocating " + bytes + " bytes of pinned staging memory");
+        waits++;
+        ByteBuffer mapped = clEnqueueMapBuffer(queue, m, CL_TRUE, CL_MAP_WRITE, 0, bytes, 0, null, null, err);
+        OpenCl.check(err[0], "mapping staging memory");
+        pinned[slot] = m;
+        slots[slot] = mapped.order(ByteOrder.nativeOrder());
+    }
+
+    private void free(int slot) {
+        if (pinned[slot] == null) return;
+        clEnqueueUnmapMemObject(queue, pinned[slot], slots[slot], 0, null, null);
+        clReleaseMemObject(pinned[slot]); // freed once the unmap is done
+        pinned[slot] = null;
+        slots[slot] = null;
     }
 
     /** Where the write from the slot last taken should signal completion. */
@@ -61,6 +92,12 @@ final class Staging {
         pending[slot] = null;
     }
 
-    /** Waits for every upload in flight and releases the events (at close). */
-    void release() { for (int s = 0; s < SLOTS; s++) settle(s); }
+    /** Waits for every upload in flight and releases the events and buffers (at close, before the queue). */
+    void release() {
+        for (int s = 0; s < SLOTS; s++) {
+            settle(s);
+            free(s);
+        }
+        clFinish(queue);
+    }
 }
