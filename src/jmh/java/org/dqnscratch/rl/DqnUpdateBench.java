@@ -69,10 +69,10 @@ public class DqnUpdateBench {
         a = b.fromArray(acts, batch);
         r = b.fromArray(rew, batch);
         terminated = b.fromArray(term, batch);
-        if (cl != null) setupTraffic = cl.traffic();
     }
 
-    org.dqnscratch.opencl.Traffic setupTraffic;
+    org.dqnscratch.opencl.Traffic iterationTraffic;
+    int iterationSteps;
 
     static Tensor random(Backend b, Random rng, int[] shape, float scale) {
         float[] d = new float[Tensor.sizeOf(shape)];
@@ -80,17 +80,26 @@ public class DqnUpdateBench {
         return b.fromArray(d, shape);
     }
 
+    /** Where the last iteration (warm-up or measurement) started, for {@link #traffic}. */
+    @Setup(Level.Iteration)
+    public void markIteration() {
+        if (cl == null) return;
+        iterationTraffic = cl.traffic();
+        iterationSteps = steps;
+    }
+
     /**
-     * The OpenCL runtime calls per update over the trial (launches, arguments set, syncs; the
-     * benchmark's own clFinish per update is one of the syncs), printed with the results.
+     * The OpenCL runtime calls per update in the last measurement iteration (launches, arguments set,
+     * syncs; the benchmark's own clFinish per update is one of the syncs), printed after the results.
      */
     @TearDown(Level.Trial)
     public void traffic() {
-        if (cl == null || steps == 0) return;
-        org.dqnscratch.opencl.Traffic t = cl.traffic().since(setupTraffic);
-        System.out.printf(java.util.Locale.ROOT, "%nopencl per update (%d updates, tuning %s): %.1f launches, %.1f fills, %.2f arguments set, "
-                + "%.2f syncs (%.2f of them the benchmark's clFinish)%n", steps, cl.tuning(), (double) t.launches() / steps,
-                (double) t.fills() / steps, (double) t.argumentSets() / steps, (double) t.syncs() / steps, (double) t.finishes() / steps);
+        int n = steps - iterationSteps;
+        if (cl == null || n == 0) return;
+        org.dqnscratch.opencl.Traffic t = cl.traffic().since(iterationTraffic);
+        System.out.printf(java.util.Locale.ROOT, "%nopencl per update (last iteration, %d updates, tuning %s): %.1f launches, %.1f fills, "
+                + "%.2f arguments set, %.2f syncs (%.2f of them the benchmark's clFinish)%n", n, cl.tuning(), (double) t.launches() / n,
+                (double) t.fills() / n, (double) t.argumentSets() / n, (double) t.syncs() / n, (double) t.finishes() / n);
     }
 
     /** Reads the loss back every 100th update, as the training loop logs it. */
