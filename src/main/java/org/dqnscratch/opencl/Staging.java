@@ -75,8 +75,8 @@ final class Staging {
         return e;
     }
 
-    /** The slot last taken as a pointer for the write. */
-    Pointer pointer() { return Pointer.to(slots[next]); }
+    /** The slot last taken as a pointer for the write (from its start, whatever a put left its position at). */
+    Pointer pointer() { return Pointer.to(slots[next].position(0)); }
 
     private void settle(int slot) {
         cl_event e = pending[slot];
