@@ -253,7 +253,6 @@ public final class PixelReplay {
                             int[] streamOut, long[] transitionOut) {
         if (nStep < 1) throw new IllegalArgumentException("nStep must be >= 1, got " + nStep);
         if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
-        long len = (long) stack * frameSize;
         if (batch < 0 || length(s) < batch * rowWidth(s) || length(s2) < batch * rowWidth(s2) || a.length < batch || r.length < batch || discount.length < batch) {
             throw new IllegalArgumentException("batch arrays are too small for a batch of " + batch);
         }
@@ -284,7 +283,6 @@ public final class PixelReplay {
             g *= gamma;
             if (ends(flags[last])) break;
         }
-        int len = stack * frameSize;
         copyStack(stream, newestFrame[first], s, i * rowWidth(s));
         copyStack(stream, newestFrame[last] + 1, s2, i * rowWidth(s2));
         a[i] = actions[first] & 0xFF;
