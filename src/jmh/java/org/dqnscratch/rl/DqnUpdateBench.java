@@ -86,6 +86,7 @@ public class DqnUpdateBench {
         if (cl == null) return;
         iterationTraffic = cl.traffic();
         iterationSteps = steps;
+        cl.kernelProfile(); // with DQN_OPENCL_PROFILE=1: restarts the per-kernel times, so the report is the last iteration's
     }
 
     /**
@@ -100,6 +101,8 @@ public class DqnUpdateBench {
         System.out.printf(java.util.Locale.ROOT, "%nopencl per update (last iteration, %d updates, tuning %s): %.1f launches, %.1f fills, "
                 + "%.2f arguments set, %.2f syncs (%.2f of them the benchmark's clFinish)%n", n, cl.tuning(), (double) t.launches() / n,
                 (double) t.fills() / n, (double) t.argumentSets() / n, (double) t.syncs() / n, (double) t.finishes() / n);
+        String profile = cl.kernelProfile();
+        if (profile != null) System.out.print(profile);
     }
 
     /** Reads the loss back every 100th update, as the training loop logs it. */

@@ -39,6 +39,8 @@ final class Launcher {
     private final cl_program program;
     private final cl_command_queue queue;
     private final cl_mem placeholder;
+    /** Device time per kernel, or null when not asked for (see {@link KernelProfile}). */
+    final KernelProfile profile;
     private final Map<String, List<Bound>> bound = new HashMap<>();
     private long clock;
     long launches, argumentSets;
@@ -52,11 +54,12 @@ final class Launcher {
     private final Pointer scalarPointer = Pointer.to(scalar);
     private final long[][] global = {null, new long[1], new long[2], new long[3]}, local = {null, new long[1], new long[2], new long[3]};
 
-    /** placeholder: the 1-float buffer that stands for a null tensor. */
-    Launcher(cl_program program, cl_command_queue queue, cl_mem placeholder) {
+    /** placeholder: the 1-float buffer that stands for a null tensor; profile: null, or where launches' device times go. */
+    Launcher(cl_program program, cl_command_queue queue, cl_mem placeholder, KernelProfile profile) {
         this.program = program;
         this.queue = queue;
         this.placeholder = placeholder;
+        this.profile = profile;
     }
 
     Launcher kernel(String kernel) {
@@ -120,7 +123,8 @@ final class Launcher {
         Bound b = bind();
         b.used = ++clock;
         launches++;
-        int status = clEnqueueNDRangeKernel(queue, b.kernel, dims, null, global[dims], local[dims], 0, null, null);
+        int status = clEnqueueNDRangeKernel(queue, b.kernel, dims, null, global[dims], local[dims], 0, null,
+                profile == null ? null : profile.event(name));
         if (status != CL_SUCCESS) {
             OpenCl.check(status, name + " (" + argc + " arguments, global " + java.util.Arrays.toString(global[dims])
                     + ", local " + java.util.Arrays.toString(local[dims]) + ")");
@@ -184,8 +188,9 @@ final class Launcher {
         if (status != CL_SUCCESS) OpenCl.check(status, "argument " + i + " of " + name);
     }
 
-    /** Releases every kernel object made here. */
+    /** Releases every kernel object made here (and the profile's events). */
     void release() {
+        if (profile != null) profile.release();
         for (List<Bound> list : bound.values()) for (Bound b : list) clReleaseKernel(b.kernel);
         bound.clear();
     }

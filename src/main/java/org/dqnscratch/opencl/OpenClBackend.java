@@ -66,21 +66,23 @@ public final class OpenClBackend implements Backend {
     private boolean actionsUnchecked;
     private long fills, writes, blockingReads, finishes;
 
-    private OpenClBackend(OpenClDevice device, Tuning forced) {
+    private OpenClBackend(OpenClDevice device, Tuning forced, boolean profiling) {
         this.device = device;
         int[] err = new int[1];
         this.context = clCreateContext(null, 1, new org.jocl.cl_device_id[] {device.id()}, null, null, err);
         OpenCl.check(err[0], "creating a context on " + device);
         // clCreateCommandQueueWithProperties is OpenCL 2.0; a 1.x platform has only the older call
-        this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
-                : clCreateCommandQueue(context, device.id(), 0, err);
+        org.jocl.cl_queue_properties properties = new org.jocl.cl_queue_properties();
+        if (profiling) properties.addProperty(CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE);
+        this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), properties, err)
+                : clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
         this.staging = new Staging(context, queue);
         this.program = build(context, device, forced != null ? forced : Tuning.choose(device), forced != null);
         this.tuning = program.tuning();
         this.pool = new BufferPool(context);
         this.placeholder = pool.take(1);
-        this.launcher = new Launcher(program.program(), queue, placeholder);
+        this.launcher = new Launcher(program.program(), queue, placeholder, profiling ? new KernelProfile() : null);
         this.actionError = pool.take(3);
         fillRaw(actionError, 0, 3, 0f);
         // the reductions need a power-of-two work-group, REDUCE at most (the kernels' local arrays)
@@ -120,14 +122,25 @@ public final class OpenClBackend implements Backend {
     }
 
     /** {@code opencl} (the first GPU, else the first device) or {@code opencl:P:D}, tuned for the device. */
-    public static OpenClBackend create(String spec) { return new OpenClBackend(OpenClDevice.select(spec), null); }
+    public static OpenClBackend create(String spec) { return new OpenClBackend(OpenClDevice.select(spec), null, KernelProfile.requested()); }
 
     /** With these kernel sizes instead of the device's choice (tests: other tiles, forced K splits). */
-    public static OpenClBackend create(String spec, Tuning tuning) { return new OpenClBackend(OpenClDevice.select(spec), tuning); }
+    public static OpenClBackend create(String spec, Tuning tuning) {
+        return new OpenClBackend(OpenClDevice.select(spec), tuning, KernelProfile.requested());
+    }
+
+    /** With per-kernel device times on, whatever DQN_OPENCL_PROFILE says (tests). */
+    static OpenClBackend createProfiled(String spec) { return new OpenClBackend(OpenClDevice.select(spec), null, true); }
 
     public OpenClDevice device() { return device; }
 
     public Tuning tuning() { return tuning; }
+
+    /**
+     * With {@code DQN_OPENCL_PROFILE=1}: the device time of each kernel since the last call (waits for
+     * the launches); else null.
+     */
+    public String kernelProfile() { return launcher.profile == null ? null : launcher.profile.report(); }
 
     /** What this backend has asked of the runtime so far (see {@link Traffic}). */
     public Traffic traffic() {
