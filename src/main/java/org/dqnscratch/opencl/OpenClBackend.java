@@ -13,7 +13,6 @@ import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
 /**
@@ -174,7 +173,7 @@ public final class OpenClBackend implements Backend {
     /** Copies {@code src} into staging memory and enqueues the write without waiting; {@code src} may be reused at once. */
     @Override public void upload(Tensor dst, float[] src, int srcOff) {
         if (dst.size == 0) return;
-        staging.take(dst.size * Sizeof.cl_float).asFloatBuffer().put(src, srcOff, dst.size);
+        staging.takeFloats(dst.size).put(src, srcOff, dst.size);
         write(mem(dst), (long) dst.offset * Sizeof.cl_float, (long) dst.size * Sizeof.cl_float);
     }
 
@@ -269,8 +268,11 @@ public final class OpenClBackend implements Backend {
      */
     private void run1d(Launcher l, int n) {
         if (n <= 0) return;
-        int group = groupSize.computeIfAbsent(l.name(), k -> (int) Math.min(GROUP,
-                Math.min(device.maxWorkGroupSize(), Kernels.maxWorkGroupSize(program.kernels().get(k), device))));
+        Integer group = groupSize.get(l.name()); // not computeIfAbsent: its lambda would be allocated per launch
+        if (group == null) {
+            group = (int) Math.min(GROUP, Math.min(device.maxWorkGroupSize(), Kernels.maxWorkGroupSize(program.kernels().get(l.name()), device)));
+            groupSize.put(l.name(), group);
+        }
         l.run(roundUp(n, group), group);
     }
 

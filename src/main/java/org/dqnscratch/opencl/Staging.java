@@ -26,6 +26,9 @@ final class Staging {
     private final cl_command_queue queue;
     private final cl_mem[] pinned = new cl_mem[SLOTS];
     private final ByteBuffer[] slots = new ByteBuffer[SLOTS];
+    /** Per slot: its float view and its pointer, made once per buffer (not per upload). */
+    private final java.nio.FloatBuffer[] floats = new java.nio.FloatBuffer[SLOTS];
+    private final Pointer[] pointers = new Pointer[SLOTS];
     private final cl_event[] pending = new cl_event[SLOTS];
     private final int[] status = new int[1];
     private final Pointer statusPointer = Pointer.to(status);
@@ -48,6 +51,12 @@ final class Staging {
         return b;
     }
 
+    /** As {@link #take}, seen as floats from its start. */
+    java.nio.FloatBuffer takeFloats(int floats) {
+        take(floats * Sizeof.cl_float);
+        return this.floats[next].clear();
+    }
+
     private void grow(int slot, int bytes) {
         free(slot);
         int[] err = new int[1];
@@ -58,6 +67,8 @@ final class Staging {
         OpenCl.check(err[0], "mapping staging memory");
         pinned[slot] = m;
         slots[slot] = mapped.order(ByteOrder.nativeOrder());
+        floats[slot] = slots[slot].asFloatBuffer();
+        pointers[slot] = Pointer.to(slots[slot]);
     }
 
     private void free(int slot) {
@@ -66,6 +77,8 @@ final class Staging {
         clReleaseMemObject(pinned[slot]); // freed once the unmap is done
         pinned[slot] = null;
         slots[slot] = null;
+        floats[slot] = null;
+        pointers[slot] = null;
     }
 
     /** Where the write from the slot last taken should signal completion. */
@@ -76,7 +89,10 @@ final class Staging {
     }
 
     /** The slot last taken as a pointer for the write (from its start, whatever a put left its position at). */
-    Pointer pointer() { return Pointer.to(slots[next].position(0)); }
+    Pointer pointer() {
+        slots[next].position(0);
+        return pointers[next];
+    }
 
     private void settle(int slot) {
         cl_event e = pending[slot];
