@@ -32,6 +32,7 @@ final class Staging {
     private final cl_event[] pending = new cl_event[SLOTS];
     private final int[] status = new int[1];
     private final Pointer statusPointer = Pointer.to(status);
+    private final cl_event[] waitingFor = new cl_event[1];
     private int next = -1;
     /** Waits for the device: a slot still being read, or (once per slot size) mapping a new buffer. */
     long waits;
@@ -100,7 +101,8 @@ final class Staging {
         OpenCl.check(clGetEventInfo(e, CL_EVENT_COMMAND_EXECUTION_STATUS, Sizeof.cl_int, statusPointer, null), "querying an upload");
         if (status[0] > CL_COMPLETE) { // queued, submitted or running
             waits++;
-            OpenCl.check(clWaitForEvents(1, new cl_event[] {e}), "waiting for an upload");
+            waitingFor[0] = e;
+            OpenCl.check(clWaitForEvents(1, waitingFor), "waiting for an upload");
         } else if (status[0] < 0) {
             OpenCl.check(status[0], "an upload"); // the write failed: its error code
         }
