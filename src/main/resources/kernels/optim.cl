@@ -1,6 +1,5 @@
 // Optimizer steps, clipping and target updates over flat buffers, as CpuBackend's. 1D range
-// over n, except sum_squares (one work-group of REDUCE work-items; reduce_group is in loss.cl,
-// which the backend compiles before this file).
+// over n, except sum_squares__partial (reduce.cl's first pass).
 
 __kernel void sgd_step(__global float* p, int p_off, __global const float* g, int g_off, __global float* buf, int buf_off,
                        float lr, float momentum, int nesterov, int firstStep, int n) {
@@ -59,12 +58,13 @@ __kernel void clip_by_value(__global float* g, int g_off, float clip, int n) {
     if (i < n) g[g_off + i] = fmax(-clip, fmin(clip, g[g_off + i]));
 }
 
-__kernel void sum_squares(__global float* out, int out_off, __global const float* g, int g_off, int n) {
-    __local float part[REDUCE];
+// Pass 1 of reduce.cl's two-pass sum of g^2 (the gradient norm over every parameter).
+__kernel void sum_squares__partial(__global float* dst, int dst_off, __global const float* g, int g_off, int n, float scale) {
+    __local float sums[REDUCE];
     float s = 0.0f;
-    for (int i = get_local_id(0); i < n; i += get_local_size(0)) { float v = g[g_off + i]; s += v * v; }
-    float total = reduce_group(part, s);
-    if (get_local_id(0) == 0) out[out_off] = total;
+    for (int i = get_global_id(0); i < n; i += get_global_size(0)) { float v = g[g_off + i]; s += v * v; }
+    float total = reduce_group(sums, s);
+    if (get_local_id(0) == 0) dst[dst_off + get_group_id(0)] = total * scale;
 }
 
 __kernel void clip_by_norm(__global float* g, int g_off, __global const float* sumSquares, int sumSquares_off, float maxNorm, int n) {

@@ -106,10 +106,38 @@ public class DqnUpdateBench {
         return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), false);
     }
 
+    org.dqnscratch.opencl.Traffic iterationTraffic;
+    int iterationSteps;
+
     static Tensor random(Backend b, Random rng, int[] shape, float scale) {
         float[] d = new float[Tensor.sizeOf(shape)];
         for (int i = 0; i < d.length; i++) d[i] = scale == 255 ? rng.nextInt(256) : rng.nextFloat() * 2 - 1;
         return b.fromArray(d, shape);
+    }
+
+    /** Where the last iteration (warm-up or measurement) started, for {@link #traffic}. */
+    @Setup(Level.Iteration)
+    public void markIteration() {
+        if (cl == null) return;
+        iterationTraffic = cl.traffic();
+        iterationSteps = steps;
+        cl.kernelProfile(); // with DQN_OPENCL_PROFILE=1: restarts the per-kernel times, so the report is the last iteration's
+    }
+
+    /**
+     * The OpenCL runtime calls per update in the last measurement iteration (launches, arguments set,
+     * syncs; the benchmark's own clFinish per update is one of the syncs), printed after the results.
+     */
+    @TearDown(Level.Trial)
+    public void traffic() {
+        int n = steps - iterationSteps;
+        if (cl == null || n == 0) return;
+        org.dqnscratch.opencl.Traffic t = cl.traffic().since(iterationTraffic);
+        System.out.printf(java.util.Locale.ROOT, "%nopencl per update (last iteration, %d updates, tuning %s): %.1f launches, %.1f fills, "
+                + "%.2f arguments set, %.2f syncs (%.2f of them the benchmark's clFinish)%n", n, cl.tuning(), (double) t.launches() / n,
+                (double) t.fills() / n, (double) t.argumentSets() / n, (double) t.syncs() / n, (double) t.finishes() / n);
+        String profile = cl.kernelProfile();
+        if (profile != null) System.out.print(profile);
     }
 
     /** Reads the loss back every 100th update, as the training loop logs it. */

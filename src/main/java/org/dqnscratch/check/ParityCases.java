@@ -95,6 +95,26 @@ public final class ParityCases {
             b.scale_forward(y, rand(b, r, n), 1f / 255f, n);
             return out(b, y);
         });
+        OPS.put("scale_u8_forward", (b, r) -> {
+            int n = odd(r, 999);
+            byte[] pixels = new byte[n + 3];
+            r.nextBytes(pixels);
+            Tensor x = b.bytes(n + 3), y = b.zeros(n);
+            b.uploadBytes(x, 0, pixels, 0, x.size);
+            b.scale_u8_forward(y, new Tensor(x.storage, 3, n), 1f / 255f, n); // at an odd offset: bytes need no alignment
+            return out(b, y);
+        });
+        OPS.put("gather_u8_forward", (b, r) -> {
+            int tableRows = odd(r, 40), rowSize = odd(r, 90), rows = odd(r, 50);
+            byte[] bytes = new byte[tableRows * rowSize + 1];
+            r.nextBytes(bytes);
+            float[] index = new float[rows];
+            for (int i = 0; i < rows; i++) index[i] = r.nextInt(tableRows);
+            Tensor table = b.bytes(bytes.length), y = b.zeros(rows * rowSize);
+            b.uploadBytes(table, 0, bytes, 0, bytes.length);
+            b.gather_u8_forward(y, new Tensor(table.storage, 1, tableRows * rowSize), b.fromArray(index, rows), rows, rowSize);
+            return out(b, y);
+        });
         OPS.put("gather_forward", (b, r) -> {
             int N = odd(r, 70), A = odd(r, 9);
             Tensor y = b.zeros(N);

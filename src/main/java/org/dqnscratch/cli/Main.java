@@ -51,13 +51,26 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Shows the CPU backend, GEMM kernel and threads in use.")
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Shows the CPU backend, GEMM kernel and threads in use; with --device opencl, the device and the kernel sizes chosen for it.")
     static final class Info implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--device", description = "also describe this OpenCL device: opencl or opencl:P:D") String device;
+
         @Override public Integer call() {
+            boolean opencl = device != null && !device.equals("cpu");
+            if (opencl && !device.equals("opencl") && !device.startsWith("opencl:")) {
+                throw new IllegalArgumentException("unknown --device '" + device + "': use cpu, opencl or opencl:P:D");
+            }
             System.out.println("backend: " + new CpuBackend().name());
             System.out.println("gemm kernel: " + Gemm.kernelName());
             System.out.println("threads: " + WorkerPool.shared().threads());
             System.out.println("java: " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+            if (opencl) {
+                try (org.dqnscratch.opencl.OpenClBackend b = org.dqnscratch.opencl.OpenClBackend.create(device)) {
+                    System.out.println("opencl device: " + b.device().describe());
+                    System.out.println("opencl kernels: " + b.tuning().describe());
+                }
+            }
             return 0;
         }
     }

@@ -33,6 +33,15 @@ final class BufferPool {
         return b;
     }
 
+    /** A buffer of {@code size} bytes, kept as ceil(size/4) floats in the pool. */
+    OpenClBackend.ClBytes allocateBytes(int size) {
+        int floats = (size + 3) / 4;
+        cl_mem mem = take(floats);
+        OpenClBackend.ClBytes b = new OpenClBackend.ClBytes(mem, size);
+        CLEANER.register(b, () -> give(floats, mem));
+        return b;
+    }
+
     /** A raw buffer kept for the backend's lifetime. */
     synchronized cl_mem take(int size) {
         if (closed) throw new OpenClException("the OpenCL backend was closed");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -17,8 +18,17 @@ import org.jocl.cl_program;
 public final class Kernels {
     private Kernels() {}
 
-    /** In compile order (optim.cl uses loss.cl's reduction). The parity test checks this lists every file. */
-    public static final String[] FILES = {"dense.cl", "conv.cl", "elementwise.cl", "qhead.cl", "loss.cl", "optim.cl"};
+    /** In compile order (reduce.cl and gemm.cl define what later files use). The parity test checks this lists every file. */
+    public static final String[] FILES = {"reduce.cl", "gemm.cl", "dense.cl", "conv.cl", "elementwise.cl", "qhead.cl", "loss.cl", "optim.cl"};
+
+    /**
+     * Kernels launched by several ops, with those ops: they have no Java twin of their own and are
+     * checked through these ops' parity cases. Every other kernel is an op ({@code name}) or part of
+     * one ({@code op__part}).
+     */
+    public static final Map<String, List<String>> SHARED = Map.of(
+            "gemm_sum_splits", List.of("matmul_forward", "matmul_backward", "conv2d_forward", "conv2d_backward"),
+            "sum_partials", List.of("mse_forward", "smooth_l1_forward", "sum_squares"));
 
     public static String source(String file) {
         try (InputStream in = Kernels.class.getResourceAsStream("/kernels/" + file)) {
@@ -29,17 +39,25 @@ public final class Kernels {
         }
     }
 
-    /** The built program and its kernels by name (both to be released with the backend). */
-    record Program(cl_program program, Map<String, cl_kernel> kernels) {}
+    /** The built program, its tile sizes, and one kernel object per kernel for queries (launches make their own: {@link Launcher}). */
+    record Program(cl_program program, Tuning tuning, Map<String, cl_kernel> kernels) {
+        void release() {
+            for (cl_kernel k : kernels.values()) clReleaseKernel(k);
+            clReleaseProgram(program);
+        }
+    }
 
-    /** Builds every file into one program and creates all its kernels; a failed build reports the compiler's log. */
-    static Program build(cl_context context, OpenClDevice device) {
+    /**
+     * Builds every file into one program with the tuning's tile sizes (-D defines) and creates all
+     * its kernels; a failed build reports the compiler's log.
+     */
+    static Program build(cl_context context, OpenClDevice device, Tuning tuning) {
         String[] sources = new String[FILES.length];
         for (int i = 0; i < FILES.length; i++) sources[i] = "// ---- " + FILES[i] + "\n" + source(FILES[i]) + "\n";
         int[] err = new int[1];
         cl_program program = clCreateProgramWithSource(context, sources.length, sources, null, err);
         OpenCl.check(err[0], "creating the kernel program");
-        int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2", null, null);
+        int status = clBuildProgram(program, 1, new org.jocl.cl_device_id[] {device.id()}, "-cl-std=CL1.2 " + tuning.defines(), null, null);
         if (status != CL_SUCCESS) {
             String log = buildLog(program, device);
             clReleaseProgram(program);
@@ -51,7 +69,7 @@ public final class Kernels {
         OpenCl.check(clCreateKernelsInProgram(program, ks.length, ks, null), "creating kernels");
         Map<String, cl_kernel> byName = new HashMap<>();
         for (cl_kernel k : ks) byName.put(kernelName(k), k);
-        return new Program(program, byName);
+        return new Program(program, tuning, byName);
     }
 
     private static String buildLog(cl_program program, OpenClDevice device) {

@@ -2,6 +2,8 @@ package org.dqnscratch.opencl;
 
 import static org.jocl.CL.*;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dqnscratch.tensor.Backend;
@@ -11,65 +13,138 @@ import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
 /**
- * The {@link Backend} on an OpenCL device through JOCL: every op is the kernel of the same
- * name in {@code src/main/resources/kernels/*.cl} (a set {@code op__part} where one Java op
- * has several outputs), launched with the Java method's arguments in the same order; a tensor
- * travels as (buffer, offset), a null tensor as (a 1-float placeholder, -1).
+ * The {@link Backend} on an OpenCL device through JOCL: every op is the kernel of the same name
+ * in {@code src/main/resources/kernels/*.cl}, or a set {@code op__part} of kernels, launched with
+ * the Java method's arguments in the same order (then the launch's own, such as a scratch
+ * buffer); a tensor travels as (buffer, offset), a null tensor as (a 1-float placeholder, -1).
+ * Products and convolutions run as one tiled GEMM (gemm.cl) whose tile sizes are chosen per
+ * device ({@link Tuning}); sums over many values run in many work-groups, in two passes.
  *
- * <p>Kernels are compiled once per backend (one context); buffers come from a {@link BufferPool}.
- * Only {@link #download} (losses, Q values for acting) and {@link #upload} (batches) cross the bus.
+ * <p>Kernels are compiled once per backend (one context); buffers come from a {@link BufferPool};
+ * kernel arguments are bound once per (kernel, buffers) ({@link Launcher}). Uploads do not block
+ * ({@link Staging}); only {@link #download} (losses, Q values for acting) waits for the device.
  */
 public final class OpenClBackend implements Backend {
     /** A device buffer. */
     public record ClBuffer(cl_mem mem, int capacity) implements Tensor.Storage {}
 
-    private static final int TILE = 16, REDUCE = 256, GROUP = 256;
+    /** A device buffer of bytes (capacity in bytes). */
+    public record ClBytes(cl_mem mem, int capacity) implements Tensor.Storage {}
+
+    private static final int REDUCE = 256, GROUP = 256;
+    /** Largest split-K scratch, in floats: a split GEMM never has more partial outputs than this. */
+    private static final int MAX_PARTIALS = 1 << 24;
+    /** gemm.cl's and gemm_sum_splits' output layouts (View kinds). */
+    private static final int STRIDED = 0, CHANNELS = 1;
 
     private final OpenClDevice device;
+    private final Tuning tuning;
     private final cl_context context;
     private final cl_command_queue queue;
     private final Kernels.Program program;
-    private final Map<String, cl_kernel> kernels;
+    private final Launcher launcher;
+    private final Staging staging;
     private boolean closed;
     private final BufferPool pool;
     private final cl_mem placeholder;
     private final int reduceSize;
+    /** Scratch: split-K partial tiles and first-pass sums (parts), the input gradient's columns (cols); grown on demand. */
+    private cl_mem parts, cols;
+    private int partsSize, colsSize;
+    private final float[] fillPattern = new float[1];
+    private final Pointer fillPointer = Pointer.to(fillPattern);
     /**
      * Where kernels that index by action flag a bad one: {1, the action, A}, zeros when none.
-     * Checked when a result is read back after such a kernel ran (a read per launch would stall the queue).
+     * Read back with the next result read after such a kernel ran (a read per launch would stall the queue).
      */
     private final cl_mem actionError;
-    private final float[] actionErrorRead = new float[3];
+    private final ByteBuffer actionErrorRead = ByteBuffer.allocateDirect(3 * Sizeof.cl_float).order(ByteOrder.nativeOrder());
     private boolean actionsUnchecked;
+    private long fills, writes, blockingReads, finishes;
 
-    private OpenClBackend(OpenClDevice device) {
+    private OpenClBackend(OpenClDevice device, Tuning forced, boolean profiling) {
         this.device = device;
         int[] err = new int[1];
         this.context = clCreateContext(null, 1, new org.jocl.cl_device_id[] {device.id()}, null, null, err);
         OpenCl.check(err[0], "creating a context on " + device);
         // clCreateCommandQueueWithProperties is OpenCL 2.0; a 1.x platform has only the older call
-        this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), null, err)
-                : clCreateCommandQueue(context, device.id(), 0, err);
+        org.jocl.cl_queue_properties properties = new org.jocl.cl_queue_properties();
+        if (profiling) properties.addProperty(CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE);
+        this.queue = device.openClVersion() >= 20 ? clCreateCommandQueueWithProperties(context, device.id(), properties, err)
+                : clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
-        this.program = Kernels.build(context, device);
-        this.kernels = program.kernels();
+        this.staging = new Staging(context, queue);
+        this.program = build(context, device, forced != null ? forced : Tuning.choose(device), forced != null);
+        this.tuning = program.tuning();
         this.pool = new BufferPool(context);
         this.placeholder = pool.take(1);
-        this.actionError = pool.take(actionErrorRead.length);
-        fillRaw(actionError, 0, actionErrorRead.length, 0f);
+        this.launcher = new Launcher(program.program(), queue, placeholder, profiling ? new KernelProfile() : null);
+        this.actionError = pool.take(3);
+        fillRaw(actionError, 0, 3, 0f);
         // the reductions need a power-of-two work-group, REDUCE at most (the kernels' local arrays)
         this.reduceSize = Integer.highestOneBit((int) Math.min(REDUCE, Math.min(device.maxWorkGroupSize(),
-                Kernels.maxWorkGroupSize(kernels.get("sum_squares"), device))));
+                Kernels.maxWorkGroupSize(program.kernels().get("sum_squares__partial"), device))));
     }
 
-    /** {@code opencl} (the first GPU, else the first device) or {@code opencl:P:D}. */
-    public static OpenClBackend create(String spec) { return new OpenClBackend(OpenClDevice.select(spec)); }
+    /**
+     * The program built with tuning t's tile sizes; unless the tuning is forced, with a smaller tile
+     * while the compiler allows the GEMM kernels fewer work-items than the tile needs (registers).
+     */
+    private static Kernels.Program build(cl_context context, OpenClDevice device, Tuning t, boolean forced) {
+        Kernels.Program p = Kernels.build(context, device, t);
+        for (Tuning smaller : Tuning.TILES) {
+            if (forced || gemmThreads(p, device) >= t.threads()) break;
+            if (smaller.threads() >= t.threads() || !Tuning.fits(smaller, device)) continue;
+            p.release();
+            t = smaller.withGroups(t.groups());
+            p = Kernels.build(context, device, t);
+        }
+        long allowed = gemmThreads(p, device);
+        if (allowed < t.threads()) {
+            p.release();
+            throw new OpenClException("the GEMM kernels of tuning " + t + " need " + t.threads() + " work-items per group; " + device + " allows " + allowed);
+        }
+        return p;
+    }
+
+    /** The fewest work-items per group that the compiler allows any GEMM kernel. */
+    private static long gemmThreads(Kernels.Program p, OpenClDevice device) {
+        long min = Long.MAX_VALUE;
+        for (String k : new String[] {"matmul_forward", "matmul_backward__dinp", "matmul_backward__dweight", "conv2d_forward",
+                "conv2d_backward__dcol", "conv2d_backward__dweight"}) {
+            min = Math.min(min, Kernels.maxWorkGroupSize(p.kernels().get(k), device));
+        }
+        return min;
+    }
+
+    /** {@code opencl} (the first GPU, else the first device) or {@code opencl:P:D}, tuned for the device. */
+    public static OpenClBackend create(String spec) { return new OpenClBackend(OpenClDevice.select(spec), null, KernelProfile.requested()); }
+
+    /** With these kernel sizes instead of the device's choice (tests: other tiles, forced K splits). */
+    public static OpenClBackend create(String spec, Tuning tuning) {
+        return new OpenClBackend(OpenClDevice.select(spec), tuning, KernelProfile.requested());
+    }
+
+    /** With per-kernel device times on, whatever DQN_OPENCL_PROFILE says (tests). */
+    static OpenClBackend createProfiled(String spec) { return new OpenClBackend(OpenClDevice.select(spec), null, true); }
 
     public OpenClDevice device() { return device; }
+
+    public Tuning tuning() { return tuning; }
+
+    /**
+     * With {@code DQN_OPENCL_PROFILE=1}: the device time of each kernel since the last call (waits for
+     * the launches); else null.
+     */
+    public String kernelProfile() { return launcher.profile == null ? null : launcher.profile.report(); }
+
+    /** What this backend has asked of the runtime so far (see {@link Traffic}). */
+    public Traffic traffic() {
+        return new Traffic(launcher.launches, fills, launcher.argumentSets, writes, 0, blockingReads, finishes, staging.waits);
+    }
 
     @Override public String name() { return "opencl (" + device + ")"; }
 
@@ -79,55 +154,77 @@ public final class OpenClBackend implements Backend {
         return b;
     }
 
+    @Override public Tensor.Storage allocateBytes(int size) {
+        ClBytes b = pool.allocateBytes(Math.max(size, 1));
+        fillRaw(b.mem(), 0, (b.capacity() + 3) / 4, 0f);
+        return b;
+    }
+
+    private static cl_mem bytesMem(Tensor t) {
+        if (!(t.storage instanceof ClBytes b)) throw new IllegalArgumentException(t + " is not a byte tensor of an OpenCL backend");
+        return b.mem();
+    }
+
     static cl_mem mem(Tensor t) {
         if (!(t.storage instanceof ClBuffer b)) throw new IllegalArgumentException(t + " does not live on an OpenCL backend");
         return b.mem();
     }
 
+    /** Copies {@code src} into staging memory and enqueues the write without waiting; {@code src} may be reused at once. */
     @Override public void upload(Tensor dst, float[] src, int srcOff) {
         if (dst.size == 0) return;
-        OpenCl.check(clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, (long) dst.offset * Sizeof.cl_float, (long) dst.size * Sizeof.cl_float,
-                Pointer.to(src).withByteOffset((long) srcOff * Sizeof.cl_float), 0, null, null), "upload");
+        staging.takeFloats(dst.size).put(src, srcOff, dst.size);
+        write(mem(dst), (long) dst.offset * Sizeof.cl_float, (long) dst.size * Sizeof.cl_float);
     }
 
-    /** Reads back (blocking); throws the CPU backend's error if a kernel queued before met a bad action. */
+    /** As {@link #upload}: copied into staging memory, written without waiting. */
+    @Override public void uploadBytes(Tensor dst, int at, byte[] src, int srcOff, int n) {
+        Backend.checkRange(dst, at, n);
+        if (n == 0) return;
+        staging.take(n).put(src, srcOff, n);
+        write(bytesMem(dst), (long) dst.offset + at, n);
+    }
+
+    private void write(cl_mem dst, long offset, long bytes) {
+        writes++;
+        OpenCl.check(clEnqueueWriteBuffer(queue, dst, CL_FALSE, offset, bytes, staging.pointer(), 0, null, staging.event()), "upload");
+    }
+
+    /**
+     * Reads back (blocking: the one place the host waits for the device); throws the CPU backend's
+     * error if a kernel queued before met a bad action (its flag is read in the same wait).
+     */
     @Override public void download(float[] dst, int dstOff, Tensor src) {
         if (src.size == 0) return;
+        boolean check = actionsUnchecked;
+        if (check) {
+            actionsUnchecked = false;
+            OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_FALSE, 0, 3L * Sizeof.cl_float, Pointer.to(actionErrorRead), 0, null, null),
+                    "reading the action check");
+        }
+        blockingReads++;
         OpenCl.check(clEnqueueReadBuffer(queue, mem(src), CL_TRUE, (long) src.offset * Sizeof.cl_float, (long) src.size * Sizeof.cl_float,
                 Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.cl_float), 0, null, null), "download");
-        reportBadAction();
-    }
-
-    /** Throws (once) the error the action-indexing kernels flagged since the last check, if any. */
-    private void reportBadAction() {
-        if (!actionsUnchecked) return;
-        actionsUnchecked = false;
-        OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_TRUE, 0, (long) actionErrorRead.length * Sizeof.cl_float,
-                Pointer.to(actionErrorRead), 0, null, null), "reading the action check");
-        if (actionErrorRead[0] == 0f) return;
-        fillRaw(actionError, 0, actionErrorRead.length, 0f);
-        throw Backend.badAction(actionErrorRead[1], (int) actionErrorRead[2]);
-    }
-
-    /** Launches a kernel that indexes rows by action; it takes the flag buffer as its last argument. */
-    private void runCheckingActions(String kernel, int n, Object... args) {
-        Object[] withFlag = java.util.Arrays.copyOf(args, args.length + 1);
-        withFlag[args.length] = actionError;
-        run1d(kernel, n, withFlag);
-        actionsUnchecked = true;
+        if (check && actionErrorRead.getFloat(0) != 0f) { // the in-order queue did the flag's read before the blocking one
+            fillRaw(actionError, 0, 3, 0f);
+            throw Backend.badAction(actionErrorRead.getFloat(4), (int) actionErrorRead.getFloat(8));
+        }
     }
 
     @Override public void fill(Tensor t, float value) { fillRaw(mem(t), t.offset, t.size, value); }
 
     private void fillRaw(cl_mem m, int offset, int size, float value) {
         if (size == 0) return;
-        OpenCl.check(clEnqueueFillBuffer(queue, m, Pointer.to(new float[] {value}), Sizeof.cl_float, (long) offset * Sizeof.cl_float,
+        fills++;
+        fillPattern[0] = value; // the runtime copies the pattern before the call returns
+        OpenCl.check(clEnqueueFillBuffer(queue, m, fillPointer, Sizeof.cl_float, (long) offset * Sizeof.cl_float,
                 (long) size * Sizeof.cl_float, 0, null, null), "fill");
     }
 
     @Override public void copy(Tensor dst, Tensor src) {
         if (dst.size != src.size) throw new IllegalArgumentException("copy " + src + " into " + dst);
         if (src.size == 0) return;
+        fills++;
         OpenCl.check(clEnqueueCopyBuffer(queue, mem(src), mem(dst), (long) src.offset * Sizeof.cl_float, (long) dst.offset * Sizeof.cl_float,
                 (long) src.size * Sizeof.cl_float, 0, null, null), "copy");
     }
@@ -140,170 +237,279 @@ public final class OpenClBackend implements Backend {
         if (closed) return;
         closed = true;
         clFinish(queue);
-        for (cl_kernel k : kernels.values()) clReleaseKernel(k);
-        clReleaseProgram(program.program());
+        staging.release();
+        launcher.release();
+        program.release();
+        if (parts != null) clReleaseMemObject(parts);
+        if (cols != null) clReleaseMemObject(cols);
         pool.give(1, placeholder);
-        pool.give(actionErrorRead.length, actionError);
+        pool.give(3, actionError);
         pool.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
     }
 
     /** Waits for every queued kernel (benchmarks; reads already wait). */
-    public void finish() { OpenCl.check(clFinish(queue), "finish"); }
+    public void finish() {
+        finishes++;
+        OpenCl.check(clFinish(queue), "finish");
+    }
 
     // ---- launching ----------------------------------------------------------------------------
 
+    /** Starts assembling a launch of {@code kernel}. */
+    private Launcher kernel(String kernel) { return launcher.kernel(kernel); }
+
     /**
-     * Sets the arguments in order (Tensor -> buffer, offset; Boolean -> int) and runs a 1D range of
-     * n, rounded up to whole work-groups of a size chosen here (every 1D kernel checks its index
-     * against n): left to the driver, global = n must be a multiple of the group, and a size such as
-     * the Nature CNN's 1,687,206 parameters (2*3*31*47*193) gets tiny groups, a prime one groups of 1.
+     * Runs the assembled launch over a 1D range of n, rounded up to whole work-groups of a size
+     * chosen here (every 1D kernel checks its index against n): left to the driver, global = n must
+     * be a multiple of the group, and a size such as the Nature CNN's 1,687,206 parameters
+     * (2*3*31*47*193) gets tiny groups, a prime one groups of 1.
      */
-    private void run1d(String kernel, int n, Object... args) {
+    private void run1d(Launcher l, int n) {
         if (n <= 0) return;
-        int group = groupSize.computeIfAbsent(kernel, k -> (int) Math.min(GROUP,
-                Math.min(device.maxWorkGroupSize(), Kernels.maxWorkGroupSize(kernels.get(k), device))));
-        launch(kernel, new long[] {roundUp(n, group)}, new long[] {group}, args);
+        Integer group = groupSize.get(l.name()); // not computeIfAbsent: its lambda would be allocated per launch
+        if (group == null) {
+            group = (int) Math.min(GROUP, Math.min(device.maxWorkGroupSize(), Kernels.maxWorkGroupSize(program.kernels().get(l.name()), device)));
+            groupSize.put(l.name(), group);
+        }
+        l.run(roundUp(n, group), group);
     }
 
     /** Work-group size of each 1D kernel: {@link #GROUP}, or less where the device or kernel allows less. */
     private final Map<String, Integer> groupSize = new ConcurrentHashMap<>();
 
-    /** A 2D range rounded up to TILE x TILE work-groups: dim 0 over {@code cols}, dim 1 over {@code rows}. */
-    private void runTiled(String kernel, int rows, int cols, Object... args) {
-        if (rows <= 0 || cols <= 0) return;
-        launch(kernel, new long[] {roundUp(cols, TILE), roundUp(rows, TILE)}, new long[] {TILE, TILE}, args);
-    }
+    private static long roundUp(long n, long m) { return (n + m - 1) / m * m; }
 
-    /** One work-group of the reduction size. */
-    private void runReduce(String kernel, Object... args) {
-        launch(kernel, new long[] {reduceSize}, new long[] {reduceSize}, args);
-    }
+    private static long ceilDiv(long n, long m) { return (n + m - 1) / m; }
 
-    private static long roundUp(int n, int m) { return (long) (n + m - 1) / m * m; }
-
-    private void launch(String name, long[] global, long[] local, Object... args) {
-        cl_kernel k = kernels.get(name);
-        if (k == null) throw new IllegalStateException("no kernel " + name + " in the kernels/*.cl sources");
-        int i = 0;
-        for (Object a : args) {
-            if (a instanceof Tensor t) {
-                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(t)));
-                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {t.offset}));
-            } else if (a instanceof cl_mem m) { // a buffer of the backend's own (the action flag)
-                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(m));
-            } else if (a == null) { // a null tensor
-                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(placeholder));
-                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {-1}));
-            } else if (a instanceof Integer v) {
-                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {v}));
-            } else if (a instanceof Float v) {
-                clSetKernelArg(k, i++, Sizeof.cl_float, Pointer.to(new float[] {v}));
-            } else if (a instanceof Boolean v) {
-                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {v ? 1 : 0}));
-            } else {
-                throw new IllegalArgumentException("kernel argument of type " + a.getClass());
-            }
+    /** A scratch buffer of at least {@code floats}, kept for later launches (the queue runs in order, so launches can share it). */
+    private cl_mem parts(long floats) {
+        if (floats > partsSize) {
+            if (parts != null) clReleaseMemObject(parts); // freed once the queued launches that use it are done
+            partsSize = (int) Math.max(floats, 2L * partsSize);
+            parts = newBuffer(partsSize);
         }
-        final int argc = i;
-        OpenCl.check(clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null),
-                () -> name + " (" + argc + " arguments, global " + java.util.Arrays.toString(global) + ")");
+        return parts;
+    }
+
+    private cl_mem cols(long floats) {
+        if (floats > colsSize) {
+            if (cols != null) clReleaseMemObject(cols);
+            colsSize = (int) floats;
+            cols = newBuffer(colsSize);
+        }
+        return cols;
+    }
+
+    private cl_mem newBuffer(int floats) {
+        int[] err = new int[1];
+        cl_mem m = clCreateBuffer(context, CL_MEM_READ_WRITE, (long) floats * Sizeof.cl_float, null, err);
+        OpenCl.check(err[0], () -> "allocating " + floats + " floats of scratch on the device");
+        return m;
+    }
+
+    // ---- GEMM (gemm.cl) -----------------------------------------------------------------------
+
+    /**
+     * The K chunk of an M x NC GEMM over K: all of K when its tiles give the device {@link Tuning#groups}
+     * work-groups or more; else K cut into as many chunks as make up the difference, each at least four
+     * slices deep (more work-groups, the partial sums added by a second launch).
+     */
+    private int chunk(int M, int NC, int K) {
+        long tiles = ceilDiv(M, tuning.tsm()) * ceilDiv(NC, tuning.tsn());
+        long splits = Math.min(Math.min(ceilDiv(tuning.groups(), tiles), Math.max(1, K / (4 * tuning.tsk()))),
+                Math.max(1, MAX_PARTIALS / ((long) M * NC)));
+        return (int) roundUp(Math.max(1, ceilDiv(K, splits)), tuning.tsk());
+    }
+
+    /**
+     * Finishes and runs the GEMM launch assembled so far (the op's arguments): the split-K scratch
+     * and chunk, TSM x TSN tiles, one range layer per chunk of K; with several chunks, then sums
+     * them into c (offset cOff) through the epilogue the kernel would have applied: the STRIDED
+     * (row stride rs) or CHANNELS (rs channels of cs pixels) layout, plus bias on rows or columns,
+     * assigned or accumulated.
+     */
+    private void gemm(Launcher l, int M, int NC, int K, cl_mem c, int cOff, int kind, int rs, int cs, Tensor bias, boolean biasRows, boolean accumulate) {
+        if (M <= 0 || NC <= 0) return;
+        int chunk = chunk(M, NC, K), splits = (int) Math.max(1, ceilDiv(K, chunk));
+        cl_mem part = splits > 1 ? parts((long) splits * M * NC) : placeholder;
+        int rtsm = tuning.tsm() / tuning.wptm(), rtsn = tuning.tsn() / tuning.wptn();
+        l.buffer(part).i(chunk).run(ceilDiv(NC, tuning.tsn()) * rtsn, ceilDiv(M, tuning.tsm()) * rtsm, splits, rtsn, rtsm, 1);
+        if (splits == 1) return;
+        run1d(kernel("gemm_sum_splits").buffer(part).i(splits).i(M).i(NC).buffer(c).i(cOff).i(kind).i(rs).i(cs).t(bias).flag(biasRows)
+                .flag(accumulate), M * NC);
     }
 
     // ---- dense ----------------------------------------------------------------------------------
 
     @Override public void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
-        runTiled("matmul_forward", N, OC, out, inp, weight, bias, N, C, OC);
+        Launcher l = kernel("matmul_forward").t(out).t(inp).t(weight).t(bias).i(N).i(C).i(OC);
+        gemm(l, N, OC, C, mem(out), out.offset, STRIDED, OC, 1, bias, false, false);
     }
 
     @Override public void matmul_backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, int N, int C, int OC) {
-        Object[] args = {dinp, dweight, dbias, dout, inp, weight, N, C, OC};
-        if (dinp != null) runTiled("matmul_backward__dinp", N, C, args);
-        if (dweight != null) runTiled("matmul_backward__dweight", OC, C, args);
-        if (dbias != null) run1d("matmul_backward__dbias", OC, args);
+        if (dinp != null) {
+            Launcher l = kernel("matmul_backward__dinp").t(dinp).t(dout).t(weight).i(N).i(C).i(OC);
+            gemm(l, N, C, OC, mem(dinp), dinp.offset, STRIDED, C, 1, null, false, true);
+        }
+        if (dweight != null) {
+            Launcher l = kernel("matmul_backward__dweight").t(dweight).t(dout).t(inp).i(N).i(C).i(OC);
+            gemm(l, OC, C, N, mem(dweight), dweight.offset, STRIDED, C, 1, null, false, true);
+        }
+        if (dbias != null) run1d(kernel("matmul_backward__dbias").t(dbias).t(dout).i(N).i(OC), OC);
     }
 
-    // ---- convolution --------------------------------------------------------------------------
+    // ---- convolution (implicit GEMM) ------------------------------------------------------------
+
+    private static Launcher geometry(Launcher l, ConvGeometry g) {
+        return l.i(g.N()).i(g.C()).i(g.H()).i(g.W()).i(g.OC()).i(g.KH()).i(g.KW()).i(g.stride()).i(g.pad());
+    }
 
     @Override public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
-        run1d("conv2d_forward", g.N() * g.OC() * g.OH() * g.OW(), out, inp, weight, bias,
-                g.N(), g.C(), g.H(), g.W(), g.OC(), g.KH(), g.KW(), g.stride(), g.pad());
+        int P = g.OH() * g.OW();
+        Launcher l = geometry(kernel("conv2d_forward").t(out).t(inp).t(weight).t(bias), g);
+        gemm(l, g.OC(), g.N() * P, g.patch(), mem(out), out.offset, CHANNELS, g.OC(), P, bias, true, false);
     }
 
     @Override public void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, ConvGeometry g) {
-        Object[] args = {dinp, dweight, dbias, dout, inp, weight, g.N(), g.C(), g.H(), g.W(), g.OC(), g.KH(), g.KW(), g.stride(), g.pad()};
-        if (dinp != null) run1d("conv2d_backward__dinp", g.N() * g.C() * g.H() * g.W(), args);
-        if (dweight != null) run1d("conv2d_backward__dweight", g.OC() * g.patch(), args);
-        if (dbias != null) run1d("conv2d_backward__dbias", g.OC(), args);
+        int P = g.OH() * g.OW(), NP = g.N() * P;
+        if (dinp != null) {
+            cl_mem col = cols((long) g.patch() * NP);
+            Launcher l = geometry(kernel("conv2d_backward__dcol").buffer(col).t(dout).t(weight), g);
+            gemm(l, g.patch(), NP, g.OC(), col, 0, STRIDED, NP, 1, null, false, false);
+            run1d(geometry(kernel("conv2d_backward__dinp").t(dinp).buffer(col), g), g.N() * g.C() * g.H() * g.W());
+        }
+        if (dweight != null) {
+            Launcher l = geometry(kernel("conv2d_backward__dweight").t(dweight).t(dout).t(inp), g);
+            gemm(l, g.OC(), g.patch(), NP, mem(dweight), dweight.offset, STRIDED, g.patch(), 1, null, false, true);
+        }
+        if (dbias != null) kernel("conv2d_backward__dbias").t(dbias).t(dout).i(g.N()).i(g.OC()).i(P).run((long) g.OC() * reduceSize, reduceSize);
     }
 
     // ---- elementwise ----------------------------------------------------------------------------
 
-    @Override public void relu_forward(Tensor out, Tensor inp, int n) { run1d("relu_forward", n, out, inp, n); }
+    @Override public void relu_forward(Tensor out, Tensor inp, int n) { run1d(kernel("relu_forward").t(out).t(inp).i(n), n); }
 
-    @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) { run1d("relu_backward", n, dinp, dout, out, n); }
+    @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) {
+        run1d(kernel("relu_backward").t(dinp).t(dout).t(out).i(n), n);
+    }
 
-    @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) { run1d("scale_forward", n, out, inp, scale, n); }
+    @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
+        run1d(kernel("scale_forward").t(out).t(inp).f(scale).i(n), n);
+    }
+
+    @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
+        run1d(kernel("scale_u8_forward").t(out).buffer(bytesMem(inp)).i(inp.offset).f(scale).i(n), n);
+    }
+
+    @Override public void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize) {
+        Launcher l = kernel("gather_u8_forward").t(out).buffer(bytesMem(table)).i(table.offset).t(index).i(rows).i(rowSize);
+        run1d(l.i(table.size / rowSize), rows * rowSize);
+    }
 
     // ---- Q-value heads --------------------------------------------------------------------------
 
+    /** Runs a kernel that indexes rows by action; it takes the flag buffer as its last argument. */
+    private void runCheckingActions(Launcher l, int n) {
+        run1d(l.buffer(actionError), n);
+        actionsUnchecked = true;
+    }
+
     @Override public void gather_forward(Tensor out, Tensor q, Tensor actions, int N, int A) {
-        runCheckingActions("gather_forward", N, out, q, actions, N, A);
+        runCheckingActions(kernel("gather_forward").t(out).t(q).t(actions).i(N).i(A), N);
     }
 
     @Override public void gather_backward(Tensor dq, Tensor dout, Tensor actions, int N, int A) {
-        runCheckingActions("gather_backward", N, dq, dout, actions, N, A);
+        runCheckingActions(kernel("gather_backward").t(dq).t(dout).t(actions).i(N).i(A), N);
     }
 
-    @Override public void max_forward(Tensor outMax, Tensor outArg, Tensor q, int N, int A) { run1d("max_forward", N, outMax, outArg, q, N, A); }
+    @Override public void max_forward(Tensor outMax, Tensor outArg, Tensor q, int N, int A) {
+        run1d(kernel("max_forward").t(outMax).t(outArg).t(q).i(N).i(A), N);
+    }
 
-    @Override public void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A) { runCheckingActions("max_backward", N, dq, dout, arg, N, A); }
+    @Override public void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A) {
+        runCheckingActions(kernel("max_backward").t(dq).t(dout).t(arg).i(N).i(A), N);
+    }
 
-    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) { run1d("dueling_forward", N, q, v, adv, N, A); }
+    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) {
+        run1d(kernel("dueling_forward").t(q).t(v).t(adv).i(N).i(A), N);
+    }
 
-    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) { run1d("dueling_backward", N, dv, dadv, dq, N, A); }
+    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) {
+        run1d(kernel("dueling_backward").t(dv).t(dadv).t(dq).i(N).i(A), N);
+    }
 
     @Override public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor terminated, float gamma, int N, int A) {
-        run1d("td_target", N, y, qNextTarget, qNextOnline, reward, terminated, gamma, N, A);
+        run1d(kernel("td_target").t(y).t(qNextTarget).t(qNextOnline).t(reward).t(terminated).f(gamma).i(N).i(A), N);
+    }
+
+    // ---- reductions (reduce.cl's two passes) ------------------------------------------------------
+
+    /** Work-groups for a sum of n terms: enough for {@link Tuning#groups}, each with at least 4 terms per work-item. */
+    private int reduceGroups(int n) {
+        return (int) Math.max(1, Math.min(Math.min(tuning.groups(), 1024), ceilDiv(n, 4L * reduceSize)));
+    }
+
+    /** Starts a first-pass launch: its destination is {@code out} itself with one group, else the scratch. */
+    private Launcher firstPass(String kernel, Tensor out, int groups) {
+        return groups == 1 ? kernel(kernel).t(out) : kernel(kernel).buffer(parts(groups)).i(0);
+    }
+
+    /** Runs the assembled first pass (after its scale: the whole scale with one group), then the second when there are several. */
+    private void reduce(Launcher first, Tensor out, int groups, float scale) {
+        first.f(groups == 1 ? scale : 1f).run((long) groups * reduceSize, reduceSize);
+        if (groups > 1) kernel("sum_partials").t(out).buffer(parts).i(groups).f(scale).run(reduceSize, reduceSize);
     }
 
     // ---- losses ---------------------------------------------------------------------------------
 
-    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, int N) { runReduce("mse_forward", loss, pred, target, N); }
+    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, int N) {
+        int G = reduceGroups(N);
+        reduce(firstPass("mse_forward__partial", loss, G).t(pred).t(target).i(N), loss, G, 1f / N);
+    }
 
     @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N) {
-        run1d("mse_backward", N, dpred, dloss, pred, target, N);
+        run1d(kernel("mse_backward").t(dpred).t(dloss).t(pred).t(target).i(N), N);
     }
 
     @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N) {
-        runReduce("smooth_l1_forward", loss, pred, target, beta, N);
+        int G = reduceGroups(N);
+        reduce(firstPass("smooth_l1_forward__partial", loss, G).t(pred).t(target).f(beta).i(N), loss, G, 1f / N);
     }
 
     @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N) {
-        run1d("smooth_l1_backward", N, dpred, dloss, pred, target, beta, N);
+        run1d(kernel("smooth_l1_backward").t(dpred).t(dloss).t(pred).t(target).f(beta).i(N), N);
     }
 
     // ---- optimizer steps ------------------------------------------------------------------------
 
     @Override public void sgd_step(Tensor p, Tensor g, Tensor buf, float lr, float momentum, boolean nesterov, boolean firstStep, int n) {
-        run1d("sgd_step", n, p, g, buf, lr, momentum, nesterov, firstStep, n);
+        run1d(kernel("sgd_step").t(p).t(g).t(buf).f(lr).f(momentum).flag(nesterov).flag(firstStep).i(n), n);
     }
 
     @Override public void adam_step(Tensor p, Tensor g, Tensor m, Tensor v, float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int n) {
-        run1d("adam_step", n, p, g, m, v, stepSize, bc2Sqrt, beta1, beta2, eps, n);
+        run1d(kernel("adam_step").t(p).t(g).t(m).t(v).f(stepSize).f(bc2Sqrt).f(beta1).f(beta2).f(eps).i(n), n);
     }
 
     @Override public void rmsprop_step(Tensor p, Tensor g, Tensor sq, Tensor gavg, Tensor mom, float lr, float alpha, float eps,
                                        float momentum, boolean centered, boolean epsInside, int n) {
-        run1d("rmsprop_step", n, p, g, sq, gavg, mom, lr, alpha, eps, momentum, centered, epsInside, n);
+        Launcher l = kernel("rmsprop_step").t(p).t(g).t(sq).t(gavg).t(mom);
+        run1d(l.f(lr).f(alpha).f(eps).f(momentum).flag(centered).flag(epsInside).i(n), n);
     }
 
-    @Override public void clip_by_value(Tensor g, float clip, int n) { run1d("clip_by_value", n, g, clip, n); }
+    @Override public void clip_by_value(Tensor g, float clip, int n) { run1d(kernel("clip_by_value").t(g).f(clip).i(n), n); }
 
-    @Override public void sum_squares(Tensor out, Tensor g, int n) { runReduce("sum_squares", out, g, n); }
+    @Override public void sum_squares(Tensor out, Tensor g, int n) {
+        int G = reduceGroups(n);
+        reduce(firstPass("sum_squares__partial", out, G).t(g).i(n), out, G, 1f);
+    }
 
-    @Override public void clip_by_norm(Tensor g, Tensor sumSquares, float maxNorm, int n) { run1d("clip_by_norm", n, g, sumSquares, maxNorm, n); }
+    @Override public void clip_by_norm(Tensor g, Tensor sumSquares, float maxNorm, int n) {
+        run1d(kernel("clip_by_norm").t(g).t(sumSquares).f(maxNorm).i(n), n);
+    }
 
-    @Override public void polyak(Tensor target, Tensor source, float tau, int n) { run1d("polyak", n, target, source, tau, n); }
+    @Override public void polyak(Tensor target, Tensor source, float tau, int n) {
+        run1d(kernel("polyak").t(target).t(source).f(tau).i(n), n);
+    }
 }

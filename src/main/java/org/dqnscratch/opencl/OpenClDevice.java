@@ -12,14 +12,15 @@ import org.jocl.cl_platform_id;
 
 /** An OpenCL device with where it sits (platform P, device D) and what it offers. */
 public record OpenClDevice(int platform, int index, String platformName, String name, boolean gpu,
-                           long globalMemBytes, int computeUnits, long maxWorkGroupSize, cl_device_id id) {
+                           long globalMemBytes, long localMemBytes, int computeUnits, long maxWorkGroupSize, cl_device_id id) {
 
     @Override public String toString() { return name + " (opencl:" + platform + ":" + index + ")"; }
 
     /** One line for {@code devices}. */
     public String describe() {
-        return String.format(Locale.ROOT, "opencl:%d:%d  %s  [%s, %.1f GiB, %d compute units, max work-group %d]",
-                platform, index, name, gpu ? "GPU" : "not a GPU", globalMemBytes / (1024.0 * 1024 * 1024), computeUnits, maxWorkGroupSize);
+        return String.format(Locale.ROOT, "opencl:%d:%d  %s  [%s, %.1f GiB, %d compute units, max work-group %d, %d KiB local memory]",
+                platform, index, name, gpu ? "GPU" : "not a GPU", globalMemBytes / (1024.0 * 1024 * 1024), computeUnits, maxWorkGroupSize,
+                localMemBytes / 1024);
     }
 
     /** Every device of every platform; empty when there is no platform (or no OpenCL library). */
@@ -40,7 +41,7 @@ public record OpenClDevice(int platform, int index, String platformName, String 
             for (int d = 0; d < ids.length; d++) {
                 long type = longInfo(ids[d], CL_DEVICE_TYPE);
                 out.add(new OpenClDevice(p, d, pname, deviceString(ids[d], CL_DEVICE_NAME).trim(), (type & CL_DEVICE_TYPE_GPU) != 0,
-                        longInfo(ids[d], CL_DEVICE_GLOBAL_MEM_SIZE), (int) intInfo(ids[d], CL_DEVICE_MAX_COMPUTE_UNITS),
+                        longInfo(ids[d], CL_DEVICE_GLOBAL_MEM_SIZE), longInfo(ids[d], CL_DEVICE_LOCAL_MEM_SIZE), (int) intInfo(ids[d], CL_DEVICE_MAX_COMPUTE_UNITS),
                         sizeInfo(ids[d], CL_DEVICE_MAX_WORK_GROUP_SIZE), ids[d]));
             }
         }

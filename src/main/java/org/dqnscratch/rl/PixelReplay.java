@@ -29,7 +29,7 @@ import org.dqnscratch.io.AtomicFiles;
  * first; so {@link #size()} stays somewhat below capacity when the kept episodes average fewer than
  * about 64*stack steps (with 1-step episodes, about capacity/(stack+1) transitions are kept).
  *
- * <p>{@link #sample} allocates nothing: it fills caller-owned float arrays with pixels 0..255.
+ * <p>{@link #sample} allocates nothing: it fills caller-owned arrays with pixels 0..255, as floats or as bytes.
  */
 public final class PixelReplay {
     private static final long MAGIC = 0x44514E5049585231L; // "DQNPIXR1"
@@ -49,6 +49,7 @@ public final class PixelReplay {
     private final byte[] actions, flags;
     // per stream: transitions added ever, oldest kept transition, frames written ever
     private final long[] added, oldest, framesWritten;
+    private FrameMirror mirror;
 
     /** capacity: transitions kept per the whole replay; streams: independent environments (>=1), each its own time order. */
     public PixelReplay(long capacity, int stack, int frameSize, int streams) {
@@ -169,6 +170,7 @@ public final class PixelReplay {
         byte[] c = chunkOf(pos);
         for (int p = 0, o = offsetOf(pos); p < frameSize; p++) c[o + p] = (byte) (int) src[from + p];
         framesWritten[stream] = frame + 1;
+        if (mirror != null) mirror.frame(pos, c, offsetOf(pos));
     }
 
     /**
@@ -223,13 +225,35 @@ public final class PixelReplay {
         sample(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
     }
 
+    /**
+     * As {@link #sample}, with the pixels as stored (unsigned bytes, {@code stack * frameSize} per row):
+     * a quarter of the floats' size to copy and to upload.
+     */
+    public void sample(RandomGenerator rng, int batch, int nStep, double gamma, byte[] s, float[] a, float[] r, float[] discount, byte[] s2) {
+        sampleInto(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
+    }
+
+    /**
+     * As {@link #sample}, with where the pixels are instead of the pixels: for each row, the frame
+     * slots (see {@link #frameSlots}) of its {@code stack} frames, oldest first; for a replay whose
+     * frames are mirrored in device memory ({@link #mirror}).
+     */
+    public void sample(RandomGenerator rng, int batch, int nStep, double gamma, int[] s, float[] a, float[] r, float[] discount, int[] s2) {
+        sampleInto(rng, batch, nStep, gamma, s, a, r, discount, s2, null, null);
+    }
+
     /** As {@link #sample}, also telling which (stream, transition number) each row came from, for tests. */
     void sample(RandomGenerator rng, int batch, int nStep, double gamma, float[] s, float[] a, float[] r, float[] discount, float[] s2,
                 int[] streamOut, long[] transitionOut) {
+        sampleInto(rng, batch, nStep, gamma, s, a, r, discount, s2, streamOut, transitionOut);
+    }
+
+    /** The sampling of every form: s and s2 are float[], byte[] or int[] (see {@link #copyStack}). */
+    private void sampleInto(RandomGenerator rng, int batch, int nStep, double gamma, Object s, float[] a, float[] r, float[] discount, Object s2,
+                            int[] streamOut, long[] transitionOut) {
         if (nStep < 1) throw new IllegalArgumentException("nStep must be >= 1, got " + nStep);
         if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
-        long len = (long) stack * frameSize;
-        if (batch < 0 || s.length < batch * len || s2.length < batch * len || a.length < batch || r.length < batch || discount.length < batch) {
+        if (batch < 0 || length(s) < batch * rowWidth(s) || length(s2) < batch * rowWidth(s2) || a.length < batch || r.length < batch || discount.length < batch) {
             throw new IllegalArgumentException("batch arrays are too small for a batch of " + batch);
         }
         long total = sampleable(nStep);
@@ -239,7 +263,7 @@ public final class PixelReplay {
             int st = 0;
             for (long c; u >= (c = sampleable(st, nStep)); st++) u -= c;
             long t = oldest[st] + u;
-            transition(st, t, nStep, gamma, i, s, a, r, discount, s2);
+            transitionInto(st, t, nStep, gamma, i, s, a, r, discount, s2);
             if (streamOut != null) streamOut[i] = st;
             if (transitionOut != null) transitionOut[i] = t;
         }
@@ -247,6 +271,10 @@ public final class PixelReplay {
 
     /** Writes the n-step view of transition t of a stream into batch row i (t must be sampleable). */
     void transition(int stream, long t, int nStep, double gamma, int i, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
+        transitionInto(stream, t, nStep, gamma, i, s, a, r, discount, s2);
+    }
+
+    private void transitionInto(int stream, long t, int nStep, double gamma, int i, Object s, float[] a, float[] r, float[] discount, Object s2) {
         double ret = 0, g = 1;
         int first = slot(stream, t), last = first;
         for (int j = 0; j < nStep; j++) {
@@ -255,21 +283,50 @@ public final class PixelReplay {
             g *= gamma;
             if (ends(flags[last])) break;
         }
-        int len = stack * frameSize;
-        copyStack(stream, newestFrame[first], s, i * len);
-        copyStack(stream, newestFrame[last] + 1, s2, i * len);
+        copyStack(stream, newestFrame[first], s, i * rowWidth(s));
+        copyStack(stream, newestFrame[last] + 1, s2, i * rowWidth(s2));
         a[i] = actions[first] & 0xFF;
         r[i] = (float) ret;
         discount[i] = (flags[last] & TERMINATED) != 0 ? 0f : (float) g;
     }
 
-    private void copyStack(int stream, long newest, float[] dst, int at) {
+    /** Copies a stack into dst from index at: into a byte[] as stored, into a float[] as 0..255, into an int[] as frame slots. */
+    private void copyStack(int stream, long newest, Object dst, int at) {
         for (int f = 0; f < stack; f++) {
             long pos = framePos(stream, newest - stack + 1 + f);
+            if (dst instanceof int[] slots) {
+                slots[at + f] = (int) pos;
+                continue;
+            }
             byte[] c = chunkOf(pos);
-            for (int p = 0, o = offsetOf(pos), d = at + f * frameSize; p < frameSize; p++) dst[d + p] = c[o + p] & 0xFF;
+            int o = offsetOf(pos), d = at + f * frameSize;
+            if (dst instanceof byte[] b) {
+                System.arraycopy(c, o, b, d, frameSize);
+            } else {
+                float[] x = (float[]) dst;
+                for (int p = 0; p < frameSize; p++) x[d + p] = c[o + p] & 0xFF;
+            }
         }
     }
+
+    private static int length(Object array) {
+        return array instanceof byte[] b ? b.length : array instanceof int[] i ? i.length : ((float[]) array).length;
+    }
+
+    /** Elements per batch row: a stack of pixels, or of frame slots. */
+    private int rowWidth(Object array) { return array instanceof int[] ? stack : stack * frameSize; }
+
+    /** Receives every frame as it is written (and all of them after a {@link #load}): a copy kept elsewhere, e.g. on the device. */
+    public interface FrameMirror {
+        /** Frame slot {@code slot} now holds {@code frameSize} bytes at {@code bytes[offset..]}. */
+        void frame(long slot, byte[] bytes, int offset);
+    }
+
+    /** Sends every frame write to {@code m} from now on (null: none). */
+    public void mirror(FrameMirror m) { mirror = m; }
+
+    /** Frame slots, all streams: where a {@link FrameMirror} keeps frames ({@code frameSlots() * frameSize} bytes). */
+    public long frameSlots() { return framesPerStream * streams; }
 
     /** Writes the whole replay (all streams, counters) to a file atomically; for `--resume --save-replay`. */
     public void save(Path file) throws IOException {
@@ -319,6 +376,7 @@ public final class PixelReplay {
                     framesWritten[s] = counters[3 * s + 2];
                     if (!consistent(s)) throw new IOException(file + " has inconsistent counters for stream " + s);
                 }
+                if (mirror != null) for (long pos = 0; pos < frameSlots(); pos++) mirror.frame(pos, chunkOf(pos), offsetOf(pos));
             } catch (IOException e) {
                 java.util.Arrays.fill(added, 0);
                 java.util.Arrays.fill(oldest, 0);

@@ -31,6 +31,25 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src.size} floats of {@code src} into {@code dst[dstOff..]}. */
     void download(float[] dst, int dstOff, Tensor src);
 
+    /**
+     * A new zero-filled buffer of {@code size} unsigned bytes, for observations (Atari pixels) that
+     * travel to the device as they are stored, 4 times smaller than floats. A tensor over it holds
+     * bytes; only {@link #uploadBytes} and {@link #scale_u8_forward} take one.
+     */
+    Tensor.Storage allocateBytes(int size);
+
+    default Tensor bytes(int... shape) {
+        return new Tensor(allocateBytes(Tensor.sizeOf(shape)), 0, shape);
+    }
+
+    /** Copies {@code n} bytes from {@code src[srcOff..]} into elements {@code [at, at + n)} of the byte tensor {@code dst}. */
+    void uploadBytes(Tensor dst, int at, byte[] src, int srcOff, int n);
+
+    /** The range check of {@link #uploadBytes}, the same on every backend. */
+    static void checkRange(Tensor dst, int at, int n) {
+        if (at < 0 || n < 0 || at + (long) n > dst.size) throw new IllegalArgumentException(n + " elements at " + at + " do not fit in " + dst);
+    }
+
     default float[] toArray(Tensor t) {
         float[] a = new float[t.size];
         download(a, 0, t);
@@ -73,6 +92,17 @@ public interface Backend extends AutoCloseable {
 
     /** out = inp * scale (the [0,255] to [0,1] step of Atari observations). */
     void scale_forward(Tensor out, Tensor inp, float scale, int n);
+
+    /** out = inp * scale with inp a byte tensor read as unsigned 0..255 (observations uploaded as bytes). */
+    void scale_u8_forward(Tensor out, Tensor inp, float scale, int n);
+
+    /**
+     * out[r, p] = table[index[r], p] for r < rows, p < rowSize: rows of a byte table (a replay's frames
+     * kept in device memory) gathered as floats 0..255. index holds row numbers as floats (exact below
+     * 2^24) in [0, table.size / rowSize); the replay computes them, so the device does not check them
+     * (a row outside is left as it was), the CPU does.
+     */
+    void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize);
 
     // ---- Q-value heads --------------------------------------------------------------------
     // An action that is not an integer in [0, A) is an error on every backend: the one below.

@@ -26,7 +26,25 @@ public final class CpuBackend implements Backend {
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
 
+    /** A CPU buffer of unsigned bytes. */
+    public record Bytes(byte[] data) implements Tensor.Storage {
+        @Override public int capacity() { return data.length; }
+    }
+
     @Override public Tensor.Storage allocate(int size) { return new Buffer(new float[size]); }
+
+    @Override public Tensor.Storage allocateBytes(int size) { return new Bytes(new byte[size]); }
+
+    /** The byte array behind a CPU byte tensor (elements start at {@code t.offset}). */
+    static byte[] bytes(Tensor t) {
+        if (!(t.storage instanceof Bytes b)) throw new IllegalArgumentException(t + " is not a byte tensor of the CPU backend");
+        return b.data;
+    }
+
+    @Override public void uploadBytes(Tensor dst, int at, byte[] src, int srcOff, int n) {
+        Backend.checkRange(dst, at, n);
+        System.arraycopy(src, srcOff, bytes(dst), dst.offset + at, n);
+    }
 
     /** The array behind a CPU tensor (elements start at {@code t.offset}). */
     public static float[] data(Tensor t) {
@@ -136,6 +154,24 @@ public final class CpuBackend implements Backend {
 
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {
         this.scale.set(data(out), out.offset, data(inp), inp.offset, scale).launch(n);
+    }
+
+    @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
+        float[] o = data(out);
+        byte[] x = bytes(inp);
+        for (int i = 0; i < n; i++) o[out.offset + i] = (x[inp.offset + i] & 0xFF) * scale;
+    }
+
+    @Override public void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize) {
+        float[] o = data(out), idx = data(index);
+        byte[] t = bytes(table);
+        long tableRows = table.size / rowSize;
+        for (int r = 0; r < rows; r++) {
+            float f = idx[index.offset + r];
+            if (!(f >= 0 && f < tableRows && f == (int) f)) throw new IllegalArgumentException("row " + f + " is not in [0, " + tableRows + ")");
+            int from = table.offset + (int) f * rowSize, to = out.offset + r * rowSize;
+            for (int p = 0; p < rowSize; p++) o[to + p] = t[from + p] & 0xFF;
+        }
     }
 
     // ---- Q-value heads ----------------------------------------------------------------------

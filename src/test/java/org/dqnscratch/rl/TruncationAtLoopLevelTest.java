@@ -56,18 +56,17 @@ class TruncationAtLoopLevelTest {
         }
 
         /**
-         * The minibatches, in order: TrainingBatch uploads s [cells], a, r, terminated [1 each], s'
-         * [cells]; the acting policy's uploads are single observations, so the pattern finds only these.
+         * The minibatches, in order: TrainingBatch uploads s [cells], s' [cells], then a, r, terminated
+         * packed [3]; the acting policy's uploads are single observations [cells], so the pattern finds only these.
          */
         List<Transition> minibatches() {
             List<Transition> out = new ArrayList<>();
-            for (int i = 0; i + 4 < uploads.size(); i++) {
+            for (int i = 0; i + 2 < uploads.size(); i++) {
                 int cells = uploads.get(i).length;
-                if (cells > 1 && uploads.get(i + 1).length == 1 && uploads.get(i + 2).length == 1
-                        && uploads.get(i + 3).length == 1 && uploads.get(i + 4).length == cells) {
-                    out.add(new Transition(cell(uploads.get(i)), (int) uploads.get(i + 1)[0], uploads.get(i + 2)[0], uploads.get(i + 3)[0],
-                            cell(uploads.get(i + 4))));
-                    i += 4;
+                if (cells > 3 && uploads.get(i + 1).length == cells && uploads.get(i + 2).length == 3) {
+                    float[] scalars = uploads.get(i + 2);
+                    out.add(new Transition(cell(uploads.get(i)), (int) scalars[0], scalars[1], scalars[2], cell(uploads.get(i + 1))));
+                    i += 2;
                 }
             }
             return out;
