@@ -62,12 +62,13 @@ class GemmProperties {
                                @ForAll boolean acc, @ForAll long seed) {
         Random r = new Random(seed);
         int lda = ta ? M : K, ldb = tb ? K : N;
-        float[] A = random(r, M * K), B = random(r, K * N), C = random(r, M * N), expected = C.clone();
+        float[] A = random(r, M * K), B = random(r, K * N), C = random(r, M * N);
+        float[] expected = new float[M * N], tileSums = new float[M * N];
         for (int i = 0; i < M; i++) {
             for (int j = 0; j < N; j++) {
-                float c = acc ? expected[i * N + j] : 0f;
-                for (int k = 0; k < K; k++) c += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
-                expected[i * N + j] = c;
+                // rows: C's value, then each product added; panels: the tile (a sum from 0) added to C
+                expected[i * N + j] = kOrderSum(acc ? C[i * N + j] : 0f, ta, tb, A, lda, B, ldb, i, j, K);
+                tileSums[i * N + j] = (acc ? C[i * N + j] : 0f) + kOrderSum(0f, ta, tb, A, lda, B, ldb, i, j, K);
             }
         }
         float[] rows = C.clone();
@@ -76,16 +77,15 @@ class GemmProperties {
         if (K <= Gemm.KC) { // one K block: the panel kernel's tile is the whole sum
             float[] panels = C.clone();
             Gemm.packed(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, A, 0, lda, B, 0, ldb, panels, 0, N, acc);
-            float[] tileSums = expected.clone();
-            if (acc) { // the packed path adds the tile (a sum from 0) to C
-                for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) {
-                    float t = 0f;
-                    for (int k = 0; k < K; k++) t += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
-                    tileSums[i * N + j] = C[i * N + j] + t;
-                }
-            }
             org.junit.jupiter.api.Assertions.assertArrayEquals(tileSums, panels, "plain panels");
         }
+    }
+
+    /** start + op(A)[i][0] op(B)[0][j] + op(A)[i][1] op(B)[1][j] + ..., in float, left to right. */
+    static float kOrderSum(float start, boolean ta, boolean tb, float[] A, int lda, float[] B, int ldb, int i, int j, int K) {
+        float c = start;
+        for (int k = 0; k < K; k++) c += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+        return c;
     }
 
     /** The dot-product path for few rows or few columns gives the vector kernel's floats exactly. */
