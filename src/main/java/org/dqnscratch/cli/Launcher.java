@@ -2,8 +2,11 @@ package org.dqnscratch.cli;
 
 import java.lang.management.ManagementFactory;
 import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.dqnscratch.tensor.VectorSupport;
 
@@ -20,6 +23,20 @@ final class Launcher {
     private Launcher() {}
 
     static final String RELAUNCHED = "dqn.relaunched";
+
+    /**
+     * Preloads the JVM's signal-chaining library into the child. ALE's bundled SDL 1.2 saves and
+     * restores the SIGSEGV handler with {@code signal()}, which drops the JVM handler's
+     * SA_SIGINFO: the next fault the JVM uses on purpose (an implicit null check, a safepoint
+     * poll) then kills the process with a bare "Segmentation fault" and no hs_err file. With
+     * libjsig the JVM keeps its handlers and chains to SDL's. Linux JDKs ship it in lib/.
+     */
+    static void chainSignals(Map<String, String> env) {
+        Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+        if (!Files.isRegularFile(jsig)) return;
+        String preload = env.getOrDefault("LD_PRELOAD", "");
+        if (!preload.contains("libjsig")) env.put("LD_PRELOAD", preload.isEmpty() ? jsig.toString() : jsig + ":" + preload);
+    }
 
     /** Returns the child's exit code, or empty when this JVM should run the command itself. */
     static Optional<Integer> relaunchWithVectorApi(String mainClass, String[] args) {
@@ -44,7 +61,9 @@ final class Launcher {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         try {
-            Process child = new ProcessBuilder(cmd).inheritIO().redirectError(ProcessBuilder.Redirect.PIPE).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO().redirectError(ProcessBuilder.Redirect.PIPE);
+            chainSignals(builder.environment());
+            Process child = builder.start();
             Thread stderr = new Thread(new AleBannerFilter(child.getErrorStream(), System.err), "stderr-filter");
             stderr.setDaemon(true);
             stderr.start();
