@@ -24,6 +24,9 @@ public final class Ale implements AutoCloseable {
     // ALE writes screens here directly; byte[] arguments would be copied in and out by JNI.
     private final java.nio.ByteBuffer screen = java.nio.ByteBuffer.allocateDirect(HEIGHT * WIDTH * 3);
     private final int[] actions;
+    // ALE's own screen of palette indices, read in place: the ALEScreen is the environment's
+    // member and its pixel array is sized once, so the view stays valid for the emulator's life.
+    private final java.nio.ByteBuffer indices;
     public final String game;
 
     public Ale(String game, Path rom, int seed) throws IOException {
@@ -48,6 +51,7 @@ public final class Ale implements AutoCloseable {
         actions = new int[(int) set.limit()];
         for (int i = 0; i < actions.length; i++) actions[i] = set.get(i);
         if (actions.length == 0) throw new IOException("ALE does not know the game '" + game + "' (no action set)");
+        indices = ale.getScreen().getArray().capacity(HEIGHT * WIDTH).asByteBuffer();
     }
 
     /** Size of the minimal action set: actions are indices 0..n-1 into it. */
@@ -72,6 +76,21 @@ public final class Ale implements AutoCloseable {
     public void grayscale(byte[] out) {
         ale.getScreenGrayscale(screen.clear());
         screen.get(0, out, 0, HEIGHT * WIDTH);
+    }
+
+    /** The screen as palette indices, {@link #HEIGHT} x {@link #WIDTH} bytes ({@link #grayTable} gives their grey levels). */
+    public void screen(byte[] out) { indices.get(0, out, 0, HEIGHT * WIDTH); }
+
+    /**
+     * Grey level of each palette index as ALE's {@code getScreenGrayscale} gives it: the palette
+     * keeps a grey entry after each (even-indexed) colour and ALE reads {@code palette[p + 1]}.
+     * Odd indices never reach the screen; index 255 would read past ALE's table, so it gets 0.
+     */
+    public byte[] grayTable() {
+        org.bytedeco.ale.ColourPalette palette = ale.theOSystem().colourPalette();
+        byte[] table = new byte[256];
+        for (int p = 0; p < 255; p++) table[p] = (byte) palette.getRGB(p + 1);
+        return table;
     }
 
     /** The screen as RGB, {@link #HEIGHT} x {@link #WIDTH} x 3 bytes, row-major. */

@@ -90,11 +90,23 @@ public final class AreaResize {
         return new Table(java.util.Arrays.copyOf(dst, k), java.util.Arrays.copyOf(src, k), java.util.Arrays.copyOf(alpha, k));
     }
 
-    /** uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. */
+    // The uint8 source rows last reduced horizontally: a row equal to its predecessor (most of a
+    // game's screen from one step to the next) keeps its reduced row, the same floats. Null until
+    // the first uint8 resize and after a float one (which reuses the reduced rows).
+    private byte[] reduced;
+
+    /**
+     * uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. Source rows equal to
+     * the previous call's are not reduced again (the horizontal pass is ~80% of the work).
+     */
     public void resize(byte[] src, byte[] dst) {
         check(src.length, dst.length);
+        boolean first = reduced == null;
+        if (first) reduced = new byte[src.length];
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
             int row = sy * srcWidth;
+            if (!first && java.util.Arrays.equals(src, row, row + srcWidth, reduced, row, row + srcWidth)) continue;
+            System.arraycopy(src, row, reduced, row, srcWidth);
             // OpenCV's buf[dx] += S[si] * alpha over the table, in table order: the same float sums
             // (the first term alone: 0 + p == p for the non-negative products here).
             for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = (src[row + xSrc[dx]] & 0xFF) * xAlpha[dx];
@@ -109,6 +121,7 @@ public final class AreaResize {
     /** float to float (row-major, one channel); the caller rounds or truncates. */
     public void resize(float[] src, float[] dst) {
         check(src.length, dst.length);
+        reduced = null;
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
             int row = sy * srcWidth;
             for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = 0f + src[row + xSrc[dx]] * xAlpha[dx];

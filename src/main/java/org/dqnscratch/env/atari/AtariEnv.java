@@ -53,8 +53,12 @@ public final class AtariEnv implements Env {
     private SplittableRandom rng = new SplittableRandom(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
-    // atari: the two grayscale screens max-pooled; lapan: copies of the last two RGB screens (the older in screen1).
+    // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels (after the
+    // max-pool, written into screen0 as numpy's out=; screen1 zeroed at reset); lapan: copies of the
+    // last two RGB screens (the older in screen1).
     private final byte[] screen0, screen1;
+    private boolean raw0, raw1;
+    private final GrayMaxPool gray;
     private final byte[] maxRgb, frame = new byte[FRAME];
     // lapan: the emulator writes each frame's RGB screen into the newest buffer (the two swap per frame)
     private java.nio.ByteBuffer newestRgb, olderRgb;
@@ -71,6 +75,7 @@ public final class AtariEnv implements Env {
         int screen = Ale.HEIGHT * Ale.WIDTH * (lapan ? 3 : 1);
         screen0 = new byte[screen];
         screen1 = new byte[screen];
+        gray = lapan ? null : GrayMaxPool.of(ale.grayTable());
         resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
         maxRgb = lapan ? new byte[screen] : null;
         newestRgb = lapan ? java.nio.ByteBuffer.allocateDirect(screen) : null;
@@ -152,8 +157,10 @@ public final class AtariEnv implements Env {
                 if (ale.gameOver() || ale.episodeFrame() >= opt.maxEpisodeFrames()) ale.resetGame();
             }
             lives = ale.lives();
-            ale.grayscale(screen0);
+            ale.screen(screen0);
+            raw0 = true;
             Arrays.fill(screen1, (byte) 0);
+            raw1 = false;
             maxPoolAndResize();
         }
         push();
@@ -183,8 +190,13 @@ public final class AtariEnv implements Env {
                 lives = now;
             }
             if (terminated || truncated) break;
-            if (t == opt.frameSkip() - 2) ale.grayscale(screen1);
-            else if (t == opt.frameSkip() - 1) ale.grayscale(screen0);
+            if (t == opt.frameSkip() - 2) {
+                ale.screen(screen1);
+                raw1 = true;
+            } else if (t == opt.frameSkip() - 1) {
+                ale.screen(screen0);
+                raw0 = true;
+            }
         }
         if (lapan) {
             newestRgb.get(0, screen0, 0, screen0.length);
@@ -202,11 +214,15 @@ public final class AtariEnv implements Env {
         return new Step(obs, total, terminated, truncated);
     }
 
-    /** Gymnasium's _get_obs: max of the two screens written into screen0 (in place, as numpy's out=), then the resize. */
+    /**
+     * Gymnasium's _get_obs: max of the two screens' grey levels written into screen0 (in place, as
+     * numpy's out=; a step that ends before both screens were taken pools stale buffers, as there),
+     * then the resize.
+     */
     private void maxPoolAndResize() {
-        if (opt.frameSkip() > 1) {
-            for (int i = 0; i < screen0.length; i++) screen0[i] = (byte) Math.max(screen0[i] & 0xFF, screen1[i] & 0xFF);
-        }
+        if (opt.frameSkip() > 1) gray.max(screen0, raw0, screen1, raw1, screen0);
+        else if (raw0) gray.gray(screen0, screen0);
+        raw0 = false;
         resize.resize(screen0, frame);
     }
 

@@ -48,6 +48,8 @@ class AtariReferenceTest {
             int[] expectedActions = {0, 1, 3, 4, 11, 12}; // NOOP FIRE RIGHT LEFT RIGHTFIRE LEFTFIRE
             for (int i = 0; i < 6; i++) assertEquals(expectedActions[i], ale.aleAction(i));
             byte[] gray = new byte[Ale.HEIGHT * Ale.WIDTH], rgb = new byte[gray.length * 3], stored = new byte[gray.length];
+            byte[] indices = new byte[gray.length], looked = new byte[gray.length];
+            GrayMaxPool table = GrayMaxPool.of(ale.grayTable());
             ale.resetGame();
             for (int f = 0; f < frames; f++) {
                 int action = in.readInt(), reward = in.readInt();
@@ -60,6 +62,9 @@ class AtariReferenceTest {
                 ale.grayscale(gray);
                 ale.rgb(rgb);
                 if (hasFrame) assertArrayEquals(stored, gray, "grayscale screen at frame " + f);
+                ale.screen(indices); // what the atari pipeline reads instead of ALE's grayscale
+                table.gray(indices, looked);
+                assertArrayEquals(gray, looked, "grey levels looked up from the palette indices at frame " + f);
                 assertEquals(crcGray, crc(gray), "grayscale screen at frame " + f);
                 assertEquals(crcRgb, crc(rgb), "RGB screen at frame " + f);
                 if (over) ale.resetGame();
@@ -167,5 +172,29 @@ class AtariReferenceTest {
         r.resize(src, dst);
         assertEquals(54, dst[0] & 0xFF);
         for (int i = 1; i < dst.length; i++) assertEquals(0, dst[i]);
+    }
+
+    /**
+     * Rows equal to the previous call's keep their reduction: a sequence of images changing a few
+     * rows at a time (as game screens do), with a float resize in between, gives what a fresh
+     * resizer gives each image.
+     */
+    @Test
+    void areaResizeReusesUnchangedRowsExactly() {
+        java.util.Random rng = new java.util.Random(11);
+        AreaResize reused = new AreaResize(160, 210, 84, 84);
+        byte[] src = new byte[160 * 210], got = new byte[84 * 84], want = new byte[84 * 84];
+        rng.nextBytes(src);
+        for (int image = 0; image < 60; image++) {
+            int rows = image % 10 == 0 ? 210 : rng.nextInt(6);
+            for (int k = 0; k < rows; k++) {
+                int y = rng.nextInt(210), x = rng.nextInt(160);
+                src[y * 160 + x] = (byte) rng.nextInt(256);
+            }
+            if (image == 30) reused.resize(new float[160 * 210], new float[84 * 84]); // the float path clobbers the reduced rows
+            reused.resize(src, got);
+            new AreaResize(160, 210, 84, 84).resize(src, want);
+            assertArrayEquals(want, got, "image " + image);
+        }
     }
 }
