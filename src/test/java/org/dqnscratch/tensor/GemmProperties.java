@@ -102,6 +102,25 @@ class GemmProperties {
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K);
     }
 
+    /**
+     * Big dot-product shapes (fc1 acting on 1-4 observations as W . x^T) go through the public
+     * entry point, rows split across the pool: still the vector kernel's floats to the bit.
+     */
+    @Test
+    void parallelDotsAreTheVectorKernelsBits() {
+        Random r = new Random(5);
+        int[][] shapes = {{512, 4, 3136}, {512, 1, 3136}, {510, 3, 3136}, {37, 6, 40000}, {1000, 2, 1100}};
+        for (int[] s : shapes) {
+            int M = s[0], N = s[1], K = s[2];
+            for (boolean acc : new boolean[] {false, true}) {
+                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
+                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc);
+                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc);
+            }
+        }
+    }
+
     /** The public entry point, which splits big products across the worker pool. */
     @Property(tries = 40)
     void parallelSlicesMatchNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 260) int M,
