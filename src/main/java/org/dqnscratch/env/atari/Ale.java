@@ -93,16 +93,18 @@ public final class Ale implements AutoCloseable {
         return table;
     }
 
+    /** Colour of each palette index as ALE's {@code getScreenRGB} gives it: {@code 0xRRGGBB} = {@code palette[p]}. */
+    public int[] rgbPalette() {
+        org.bytedeco.ale.ColourPalette palette = ale.theOSystem().colourPalette();
+        int[] table = new int[256];
+        for (int p = 0; p < 256; p++) table[p] = palette.getRGB(p) & 0xFFFFFF;
+        return table;
+    }
+
     /** The screen as RGB, {@link #HEIGHT} x {@link #WIDTH} x 3 bytes, row-major. */
     public void rgb(byte[] out) {
         ale.getScreenRGB(screen.clear());
         screen.get(0, out, 0, HEIGHT * WIDTH * 3);
-    }
-
-    /** The screen as RGB into a direct buffer of at least {@link #HEIGHT} x {@link #WIDTH} x 3 bytes (no copy on the Java side). */
-    public void rgb(java.nio.ByteBuffer direct) {
-        if (!direct.isDirect() || direct.capacity() < HEIGHT * WIDTH * 3) throw new IllegalArgumentException("need a direct buffer of a whole RGB screen");
-        ale.getScreenRGB(direct.clear());
     }
 
     @Override public void close() { ale.close(); }

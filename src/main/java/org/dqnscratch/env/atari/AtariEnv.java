@@ -54,14 +54,15 @@ public final class AtariEnv implements Env {
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
     // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels (after the
-    // max-pool, written into screen0 as numpy's out=; screen1 zeroed at reset); lapan: copies of the
-    // last two RGB screens (the older in screen1).
+    // max-pool, written into screen0 as numpy's out=; screen1 zeroed at reset).
     private final byte[] screen0, screen1;
     private boolean raw0, raw1;
     private final GrayMaxPool gray;
-    private final byte[] maxRgb, frame = new byte[FRAME];
-    // lapan: the emulator writes each frame's RGB screen into the newest buffer (the two swap per frame)
-    private java.nio.ByteBuffer newestRgb, olderRgb;
+    // lapan: palette indices of the last two frames (MaxAndSkipEnv's deque, swapped per frame) and
+    // ALE's RGB palette: two index copies a frame instead of ALE's RGB screen (~32 us) each frame.
+    private byte[] newest, older;
+    private final int[] rgbPalette;
+    private final byte[] frame = new byte[FRAME];
     private boolean haveTwo, lastDone;
     private final float[] luminance, tall;
     private float[] obs;
@@ -72,14 +73,14 @@ public final class AtariEnv implements Env {
         this.lapan = options.pipeline().equals("lapan");
         this.fireReset = ale.actionCount() > 1 && ale.aleAction(1) == 1; // ALE action 1 is PLAYER_A_FIRE
         this.actions = new Discrete(ale.actionCount());
-        int screen = Ale.HEIGHT * Ale.WIDTH * (lapan ? 3 : 1);
-        screen0 = new byte[screen];
-        screen1 = new byte[screen];
+        int screen = Ale.HEIGHT * Ale.WIDTH;
+        screen0 = lapan ? null : new byte[screen];
+        screen1 = lapan ? null : new byte[screen];
+        newest = lapan ? new byte[screen] : null;
+        older = lapan ? new byte[screen] : null;
+        rgbPalette = lapan ? ale.rgbPalette() : null;
         gray = lapan ? null : GrayMaxPool.of(ale.grayTable());
         resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
-        maxRgb = lapan ? new byte[screen] : null;
-        newestRgb = lapan ? java.nio.ByteBuffer.allocateDirect(screen) : null;
-        olderRgb = lapan ? java.nio.ByteBuffer.allocateDirect(screen) : null;
         luminance = lapan ? new float[Ale.HEIGHT * Ale.WIDTH] : null;
         tall = lapan ? new float[SIZE * 110] : null;
         rng = new SplittableRandom(seed);
@@ -148,9 +149,8 @@ public final class AtariEnv implements Env {
                 ale.act(0);
                 if (ale.gameOver()) ale.resetGame();
             }
-            ale.rgb(newestRgb);
-            newestRgb.get(0, screen0, 0, screen0.length);
-            processLapan(screen0);
+            ale.screen(newest);
+            processLapan(newest, null);
         } else {
             for (int i = 0; i < noops; i++) {
                 ale.act(0);
@@ -175,11 +175,11 @@ public final class AtariEnv implements Env {
             terminated = ale.gameOver();
             truncated = ale.episodeFrame() >= opt.maxEpisodeFrames();
             if (lapan) {
-                // deque(maxlen=2) of raw RGB screens: every frame enters, the older of the two drops out
-                java.nio.ByteBuffer dropped = olderRgb;
-                olderRgb = newestRgb;
-                newestRgb = dropped;
-                ale.rgb(newestRgb);
+                // deque(maxlen=2) of raw screens: every frame enters, the older of the two drops out
+                byte[] dropped = older;
+                older = newest;
+                newest = dropped;
+                ale.screen(newest);
                 haveTwo = true;
                 if (terminated || truncated) break;
                 continue;
@@ -199,10 +199,7 @@ public final class AtariEnv implements Env {
             }
         }
         if (lapan) {
-            newestRgb.get(0, screen0, 0, screen0.length);
-            if (haveTwo) olderRgb.get(0, screen1, 0, screen1.length);
-            for (int i = 0; i < screen0.length; i++) maxRgb[i] = (byte) Math.max(screen0[i] & 0xFF, haveTwo ? screen1[i] & 0xFF : 0);
-            processLapan(maxRgb);
+            processLapan(newest, haveTwo ? older : null);
         } else {
             maxPoolAndResize();
         }
@@ -226,10 +223,21 @@ public final class AtariEnv implements Env {
         resize.resize(screen0, frame);
     }
 
-    /** Lapan's ProcessFrame84: float luminance, area resize to 84x110, rows 18..101, truncated to uint8. */
-    private void processLapan(byte[] rgb) {
-        for (int i = 0, p = 0; i < luminance.length; i++, p += 3) {
-            luminance[i] = (rgb[p] & 0xFF) * 0.299f + (rgb[p + 1] & 0xFF) * 0.587f + (rgb[p + 2] & 0xFF) * 0.114f;
+    /**
+     * Lapan's max of the two RGB frames (channel by channel; {@code b} null: one frame) and
+     * ProcessFrame84: float luminance, area resize to 84x110, rows 18..101, truncated to uint8.
+     * The colours are ALE's palette entries for the screens' indices, as its getScreenRGB gives them.
+     */
+    private void processLapan(byte[] a, byte[] b) {
+        for (int i = 0; i < luminance.length; i++) {
+            int c = rgbPalette[a[i] & 0xFF], red = c >>> 16 & 0xFF, green = c >>> 8 & 0xFF, blue = c & 0xFF;
+            if (b != null) {
+                int d = rgbPalette[b[i] & 0xFF];
+                red = Math.max(red, d >>> 16 & 0xFF);
+                green = Math.max(green, d >>> 8 & 0xFF);
+                blue = Math.max(blue, d & 0xFF);
+            }
+            luminance[i] = red * 0.299f + green * 0.587f + blue * 0.114f;
         }
         resize.resize(luminance, tall);
         for (int i = 0; i < FRAME; i++) frame[i] = (byte) (int) tall[18 * SIZE + i];

@@ -50,6 +50,8 @@ class AtariReferenceTest {
             byte[] gray = new byte[Ale.HEIGHT * Ale.WIDTH], rgb = new byte[gray.length * 3], stored = new byte[gray.length];
             byte[] indices = new byte[gray.length], looked = new byte[gray.length];
             GrayMaxPool table = GrayMaxPool.of(ale.grayTable());
+            int[] palette = ale.rgbPalette();
+            byte[] coloured = new byte[rgb.length];
             ale.resetGame();
             for (int f = 0; f < frames; f++) {
                 int action = in.readInt(), reward = in.readInt();
@@ -65,6 +67,13 @@ class AtariReferenceTest {
                 ale.screen(indices); // what the atari pipeline reads instead of ALE's grayscale
                 table.gray(indices, looked);
                 assertArrayEquals(gray, looked, "grey levels looked up from the palette indices at frame " + f);
+                for (int p = 0; p < indices.length; p++) { // what the lapan pipeline reads instead of ALE's RGB screen
+                    int c = palette[indices[p] & 0xFF];
+                    coloured[3 * p] = (byte) (c >>> 16);
+                    coloured[3 * p + 1] = (byte) (c >>> 8);
+                    coloured[3 * p + 2] = (byte) c;
+                }
+                assertArrayEquals(rgb, coloured, "colours looked up from the palette indices at frame " + f);
                 assertEquals(crcGray, crc(gray), "grayscale screen at frame " + f);
                 assertEquals(crcRgb, crc(rgb), "RGB screen at frame " + f);
                 if (over) ale.resetGame();
