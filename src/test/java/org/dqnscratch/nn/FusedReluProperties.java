@@ -1,5 +1,8 @@
 package org.dqnscratch.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -14,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused Linear/Conv2d + ReLU on the CPU backend gives the bits of the two ops it replaces: over
  * random shapes (tails of every tile; K over several of GEMM's K blocks, where a ReLU applied before
- * the last block would show; batches 1-64) and the Nature CNN's layers at batch 1, 32 and 64. The checks are {@link FusionCases}, which {@code check} also runs.
+ * the last block would show; batches 1-64), the Nature CNN's layers at batch 1, 32 and 64, and whole
+ * networks forward and backward. The checks are {@link FusionCases}, which {@code check} also runs.
  */
 class FusedReluProperties {
     final Backend b = new CpuBackend();
@@ -61,6 +65,35 @@ class FusedReluProperties {
             run(c -> FusionCases.matmulRelu(b, c, N, 3136, 512, true, N));
             run(c -> FusionCases.matmulRelu(b, c, N, 512, 6, true, N)); // the Q head: not fused in the network, the op still holds
         }
+    }
+
+    @Property(tries = 20)
+    void mlpFusedIsMlpUnfused(@ForAll @IntRange(min = 1, max = 64) int N, @ForAll @IntRange(min = 1, max = 40) int h1,
+                              @ForAll @IntRange(min = 1, max = 40) int h2, @ForAll boolean dueling, @ForAll long seed) {
+        int[] hidden = {h1, h2};
+        run(c -> FusionCases.network(b, c, () -> Networks.mlp(4, hidden, 3, dueling), () -> FusionCases.mlpUnfused(4, hidden, 3, dueling),
+                new int[] {N, 4}, false, seed));
+    }
+
+    @Test
+    void natureCnnFusedIsNatureCnnUnfused() {
+        for (int N : new int[] {1, 32}) {
+            for (boolean dueling : new boolean[] {false, true}) {
+                run(c -> FusionCases.network(b, c, () -> Networks.natureCnn(4, 6, dueling), () -> FusionCases.natureCnnUnfused(4, 6, dueling),
+                        new int[] {N, 4, 84, 84}, true, N));
+            }
+        }
+    }
+
+    /** PyTorch's nn.Sequential numbering: the ReLUs count, fused or not. */
+    @Test
+    void parameterNamesAreTorchs() {
+        Parameters p = Parameters.allocate(b, Networks.natureCnn(4, 6, false));
+        assertEquals(List.of("conv.0.weight", "conv.0.bias", "conv.2.weight", "conv.2.bias", "conv.4.weight", "conv.4.bias",
+                "fc.0.weight", "fc.0.bias", "fc.2.weight", "fc.2.bias"), p.list().stream().map(q -> q.name).toList());
+        Parameters m = Parameters.allocate(b, Networks.mlp(4, new int[] {8, 8}, 2, true));
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias", "4.value.weight", "4.value.bias", "4.advantage.weight",
+                "4.advantage.bias"), m.list().stream().map(q -> q.name).toList());
     }
 
     static void run(java.util.function.Consumer<Check> body) {
