@@ -102,7 +102,8 @@ public final class Gemm {
      * bit: each KC-long block of k is a chain of fused multiply-adds from 0 in k order, added to
      * C block by block (what a lane of the micro-kernel and the tile add do), so a layer gives
      * the same floats whichever path its batch size takes. Four columns at a time keep four
-     * independent chains in flight. With {@code relu}, each row of C gets its ReLU once complete.
+     * independent chains in flight. With {@code relu}, C gets its ReLU at the end (a few rows or
+     * columns: still in cache).
      */
     static void dots(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
