@@ -8,17 +8,37 @@
 #define OW ((W + 2 * pad - KW) / stride + 1)
 #define CONV_GEOMETRY Conv g = {C, H, W, KH, KW, stride, pad, OH, OW}; int P = OH * OW, CKK = C * KH * KW
 
-// out[n,o,p] = sum_ckk weight[o,ckk] patches[ckk, (n,p)] + bias[o]: M = OC, columns N*P, K = CKK.
+// out[n,o,p] = sum_ckk weight[o,ckk] patches[ckk, (n,p)] + bias[o], then max(out, 0) when relu:
+// M = OC, columns N*P, K = CKK.
+void conv_forward(__global float* out, int out_off, __global const float* inp, int inp_off,
+                  __global const float* weight, int weight_off, __global const float* bias, int bias_off,
+                  int N, int C, int H, int W, int OC, int KH, int KW, int stride, int pad,
+                  __global float* part, int kchunk, int relu,
+                  __local float (*As)[TSM + 1], __local float (*Bs)[TSN + 1], float (*acc)[WPTN]) {
+    CONV_GEOMETRY;
+    gemm_tile(OC, N * P, split_begin(kchunk), split_end(kchunk, CKK), weight, view(STRIDED, weight_off, CKK, 1),
+              inp, view(PATCHES, inp_off, 0, 0), g, As, Bs, acc);
+    Out o = {out_off, CHANNELS, OC, P, bias_off, 1, 0, relu};
+    gemm_store(OC, N * P, acc, out, o, bias, part);
+}
+
 __kernel void conv2d_forward(__global float* out, int out_off, __global const float* inp, int inp_off,
                              __global const float* weight, int weight_off, __global const float* bias, int bias_off,
                              int N, int C, int H, int W, int OC, int KH, int KW, int stride, int pad,
                              __global float* part, int kchunk) {
     GEMM_LOCALS;
-    CONV_GEOMETRY;
-    gemm_tile(OC, N * P, split_begin(kchunk), split_end(kchunk, CKK), weight, view(STRIDED, weight_off, CKK, 1),
-              inp, view(PATCHES, inp_off, 0, 0), g, As, Bs, acc);
-    Out o = {out_off, CHANNELS, OC, P, bias_off, 1, 0};
-    gemm_store(OC, N * P, acc, out, o, bias, part);
+    conv_forward(out, out_off, inp, inp_off, weight, weight_off, bias, bias_off, N, C, H, W, OC, KH, KW, stride, pad,
+                 part, kchunk, 0, As, Bs, acc);
+}
+
+// The ReLU in the epilogue: one launch fewer than conv2d_forward then relu_forward.
+__kernel void conv2d_relu_forward(__global float* out, int out_off, __global const float* inp, int inp_off,
+                                  __global const float* weight, int weight_off, __global const float* bias, int bias_off,
+                                  int N, int C, int H, int W, int OC, int KH, int KW, int stride, int pad,
+                                  __global float* part, int kchunk) {
+    GEMM_LOCALS;
+    conv_forward(out, out_off, inp, inp_off, weight, weight_off, bias, bias_off, N, C, H, W, OC, KH, KW, stride, pad,
+                 part, kchunk, 1, As, Bs, acc);
 }
 
 // col[ckk, (n,p)] = sum_o weight[o,ckk] dout[n,o,p]: the input gradient's columns. M = CKK, columns N*P, K = OC.
@@ -30,7 +50,7 @@ __kernel void conv2d_backward__dcol(__global float* col, __global const float* d
     CONV_GEOMETRY;
     gemm_tile(CKK, N * P, split_begin(kchunk), split_end(kchunk, OC), weight, view(STRIDED, weight_off, 1, CKK),
               dout, view(CHANNELS, dout_off, OC, P), g, As, Bs, acc);
-    Out o = {0, STRIDED, N * P, 1, -1, 0, 0};
+    Out o = {0, STRIDED, N * P, 1, -1, 0, 0, 0};
     gemm_store(CKK, N * P, acc, col, o, col, part);
 }
 
@@ -65,7 +85,7 @@ __kernel void conv2d_backward__dweight(__global float* dweight, int dweight_off,
     CONV_GEOMETRY;
     gemm_tile(OC, CKK, split_begin(kchunk), split_end(kchunk, N * P), dout, view(CHANNELS, dout_off, OC, P),
               inp, view(PATCHES_T, inp_off, 0, 0), g, As, Bs, acc);
-    Out o = {dweight_off, STRIDED, CKK, 1, -1, 0, 1};
+    Out o = {dweight_off, STRIDED, CKK, 1, -1, 0, 1, 0};
     gemm_store(OC, CKK, acc, dweight, o, dweight, part);
 }
 

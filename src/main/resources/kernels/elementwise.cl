@@ -1,4 +1,4 @@
-// Elementwise ops, 1D range over n, as CpuBackend.relu_forward / relu_backward / scale_forward / scale_u8_forward.
+// Elementwise ops, 1D range over n, as CpuBackend.relu_forward / relu_backward / relu_backward_inplace / scale_forward / scale_u8_forward.
 
 __kernel void relu_forward(__global float* out, int out_off, __global const float* inp, int inp_off, int n) {
     int i = get_global_id(0);
@@ -9,6 +9,12 @@ __kernel void relu_backward(__global float* dinp, int dinp_off, __global const f
                             __global const float* out, int out_off, int n) {
     int i = get_global_id(0);
     if (i < n && out[out_off + i] > 0.0f) dinp[dinp_off + i] += dout[dout_off + i];
+}
+
+// relu_backward into a zeroed buffer, in place (0 + dout: -0 comes out +0 as there), for the fused layers.
+__kernel void relu_backward_inplace(__global float* dout, int dout_off, __global const float* out, int out_off, int n) {
+    int i = get_global_id(0);
+    if (i < n) dout[dout_off + i] = out[out_off + i] > 0.0f ? 0.0f + dout[dout_off + i] : 0.0f;
 }
 
 __kernel void scale_forward(__global float* out, int out_off, __global const float* inp, int inp_off, float scale, int n) {

@@ -84,11 +84,13 @@ void gemm_tile(int M, int NC, int k0, int k1, __global const float* a, View av, 
 }
 
 // The epilogue: C(m, j) goes to c through a STRIDED (rs = row stride, columns contiguous) or CHANNELS
-// view, plus bias[m] (bias_rows) or bias[j] when bias_off >= 0, assigned or added (accumulate).
-typedef struct { int off, kind, rs, cs, bias_off, bias_rows, accumulate; } Out;
+// view, plus bias[m] (bias_rows) or bias[j] when bias_off >= 0, then max(v, 0) when relu (NaN to 0, as
+// relu_forward: the fused layers' floats are those of the GEMM then the ReLU), assigned or added (accumulate).
+typedef struct { int off, kind, rs, cs, bias_off, bias_rows, accumulate, relu; } Out;
 
 void put(__global float* c, Out o, __global const float* bias, int m, int j, float v) {
     if (o.bias_off >= 0) v += bias[o.bias_off + (o.bias_rows ? m : j)];
+    if (o.relu) v = v > 0.0f ? v : 0.0f;
     int n = o.kind == CHANNELS ? j / o.cs : 0;
     int i = o.kind == CHANNELS ? o.off + (n * o.rs + m) * o.cs + j - n * o.cs : o.off + m * o.rs + j;
     if (o.accumulate) c[i] += v;
@@ -115,11 +117,12 @@ void gemm_store(int M, int NC, float (*acc)[WPTN], __global float* c, Out o, __g
 
 // Split-K's second pass: C(m, j) = the sum of the splits' partials, in split order, through the epilogue. 1D range over M*NC.
 __kernel void gemm_sum_splits(__global const float* part, int splits, int M, int NC, __global float* c, int c_off, int c_kind,
-                              int c_rs, int c_cs, __global const float* bias, int bias_off, int bias_rows, int accumulate) {
+                              int c_rs, int c_cs, __global const float* bias, int bias_off, int bias_rows, int accumulate,
+                              int relu) {
     int id = get_global_id(0);
     if (id >= M * NC) return;
     float s = 0.0f;
     for (int k = 0; k < splits; k++) s += part[k * M * NC + id];
-    Out o = {c_off, c_kind, c_rs, c_cs, bias_off, bias_rows, accumulate};
+    Out o = {c_off, c_kind, c_rs, c_cs, bias_off, bias_rows, accumulate, relu};
     put(c, o, bias, id / NC, id % NC, s);
 }

@@ -53,9 +53,9 @@ public class GemmBench {
             Gemm.naive(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
-            PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+            PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else if (threads == 1) {
-            Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+            Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else {
             Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
         }

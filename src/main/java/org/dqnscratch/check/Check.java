@@ -27,6 +27,24 @@ public final class Check {
         close(what, e, actual, atol, rtol);
     }
 
+    /**
+     * Bit-for-bit equality (+0 and -0 differ; NaN equals only the same NaN), the first difference failing:
+     * for results that must be the same floats, such as a fused op against the ops it replaces.
+     */
+    public void same(String what, float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            fail(what + ": length " + actual.length + ", expected " + expected.length);
+            return;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + "[" + i + "]: got " + actual[i] + ", expected the bits of " + expected[i]);
+                return;
+            }
+        }
+        error(what, 0, 0);
+    }
+
     /** One measured error against its tolerance; NaN fails. */
     public void error(String what, double err, double tol) {
         double ratio = err == 0 ? 0 : tol == 0 ? Double.POSITIVE_INFINITY : err / tol;

@@ -56,6 +56,50 @@ public final class GradCheckCases {
         GradCheck.check(b, c, g -> conv.forward(g, x), paramsAnd(p, x), 0.5, 1e-3, 1e-3, seed);
     }
 
+    /**
+     * Linear then ReLU as Sequential fuses them, on values that keep the ReLU's kink out of reach (see
+     * {@link #offTheKink}): both sides of it are checked, with a quotient that is exact.
+     */
+    public static void linearRelu(Backend b, Check c, int N, int C, int OC, long seed) {
+        Random r = new Random(seed);
+        Module net = new Sequential(new Linear(C, OC), new Relu());
+        Parameters p = offTheKink(b, net, r);
+        Tensor x = GradCheck.leaf(b, integers(r, N * C), N, C);
+        GradCheck.check(b, c, g -> net.forward(g, x), paramsAnd(p, x), 1e-2, 1e-3, 1e-3, seed);
+    }
+
+    /** Conv2d then ReLU as Sequential fuses them, as {@link #linearRelu}. Needs {@code H + 2 pad >= K}, {@code W + 2 pad >= K}. */
+    public static void conv2dRelu(Backend b, Check c, int N, int C, int H, int W, int OC, int K, int stride, int pad, long seed) {
+        Random r = new Random(seed);
+        Module net = new Sequential(new Conv2d(C, OC, K, stride, pad), new Relu());
+        Parameters p = offTheKink(b, net, r);
+        Tensor x = GradCheck.leaf(b, integers(r, N * C * H * W), N, C, H, W);
+        GradCheck.check(b, c, g -> net.forward(g, x), paramsAnd(p, x), 1e-2, 1e-3, 1e-3, seed);
+    }
+
+    /**
+     * Weights k/8 (|k| <= 4), biases an odd number of 1/16 (at most 15/16): with integer inputs in [-2, 2]
+     * (and padding zeros) every pre-activation is an odd multiple of 1/16, at least 1/16 from 0, and a
+     * step of 1e-2 in one weight, bias or input moves it by at most 0.02. All of it exact in float.
+     */
+    private static Parameters offTheKink(Backend b, Module net, Random r) {
+        Parameters p = Parameters.allocate(b, net);
+        for (Param q : p.list()) {
+            float[] v = new float[q.value().size];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = q.kind == Param.Kind.BIAS ? (2 * (r.nextInt(16) - 8) + 1) / 16f : (r.nextInt(9) - 4) / 8f;
+            }
+            b.upload(q.value(), v, 0);
+        }
+        return p;
+    }
+
+    private static float[] integers(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextInt(5) - 2;
+        return a;
+    }
+
     public static void relu(Backend b, Check c, int n, long seed) {
         Random r = new Random(seed);
         float[] v = GradCheck.random(r, n, 1);
@@ -120,28 +164,52 @@ public final class GradCheckCases {
 
     private static int in(Random r, int min, int max) { return min + r.nextInt(max - min + 1); }
 
-    /** Group {@code gradcheck <op>}: {@link #SHAPES} shapes per op, drawn from a fixed seed in the properties' ranges. */
-    public static List<Case> all() {
-        List<Case> out = new ArrayList<>();
-        Random r = new Random(12);
+    /** A check of a dense layer of a given shape ({@link #linear}, {@link #linearRelu}). */
+    interface DenseCheck {
+        void run(Backend b, Check c, int N, int C, int OC, long seed);
+    }
+
+    /** A check of a convolution of a given geometry ({@link #conv2d}, {@link #conv2dRelu}). */
+    interface ConvCheck {
+        void run(Backend b, Check c, int N, int C, int H, int W, int OC, int K, int stride, int pad, long seed);
+    }
+
+    /** {@link #SHAPES} dense shapes drawn from r in the property's ranges. */
+    private static void dense(List<Case> out, Random r, String group, DenseCheck check) {
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();
             int N = in(r, 1, 6), C = in(r, 1, 9), OC = in(r, 1, 7);
-            out.add(new Case("gradcheck linear", "N=" + N + " C=" + C + " OC=" + OC, (b, c) -> linear(b, c, N, C, OC, seed)));
+            out.add(new Case(group, "N=" + N + " C=" + C + " OC=" + OC, (b, c) -> check.run(b, c, N, C, OC, seed)));
         }
+    }
+
+    /** {@link #SHAPES} geometries drawn from r in the property's ranges. */
+    private static void conv(List<Case> out, Random r, String group, ConvCheck check) {
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();
             int N = in(r, 1, 2), C = in(r, 1, 3), H = in(r, 1, 9), W = in(r, 1, 9), OC = in(r, 1, 4), K = in(r, 1, 4);
             int stride = in(r, 1, 3), pad = in(r, 0, 2);
             if (H + 2 * pad < K || W + 2 * pad < K) { s--; continue; } // the property's Assume
-            out.add(new Case("gradcheck conv2d", "N=" + N + " C=" + C + " " + H + "x" + W + " OC=" + OC + " K=" + K + " stride " + stride
-                    + " pad " + pad, (b, c) -> conv2d(b, c, N, C, H, W, OC, K, stride, pad, seed)));
+            out.add(new Case(group, "N=" + N + " C=" + C + " " + H + "x" + W + " OC=" + OC + " K=" + K + " stride " + stride
+                    + " pad " + pad, (b, c) -> check.run(b, c, N, C, H, W, OC, K, stride, pad, seed)));
         }
+    }
+
+    /** Group {@code gradcheck <op>}: {@link #SHAPES} shapes per op, drawn from a fixed seed in the properties' ranges. */
+    public static List<Case> all() {
+        List<Case> out = new ArrayList<>();
+        Random r = new Random(12);
+        dense(out, r, "gradcheck linear", GradCheckCases::linear);
+        conv(out, r, "gradcheck conv2d", GradCheckCases::conv2d);
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();
             int n = in(r, 1, 40);
             out.add(new Case("gradcheck relu", "n=" + n, (b, c) -> relu(b, c, n, seed)));
         }
+        // from a generator of their own, so that the other ops' shapes stay those the command always ran
+        Random fused = new Random(13);
+        dense(out, fused, "gradcheck linear+relu", GradCheckCases::linearRelu);
+        conv(out, fused, "gradcheck conv2d+relu", GradCheckCases::conv2dRelu);
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();
             int N = in(r, 1, 7), A = in(r, 1, 6);

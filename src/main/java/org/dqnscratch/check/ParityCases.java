@@ -58,6 +58,12 @@ public final class ParityCases {
             b.matmul_forward(y, rand(b, r, N, C), rand(b, r, OC, C), bias, N, C, OC);
             return out(b, y);
         });
+        OPS.put("matmul_relu_forward", (b, r) -> {
+            int N = odd(r, 37), C = odd(r, 45), OC = odd(r, 33);
+            Tensor y = b.zeros(N, OC), bias = r.nextBoolean() ? rand(b, r, OC) : null;
+            b.matmul_relu_forward(y, rand(b, r, N, C), rand(b, r, OC, C), bias, N, C, OC);
+            return out(b, y);
+        });
         OPS.put("matmul_backward", (b, r) -> {
             int N = odd(r, 37), C = odd(r, 45), OC = odd(r, 33);
             Tensor dx = rand(b, r, N, C), dw = rand(b, r, OC, C), db = r.nextBoolean() ? rand(b, r, OC) : null;
@@ -68,6 +74,12 @@ public final class ParityCases {
             ConvGeometry g = geometry(r);
             Tensor y = b.zeros(g.N(), g.OC(), g.OH(), g.OW()), bias = r.nextBoolean() ? rand(b, r, g.OC()) : null;
             b.conv2d_forward(y, rand(b, r, g.N(), g.C(), g.H(), g.W()), rand(b, r, g.OC(), g.C(), g.KH(), g.KW()), bias, g);
+            return out(b, y);
+        });
+        OPS.put("conv2d_relu_forward", (b, r) -> {
+            ConvGeometry g = geometry(r);
+            Tensor y = b.zeros(g.N(), g.OC(), g.OH(), g.OW()), bias = r.nextBoolean() ? rand(b, r, g.OC()) : null;
+            b.conv2d_relu_forward(y, rand(b, r, g.N(), g.C(), g.H(), g.W()), rand(b, r, g.OC(), g.C(), g.KH(), g.KW()), bias, g);
             return out(b, y);
         });
         OPS.put("conv2d_backward", (b, r) -> {
@@ -88,6 +100,12 @@ public final class ParityCases {
             Tensor dx = rand(b, r, n);
             b.relu_backward(dx, rand(b, r, n), rand(b, r, n), n);
             return out(b, dx);
+        });
+        OPS.put("relu_backward_inplace", (b, r) -> {
+            int n = odd(r, 999);
+            Tensor dy = rand(b, r, n);
+            b.relu_backward_inplace(dy, rand(b, r, n), n);
+            return out(b, dy);
         });
         OPS.put("scale_forward", (b, r) -> {
             int n = odd(r, 999);
@@ -293,12 +311,7 @@ public final class ParityCases {
         for (int l = 0; l < convs.length; l++) {
             ConvGeometry g = convs[l];
             float ws = (float) (1 / Math.sqrt(g.C() * g.KH() * g.KW()));
-            Op fwd = (b, r) -> {
-                Tensor y = b.zeros(g.N(), g.OC(), g.OH(), g.OW());
-                b.conv2d_forward(y, uniform(b, r, 1, g.N(), g.C(), g.H(), g.W()), gauss(b, r, ws, g.OC(), g.C(), g.KH(), g.KW()),
-                        gauss(b, r, ws, g.OC()), g);
-                return out(b, y);
-            };
+            Op fwd = convForward(g, ws, false), fused = convForward(g, ws, true);
             Op bwd = (b, r) -> {
                 Tensor dx = b.zeros(g.N(), g.C(), g.H(), g.W()), dw = b.zeros(g.OC(), g.C(), g.KH(), g.KW()), db = b.zeros(g.OC());
                 b.conv2d_backward(dx, dw, db, gauss(b, r, 1e-2f, g.N(), g.OC(), g.OH(), g.OW()),
@@ -307,6 +320,7 @@ public final class ParityCases {
             };
             String name = "conv" + (l + 1) + " " + g.C() + "x" + g.H() + "x" + g.W() + " -> " + g.OC() + "x" + g.OH() + "x" + g.OW();
             out.add(new Case("parity nature-cnn N=32", name + " forward", (b, c) -> compare(fwd, 7, b, c, TOL)));
+            out.add(new Case("parity nature-cnn N=32", name + " forward+relu", (b, c) -> compare(fused, 7, b, c, TOL)));
             out.add(new Case("parity nature-cnn N=32", name + " backward", (b, c) -> compare(bwd, 8, b, c, TOL)));
         }
         int[][] fcs = {{3136, 512}, {512, 6}};
@@ -318,6 +332,11 @@ public final class ParityCases {
                 b.matmul_forward(y, uniform(b, r, 1, N, C), gauss(b, r, ws, OC, C), gauss(b, r, ws, OC), N, C, OC);
                 return out(b, y);
             };
+            Op fused = (b, r) -> {
+                Tensor y = b.zeros(N, OC);
+                b.matmul_relu_forward(y, uniform(b, r, 1, N, C), gauss(b, r, ws, OC, C), gauss(b, r, ws, OC), N, C, OC);
+                return out(b, y);
+            };
             Op bwd = (b, r) -> {
                 Tensor dx = b.zeros(N, C), dw = b.zeros(OC, C), db = b.zeros(OC);
                 b.matmul_backward(dx, dw, db, gauss(b, r, 1e-2f, N, OC), uniform(b, r, 1, N, C), gauss(b, r, ws, OC, C), N, C, OC);
@@ -325,9 +344,21 @@ public final class ParityCases {
             };
             String name = "fc " + C + " -> " + OC;
             out.add(new Case("parity nature-cnn N=32", name + " forward", (b, c) -> compare(fwd, 9, b, c, TOL)));
+            out.add(new Case("parity nature-cnn N=32", name + " forward+relu", (b, c) -> compare(fused, 9, b, c, TOL)));
             out.add(new Case("parity nature-cnn N=32", name + " backward", (b, c) -> compare(bwd, 10, b, c, TOL)));
         }
         return out;
+    }
+
+    /** A Nature-CNN conv layer's forward (with the ReLU fused when {@code relu}) on pixels in [0, 1]. */
+    static Op convForward(ConvGeometry g, float ws, boolean relu) {
+        return (b, r) -> {
+            Tensor y = b.zeros(g.N(), g.OC(), g.OH(), g.OW()), x = uniform(b, r, 1, g.N(), g.C(), g.H(), g.W());
+            Tensor w = gauss(b, r, ws, g.OC(), g.C(), g.KH(), g.KW()), bias = gauss(b, r, ws, g.OC());
+            if (relu) b.conv2d_relu_forward(y, x, w, bias, g);
+            else b.conv2d_forward(y, x, w, bias, g);
+            return out(b, y);
+        };
     }
 
     static Tensor gauss(Backend b, Random r, float scale, int... shape) {

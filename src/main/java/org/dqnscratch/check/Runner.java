@@ -17,11 +17,13 @@ public final class Runner {
 
     /**
      * The whole suite for a device. Parity and whole-update cases compare the device with the CPU
-     * backend, so on the CPU they would compare it with itself and are left out.
+     * backend, so on the CPU they would compare it with itself and are left out; the fusion cases
+     * compare a backend with itself and run everywhere.
      */
     public static List<Case> suite(Backend device) {
         List<Case> all = new ArrayList<>(GradCheckCases.all());
         all.addAll(GoldenCases.all());
+        all.addAll(FusionCases.all());
         if (!(device instanceof CpuBackend)) {
             all.addAll(ParityCases.all());
             all.addAll(UpdateCases.all());

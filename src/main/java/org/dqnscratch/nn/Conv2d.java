@@ -5,7 +5,7 @@ import org.dqnscratch.tensor.ConvGeometry;
 import org.dqnscratch.tensor.Tensor;
 
 /** 2-D convolution on NCHW input, weight [OC, C, K, K], one stride and padding for both axes. */
-public final class Conv2d implements Module, Op {
+public final class Conv2d implements ReluFusable, Op {
     public final int in, out, kernel, stride, pad;
     private Param weight, bias;
     /** Geometry of the last input seen (kept to avoid a new record per call). */
@@ -37,15 +37,26 @@ public final class Conv2d implements Module, Op {
         return g;
     }
 
-    @Override public Tensor forward(Graph g, Tensor x) {
+    @Override public Tensor forward(Graph g, Tensor x) { return forward(g, x, false); }
+
+    @Override public Tensor forwardRelu(Graph g, Tensor x) { return forward(g, x, true); }
+
+    private Tensor forward(Graph g, Tensor x, boolean relu) {
         if (x.rank() != 4 || x.dim(1) != in) throw new IllegalArgumentException("Conv2d(" + in + ", ...) got " + x);
         ConvGeometry geo = geometry(x.dim(0), x.dim(2), x.dim(3));
         Tensor w = weight.value();
         Tensor y = g.tensor(g.needsGrad(x, w), geo.N(), out, geo.OH(), geo.OW());
-        g.backend.conv2d_forward(y, x, w, bias.value(), geo);
-        g.record(this, y, x, null);
+        if (relu) g.backend.conv2d_relu_forward(y, x, w, bias.value(), geo);
+        else g.backend.conv2d_forward(y, x, w, bias.value(), geo);
+        g.record(relu ? withRelu : this, y, x, null);
         return y;
     }
+
+    /** The backward of {@link #forwardRelu}: dy becomes the pre-activation's gradient, then this layer's backward. */
+    private final Op withRelu = (backend, y, x, unused) -> {
+        backend.relu_backward_inplace(y.grad, y, y.size);
+        backward(backend, y, x, unused);
+    };
 
     @Override public void backward(Backend backend, Tensor y, Tensor x, Tensor unused) {
         Tensor w = weight.value();

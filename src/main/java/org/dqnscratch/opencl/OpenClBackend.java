@@ -113,8 +113,8 @@ public final class OpenClBackend implements Backend {
     /** The fewest work-items per group that the compiler allows any GEMM kernel. */
     private static long gemmThreads(Kernels.Program p, OpenClDevice device) {
         long min = Long.MAX_VALUE;
-        for (String k : new String[] {"matmul_forward", "matmul_backward__dinp", "matmul_backward__dweight", "conv2d_forward",
-                "conv2d_backward__dcol", "conv2d_backward__dweight"}) {
+        for (String k : new String[] {"matmul_forward", "matmul_relu_forward", "matmul_backward__dinp", "matmul_backward__dweight",
+                "conv2d_forward", "conv2d_relu_forward", "conv2d_backward__dcol", "conv2d_backward__dweight"}) {
             min = Math.min(min, Kernels.maxWorkGroupSize(p.kernels().get(k), device));
         }
         return min;
@@ -328,9 +328,10 @@ public final class OpenClBackend implements Backend {
      * and chunk, TSM x TSN tiles, one range layer per chunk of K; with several chunks, then sums
      * them into c (offset cOff) through the epilogue the kernel would have applied: the STRIDED
      * (row stride rs) or CHANNELS (rs channels of cs pixels) layout, plus bias on rows or columns,
-     * assigned or accumulated.
+     * then the ReLU when {@code relu}, assigned or accumulated.
      */
-    private void gemm(Launcher l, int M, int NC, int K, cl_mem c, int cOff, int kind, int rs, int cs, Tensor bias, boolean biasRows, boolean accumulate) {
+    private void gemm(Launcher l, int M, int NC, int K, cl_mem c, int cOff, int kind, int rs, int cs, Tensor bias, boolean biasRows,
+                      boolean accumulate, boolean relu) {
         if (M <= 0 || NC <= 0) return;
         int chunk = chunk(M, NC, K), splits = (int) Math.max(1, ceilDiv(K, chunk));
         cl_mem part = splits > 1 ? parts((long) splits * M * NC) : placeholder;
@@ -338,24 +339,32 @@ public final class OpenClBackend implements Backend {
         l.buffer(part).i(chunk).run(ceilDiv(NC, tuning.tsn()) * rtsn, ceilDiv(M, tuning.tsm()) * rtsm, splits, rtsn, rtsm, 1);
         if (splits == 1) return;
         run1d(kernel("gemm_sum_splits").buffer(part).i(splits).i(M).i(NC).buffer(c).i(cOff).i(kind).i(rs).i(cs).t(bias).flag(biasRows)
-                .flag(accumulate), M * NC);
+                .flag(accumulate).flag(relu), M * NC);
     }
 
     // ---- dense ----------------------------------------------------------------------------------
 
     @Override public void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
-        Launcher l = kernel("matmul_forward").t(out).t(inp).t(weight).t(bias).i(N).i(C).i(OC);
-        gemm(l, N, OC, C, mem(out), out.offset, STRIDED, OC, 1, bias, false, false);
+        dense("matmul_forward", out, inp, weight, bias, N, C, OC, false);
+    }
+
+    @Override public void matmul_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
+        dense("matmul_relu_forward", out, inp, weight, bias, N, C, OC, true);
+    }
+
+    private void dense(String kernel, Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC, boolean relu) {
+        Launcher l = kernel(kernel).t(out).t(inp).t(weight).t(bias).i(N).i(C).i(OC);
+        gemm(l, N, OC, C, mem(out), out.offset, STRIDED, OC, 1, bias, false, false, relu);
     }
 
     @Override public void matmul_backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, int N, int C, int OC) {
         if (dinp != null) {
             Launcher l = kernel("matmul_backward__dinp").t(dinp).t(dout).t(weight).i(N).i(C).i(OC);
-            gemm(l, N, C, OC, mem(dinp), dinp.offset, STRIDED, C, 1, null, false, true);
+            gemm(l, N, C, OC, mem(dinp), dinp.offset, STRIDED, C, 1, null, false, true, false);
         }
         if (dweight != null) {
             Launcher l = kernel("matmul_backward__dweight").t(dweight).t(dout).t(inp).i(N).i(C).i(OC);
-            gemm(l, OC, C, N, mem(dweight), dweight.offset, STRIDED, C, 1, null, false, true);
+            gemm(l, OC, C, N, mem(dweight), dweight.offset, STRIDED, C, 1, null, false, true, false);
         }
         if (dbias != null) run1d(kernel("matmul_backward__dbias").t(dbias).t(dout).i(N).i(OC), OC);
     }
@@ -367,9 +376,17 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
+        conv("conv2d_forward", out, inp, weight, bias, g, false);
+    }
+
+    @Override public void conv2d_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
+        conv("conv2d_relu_forward", out, inp, weight, bias, g, true);
+    }
+
+    private void conv(String kernel, Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g, boolean relu) {
         int P = g.OH() * g.OW();
-        Launcher l = geometry(kernel("conv2d_forward").t(out).t(inp).t(weight).t(bias), g);
-        gemm(l, g.OC(), g.N() * P, g.patch(), mem(out), out.offset, CHANNELS, g.OC(), P, bias, true, false);
+        Launcher l = geometry(kernel(kernel).t(out).t(inp).t(weight).t(bias), g);
+        gemm(l, g.OC(), g.N() * P, g.patch(), mem(out), out.offset, CHANNELS, g.OC(), P, bias, true, false, relu);
     }
 
     @Override public void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight, ConvGeometry g) {
@@ -377,12 +394,12 @@ public final class OpenClBackend implements Backend {
         if (dinp != null) {
             cl_mem col = cols((long) g.patch() * NP);
             Launcher l = geometry(kernel("conv2d_backward__dcol").buffer(col).t(dout).t(weight), g);
-            gemm(l, g.patch(), NP, g.OC(), col, 0, STRIDED, NP, 1, null, false, false);
+            gemm(l, g.patch(), NP, g.OC(), col, 0, STRIDED, NP, 1, null, false, false, false);
             run1d(geometry(kernel("conv2d_backward__dinp").t(dinp).buffer(col), g), g.N() * g.C() * g.H() * g.W());
         }
         if (dweight != null) {
             Launcher l = geometry(kernel("conv2d_backward__dweight").t(dweight).t(dout).t(inp), g);
-            gemm(l, g.OC(), g.patch(), NP, mem(dweight), dweight.offset, STRIDED, g.patch(), 1, null, false, true);
+            gemm(l, g.OC(), g.patch(), NP, mem(dweight), dweight.offset, STRIDED, g.patch(), 1, null, false, true, false);
         }
         if (dbias != null) kernel("conv2d_backward__dbias").t(dbias).t(dout).i(g.N()).i(g.OC()).i(P).run((long) g.OC() * reduceSize, reduceSize);
     }
@@ -393,6 +410,10 @@ public final class OpenClBackend implements Backend {
 
     @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) {
         run1d(kernel("relu_backward").t(dinp).t(dout).t(out).i(n), n);
+    }
+
+    @Override public void relu_backward_inplace(Tensor dout, Tensor out, int n) {
+        run1d(kernel("relu_backward_inplace").t(dout).t(out).i(n), n);
     }
 
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {

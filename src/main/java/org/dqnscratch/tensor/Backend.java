@@ -72,6 +72,13 @@ public interface Backend extends AutoCloseable {
     /** out[N,OC] = inp[N,C] . weight[OC,C]^T + bias[OC] (bias may be null). */
     void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC);
 
+    /**
+     * out = max(inp . weight^T + bias, 0): matmul_forward then relu_forward in one op, the ReLU in the
+     * GEMM's epilogue; the same floats as the two ops on this backend. Its backward is
+     * {@link #relu_backward_inplace} on the output's gradient, then {@link #matmul_backward}.
+     */
+    void matmul_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC);
+
     /** dinp[N,C] += dout . weight; dweight[OC,C] += dout^T . inp; dbias[OC] += sum_n dout. */
     void matmul_backward(Tensor dinp, Tensor dweight, Tensor dbias,
                          Tensor dout, Tensor inp, Tensor weight, int N, int C, int OC);
@@ -79,6 +86,9 @@ public interface Backend extends AutoCloseable {
     // ---- convolution (NCHW, weight [OC,C,KH,KW]) -------------------------------------------
 
     void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g);
+
+    /** conv2d_forward then relu_forward in one op (as {@link #matmul_relu_forward}): the same floats. */
+    void conv2d_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g);
 
     void conv2d_backward(Tensor dinp, Tensor dweight, Tensor dbias,
                          Tensor dout, Tensor inp, Tensor weight, ConvGeometry g);
@@ -89,6 +99,13 @@ public interface Backend extends AutoCloseable {
 
     /** dinp += dout where out > 0. */
     void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n);
+
+    /**
+     * dout = 0 + dout where out > 0, else 0: relu_backward into a zeroed buffer, done in place, for the
+     * fused layers (matmul_relu_forward, conv2d_relu_forward), which keep no pre-activation tensor: out > 0
+     * exactly where the pre-activation is (NaN gives 0 forward, so no gradient, as a separate ReLU).
+     */
+    void relu_backward_inplace(Tensor dout, Tensor out, int n);
 
     /** out = inp * scale (the [0,255] to [0,1] step of Atari observations). */
     void scale_forward(Tensor out, Tensor inp, float scale, int n);

@@ -19,6 +19,7 @@ public final class CpuBackend implements Backend {
     // The element-wise loops big enough to split across the worker pool (reused job objects).
     private final CpuElementwise.ReluForward reluForward = new CpuElementwise.ReluForward();
     private final CpuElementwise.ReluBackward reluBackward = new CpuElementwise.ReluBackward();
+    private final CpuElementwise.ReluBackwardInplace reluBackwardInplace = new CpuElementwise.ReluBackwardInplace();
     private final CpuElementwise.Scale scale = new CpuElementwise.Scale();
     private final CpuElementwise.AdamStep adam = new CpuElementwise.AdamStep();
     private final CpuElementwise.RmsPropStep rmsprop = new CpuElementwise.RmsPropStep();
@@ -75,6 +76,16 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
+        dense(out, inp, weight, bias, N, C, OC, false);
+    }
+
+    /** The bias starts the sums (accumulated onto), the ReLU ends them in the GEMM's epilogue: the floats of matmul_forward then relu_forward. */
+    @Override
+    public void matmul_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC) {
+        dense(out, inp, weight, bias, N, C, OC, true);
+    }
+
+    private void dense(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC, boolean relu) {
         float[] o = data(out);
         if (N < OC && !Gemm.dotsPay(false, true, N, OC)) {
             // A batch smaller than the layer (the Nature CNN's fc1: 32 x 3136 . 3136 x 512):
@@ -89,6 +100,7 @@ public final class CpuBackend implements Backend {
             for (int n = 0; n < N; n++) {
                 int dst = out.offset + n * OC;
                 for (int oc = 0; oc < OC; oc++) o[dst + oc] = t[oc * N + n];
+                if (relu) ElementwiseKernels.INSTANCE.reluForward(o, dst, o, dst, 0, OC);
             }
             return;
         }
@@ -97,7 +109,7 @@ public final class CpuBackend implements Backend {
             for (int n = 0; n < N; n++) System.arraycopy(b, bias.offset, o, out.offset + n * OC, OC);
         }
         Gemm.gemm(false, true, N, OC, C, data(inp), inp.offset, C, data(weight), weight.offset, C,
-                o, out.offset, OC, bias != null);
+                o, out.offset, OC, bias != null, relu);
     }
 
     private float[] scratch = new float[0];
@@ -133,7 +145,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2d_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
-        conv.forward(out, inp, weight, bias, g);
+        conv.forward(out, inp, weight, bias, g, false);
+    }
+
+    @Override
+    public void conv2d_relu_forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry g) {
+        conv.forward(out, inp, weight, bias, g, true);
     }
 
     @Override
@@ -150,6 +167,10 @@ public final class CpuBackend implements Backend {
 
     @Override public void relu_backward(Tensor dinp, Tensor dout, Tensor out, int n) {
         reluBackward.set(data(dinp), dinp.offset, data(dout), dout.offset, data(out), out.offset).launch(n);
+    }
+
+    @Override public void relu_backward_inplace(Tensor dout, Tensor out, int n) {
+        reluBackwardInplace.set(data(dout), dout.offset, data(out), out.offset).launch(n);
     }
 
     @Override public void scale_forward(Tensor out, Tensor inp, float scale, int n) {

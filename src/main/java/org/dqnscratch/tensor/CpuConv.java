@@ -6,7 +6,7 @@ package org.dqnscratch.tensor;
  * stored: {@link Gemm} asks for panels of it and {@link Unfolded} gathers them from the image.
  * With Y and dY the outputs read as [OC, N*P] matrices:
  * <pre>
- *   forward   Y       = W[OC, patch] . U[patch, N*P]      then y[n, oc, p] = Y[oc, n*P + p] + b[oc]
+ *   forward   Y       = W[OC, patch] . U[patch, N*P]      then y[n, oc, p] = Y[oc, n*P + p] + b[oc] (then the ReLU, fused)
  *   dW       dW      += dY . U^T
  *   dX       dU_n     = W^T . dY_n, one sample at a time    then dx_n += col2im(dU_n)
  * </pre>
@@ -36,14 +36,21 @@ final class CpuConv implements WorkerPool.Job {
     private ConvGeometry g;
     private float[] b, y, dy, dx, db;
     private int bOff, yOff, dyOff, dxOff, dbOff, chunk;
+    private boolean relu;
 
-    void forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry geo) {
+    /**
+     * y = conv(x) + b, and with {@code relu} max(y, 0) (NaN to 0) applied in the pass that scatters the
+     * product into NCHW and adds the bias, a row at a time while it is in cache: the floats of
+     * forward-then-ReLU without a second pass over the output.
+     */
+    void forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry geo, boolean relu) {
+        this.relu = relu;
         g = geo;
         int NP = g.N() * g.OH() * g.OW();
         ensureScratch(g.OC() * NP);
         unfolded.set(CpuBackend.data(inp), inp.offset, g, false);
         weights.set(false, CpuBackend.data(weight), weight.offset, g.patch());
-        Gemm.gemm(weights, unfolded, g.OC(), NP, g.patch(), scratch, 0, NP, false);
+        Gemm.gemm(weights, unfolded, g.OC(), NP, g.patch(), scratch, 0, NP, false, false);
         b = bias == null ? null : CpuBackend.data(bias); bOff = bias == null ? 0 : bias.offset;
         y = CpuBackend.data(out); yOff = out.offset;
         runParts(Pass.SCATTER, g.N());
@@ -61,7 +68,7 @@ final class CpuConv implements WorkerPool.Job {
         }
         if (dweight != null) {
             unfolded.set(CpuBackend.data(inp), inp.offset, g, true);
-            Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true);
+            Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true, false);
         }
         if (dinp != null) {
             weightsT.pack(weights.set(true, CpuBackend.data(weight), weight.offset, g.patch()), g.patch(), g.OC(), Gemm.mr());
@@ -104,6 +111,7 @@ final class CpuConv implements WorkerPool.Job {
                         float bo = b == null ? 0f : b[bOff + o];
                         int src = o * NP + n * P, dst = yOff + (n * OC + o) * P;
                         for (int p = 0; p < P; p++) y[dst + p] = scratch[src + p] + bo;
+                        if (relu) ElementwiseKernels.INSTANCE.reluForward(y, dst, y, dst, 0, P);
                     }
                 }
             }

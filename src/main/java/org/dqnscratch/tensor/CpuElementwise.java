@@ -66,6 +66,18 @@ final class CpuElementwise {
         }
     }
 
+    static final class ReluBackwardInplace extends Loop {
+        private float[] dy, y;
+        private int dyOff, yOff;
+
+        ReluBackwardInplace set(float[] dy, int dyOff, float[] y, int yOff) {
+            this.dy = dy; this.dyOff = dyOff; this.y = y; this.yOff = yOff;
+            return this;
+        }
+
+        @Override void range(int from, int to) { ElementwiseKernels.INSTANCE.reluBackwardInplace(dy, dyOff, y, yOff, from, to); }
+    }
+
     static final class Scale extends Loop {
         private float[] o, x;
         private int oOff, xOff;

@@ -40,6 +40,16 @@ class ElementwiseKernels {
         }
     }
 
+    /**
+     * dy = 0 + dy where y > 0, else 0: reluBackward into a zeroed dx, in place (0 + dy, not dy, as
+     * that sum gives: -0 becomes +0).
+     */
+    void reluBackwardInplace(float[] dy, int dyOff, float[] y, int yOff, int from, int to) {
+        for (int i = from; i < to; i++) {
+            dy[dyOff + i] = y[yOff + i] > 0f ? 0f + dy[dyOff + i] : 0f;
+        }
+    }
+
     /** Adam with the bias corrections folded into stepSize and bc2Sqrt (see Backend#adam_step). */
     void adam(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
               float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int from, int to) {

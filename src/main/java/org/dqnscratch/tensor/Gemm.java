@@ -33,10 +33,10 @@ public final class Gemm {
     /** One thread's product: the packed SIMD path, or the plain row loops without the Vector API. */
     static void serial(boolean transA, boolean transB, int M, int N, int K,
                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                       float[] C, int cOff, int ldc, boolean accumulate) {
-        if (KERNEL != null && dotsPay(transA, transB, M, N)) dots(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-        else if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
-        else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+                       float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
+        if (KERNEL != null && dotsPay(transA, transB, M, N)) dots(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
+        else if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
+        else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
     }
 
     /**
@@ -46,38 +46,49 @@ public final class Gemm {
     public static void gemm(boolean transA, boolean transB, int M, int N, int K,
                             float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                             float[] C, int cOff, int ldc, boolean accumulate) {
+        gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, false);
+    }
+
+    /**
+     * The same, then {@code C = max(C, 0)} (NaN to 0, as {@link ElementwiseKernels#reluForward}) in the
+     * epilogue: each block of C gets its ReLU when its last K block has been added, while it is in cache,
+     * so the result is the same floats as the product followed by a ReLU pass.
+     */
+    public static void gemm(boolean transA, boolean transB, int M, int N, int K,
+                            float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                            float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         WorkerPool pool = WorkerPool.shared();
         if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
-            serial(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);
+            serial(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
             return;
         }
         if (dotsPay(transA, transB, M, N)) { // e.g. fc1 acting on a few observations: W . x^T, rows split
             ParallelDots job = DOTS.get();
-            job.set(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, pool.threads());
+            job.set(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu, pool.threads());
             pool.run(job, job.parts);
             job.clear();
             return;
         }
         Dense d = DENSE.get();
-        gemm(d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, C, cOff, ldc, accumulate);
+        gemm(d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, C, cOff, ldc, accumulate, relu);
         d.a.clear();
         d.b.clear();
     }
 
     /**
      * {@code C (+)= op(A) . op(B)} with the operands read through panel sources (e.g. an image
-     * unfolded on the fly), split across the worker pool when big enough. Without the Vector API
-     * the plain micro-kernel runs (the row loops need dense operands).
+     * unfolded on the fly), split across the worker pool when big enough, with the ReLU epilogue when
+     * {@code relu}. Without the Vector API the plain micro-kernel runs (the row loops need dense operands).
      */
-    static void gemm(Panels.A a, Panels.B b, int M, int N, int K, float[] C, int cOff, int ldc, boolean accumulate) {
+    static void gemm(Panels.A a, Panels.B b, int M, int N, int K, float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         WorkerPool pool = WorkerPool.shared();
         if (pool.threads() == 1 || (long) M * N * K < PARALLEL_MIN_WORK || pool.inJob()) {
-            serial(a, b, M, N, K, 0, 0, C, cOff, ldc, accumulate);
+            packed(KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE, a, b, M, N, K, 0, 0, C, cOff, ldc, accumulate, relu);
             return;
         }
         MicroKernel kernel = KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE;
         ParallelGemm job = JOB.get();
-        job.set(kernel, a, b, M, N, K, C, cOff, ldc, accumulate, pool.threads());
+        job.set(kernel, a, b, M, N, K, C, cOff, ldc, accumulate, relu, pool.threads());
         pool.run(job, job.parts);
         job.clear();
     }
@@ -97,10 +108,11 @@ public final class Gemm {
      * bit: each KC-long block of k is a chain of fused multiply-adds from 0 in k order, added to
      * C block by block (what a lane of the micro-kernel and the tile add do), so a layer gives
      * the same floats whichever path its batch size takes. Four columns at a time keep four
-     * independent chains in flight.
+     * independent chains in flight. With {@code relu}, C gets its ReLU at the end (a few rows or
+     * columns: still in cache).
      */
     static void dots(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                     float[] C, int cOff, int ldc, boolean accumulate) {
+                     float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         int M4 = M / 4 * 4, N4 = N / 4 * 4;
         // Four rows by four columns: sixteen independent chains, eight loads per sixteen products
         // (fc1 acting on four observations: W . x^T has 512 rows and 4 columns).
@@ -140,6 +152,12 @@ public final class Gemm {
                 C[c + j] = c0;
             }
         }
+        if (relu) reluRows(C, cOff, ldc, M, N);
+    }
+
+    /** The ReLU epilogue: C[r][c] = max(C[r][c], 0) over an mr x nr block (NaN to 0, as the ReLU pass). */
+    static void reluRows(float[] C, int cIdx, int ldc, int mr, int nr) {
+        for (int r = 0; r < mr; r++) ElementwiseKernels.INSTANCE.reluForward(C, cIdx + r * ldc, C, cIdx + r * ldc, 0, nr);
     }
 
     /** Rows i..i+3 by columns j..j+3 of {@link #dots}, the same chains. */
@@ -200,7 +218,7 @@ public final class Gemm {
     /** {@code C (+)= op(A) . op(B)} for rows i0.. and columns j0.. of the sources, on this thread. */
     static void serial(Panels.A a, Panels.B b, int M, int N, int K, int i0, int j0,
                        float[] C, int cOff, int ldc, boolean accumulate) {
-        packed(KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE, a, b, M, N, K, i0, j0, C, cOff, ldc, accumulate);
+        packed(KERNEL != null ? KERNEL : PlainMicroKernel.INSTANCE, a, b, M, N, K, i0, j0, C, cOff, ldc, accumulate, false);
     }
 
     /** The two dense sources of the calling thread, reused across calls. */
@@ -223,14 +241,14 @@ public final class Gemm {
         MicroKernel kernel;
         Panels.A a;
         Panels.B b;
-        boolean accumulate, byColumns;
+        boolean accumulate, relu, byColumns;
         int M, N, K, cOff, ldc, parts, chunk;
         float[] C;
 
         void set(MicroKernel kernel, Panels.A a, Panels.B b, int M, int N, int K,
-                 float[] C, int cOff, int ldc, boolean accumulate, int threads) {
+                 float[] C, int cOff, int ldc, boolean accumulate, boolean relu, int threads) {
             this.kernel = kernel; this.a = a; this.b = b; this.M = M; this.N = N; this.K = K;
-            this.C = C; this.cOff = cOff; this.ldc = ldc; this.accumulate = accumulate;
+            this.C = C; this.cOff = cOff; this.ldc = ldc; this.accumulate = accumulate; this.relu = relu;
             int nr = kernel.nr(), mr = kernel.mr();
             byColumns = N >= M || N >= threads * nr;
             int dim = byColumns ? N : M, unit = byColumns ? nr : mr;
@@ -244,8 +262,8 @@ public final class Gemm {
 
         @Override public void run(int part) {
             int from = part * chunk;
-            if (byColumns) packed(kernel, a, b, M, Math.min(chunk, N - from), K, 0, from, C, cOff + from, ldc, accumulate);
-            else packed(kernel, a, b, Math.min(chunk, M - from), N, K, from, 0, C, cOff + from * ldc, ldc, accumulate);
+            if (byColumns) packed(kernel, a, b, M, Math.min(chunk, N - from), K, 0, from, C, cOff + from, ldc, accumulate, relu);
+            else packed(kernel, a, b, Math.min(chunk, M - from), N, K, from, 0, C, cOff + from * ldc, ldc, accumulate, relu);
         }
     }
 
@@ -255,13 +273,14 @@ public final class Gemm {
     private static final class ParallelDots implements WorkerPool.Job {
         float[] A, B, C;
         int M, N, K, aOff, lda, bOff, ldb, cOff, ldc, parts, chunk;
-        boolean accumulate;
+        boolean accumulate, relu;
 
         void set(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                 float[] C, int cOff, int ldc, boolean accumulate, int threads) {
+                 float[] C, int cOff, int ldc, boolean accumulate, boolean relu, int threads) {
             this.M = M; this.N = N; this.K = K; this.A = A; this.aOff = aOff; this.lda = lda;
             this.B = B; this.bOff = bOff; this.ldb = ldb; this.C = C; this.cOff = cOff; this.ldc = ldc;
             this.accumulate = accumulate;
+            this.relu = relu;
             chunk = ((M + threads - 1) / threads + 3) / 4 * 4;
             parts = (M + chunk - 1) / chunk;
         }
@@ -270,7 +289,7 @@ public final class Gemm {
 
         @Override public void run(int part) {
             int from = part * chunk, rows = Math.min(chunk, M - from);
-            dots(rows, N, K, A, aOff + from * lda, lda, B, bOff, ldb, C, cOff + from * ldc, ldc, accumulate);
+            dots(rows, N, K, A, aOff + from * lda, lda, B, bOff, ldb, C, cOff + from * ldc, ldc, accumulate, relu);
         }
     }
 
@@ -304,9 +323,9 @@ public final class Gemm {
     /** The packed algorithm with a given micro-kernel, on this thread, dense operands. */
     static void packed(MicroKernel kernel, boolean transA, boolean transB, int M, int N, int K,
                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                       float[] C, int cOff, int ldc, boolean accumulate) {
+                       float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         Dense d = WORKSPACE.get().dense;
-        packed(kernel, d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, 0, 0, C, cOff, ldc, accumulate);
+        packed(kernel, d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, 0, 0, C, cOff, ldc, accumulate, relu);
         d.a.clear();
         d.b.clear();
     }
@@ -316,13 +335,17 @@ public final class Gemm {
      * slice; {@code cOff} points at its first element). A block of up to MC rows of op(A) is
      * packed once per KC-deep slab; each NR-wide panel of op(B) is packed just before the tiles
      * that use it, so it is still in L1 for all of them (conv shapes have few rows and many
-     * columns: packing all of op(B) first would stream it through memory).
+     * columns: packing all of op(B) first would stream it through memory). With {@code relu}, a
+     * tile gets its ReLU right after its last K block is added.
      */
     static void packed(MicroKernel kernel, Panels.A a, Panels.B b, int M, int N, int K, int i0, int j0,
-                       float[] C, int cOff, int ldc, boolean accumulate) {
+                       float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         if (M == 0 || N == 0) return;
         if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
-        if (K == 0) return;
+        if (K == 0) {
+            if (relu) reluRows(C, cOff, ldc, M, N);
+            return;
+        }
         final int MR = kernel.mr(), NR = kernel.nr();
         Workspace ws = WORKSPACE.get();
         int kcMax = Math.min(K, KC), mcMax = Math.min(roundUp(M, MR), MC);
@@ -336,6 +359,7 @@ public final class Gemm {
 
         for (int pc = 0; pc < K; pc += KC) {
             int kc = Math.min(KC, K - pc);
+            boolean lastBlock = relu && pc + kc == K;
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = Math.min(MC, M - ic);
                 for (int ir = 0; ir < mc; ir += MR) {
@@ -359,6 +383,7 @@ public final class Gemm {
                             kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
                         }
                         kernel.addTile(ws.tile, C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
+                        if (lastBlock) reluRows(C, cOff + (ic + ir) * ldc + jr, ldc, mr, nr);
                     }
                 }
             }

@@ -36,6 +36,7 @@ final class JitWarmup {
             kernel.addTile(tile, c, 0, NR, MR, NR);
             ew.reluForward(x, 0, y, 0, 0, n);
             ew.reluBackward(x, 0, y, 0, z, 0, 0, n);
+            ew.reluBackwardInplace(w, 0, z, 0, 0, n);
             ew.adam(x, 0, y, 0, z, 0, w, 0, 0f, 1f, 0.9f, 0.999f, 1f, 0, n);
             ew.rmsprop(x, 0, y, 0, z, 0, null, 0, null, 0, 0f, 0.9f, 1f, 0f, false, 0, n);
         }

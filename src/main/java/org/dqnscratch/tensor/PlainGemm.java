@@ -22,10 +22,10 @@ final class PlainGemm {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** C (+)= op(A) . op(B), same contract as {@link Gemm#gemm}. */
+    /** C (+)= op(A) . op(B), then the ReLU on each finished row when {@code relu}: same contract as {@link Gemm#gemm}. */
     static void rows(boolean transA, boolean transB, int M, int N, int K,
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                     float[] C, int cOff, int ldc, boolean accumulate) {
+                     float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         Scratch s = SCRATCH.get();
         if (s.rows.length < K) s.rows = Arrays.copyOf(s.rows, K);
         if (s.acc.length < N) s.acc = new float[N];
@@ -58,6 +58,7 @@ final class PlainGemm {
                 float[] row = b[k];
                 for (int j = 0; j < N; j++) acc[j] += a * row[j];
             }
+            if (relu) ElementwiseKernels.INSTANCE.reluForward(acc, 0, acc, 0, 0, N);
             System.arraycopy(acc, 0, C, crow, N);
         }
     }

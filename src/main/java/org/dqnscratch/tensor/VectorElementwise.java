@@ -39,6 +39,17 @@ final class VectorElementwise extends ElementwiseKernels {
     }
 
     @Override
+    void reluBackwardInplace(float[] dy, int dyOff, float[] y, int yOff, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            VectorMask<Float> on = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(zero.add(FloatVector.fromArray(S, dy, dyOff + i)), on).intoArray(dy, dyOff + i);
+        }
+        super.reluBackwardInplace(dy, dyOff, y, yOff, i, to);
+    }
+
+    @Override
     void adam(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
               float stepSize, float bc2Sqrt, float beta1, float beta2, float eps, int from, int to) {
         float c1 = 1f - beta1, c2 = 1f - beta2;

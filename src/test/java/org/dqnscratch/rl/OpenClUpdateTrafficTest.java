@@ -55,8 +55,9 @@ class OpenClUpdateTrafficTest {
         // Before issue 10: 46 launches, 558 arguments set, 5 blocking uploads, the loss and the action-check flag read
         // back in 2 blocking reads. Now 52 launches on PoCL (a GEMM split over K adds one, the gradient norm's second
         // pass one, a convolution's input gradient two instead of one, the bytes' conversion one); how many K splits
-        // depends on the device.
-        assertTrue(step.launches() <= 60, step.toString());
+        // depends on the device. With the ReLUs of conv1-3 and fc1 in their GEMMs' epilogue, 44 on PoCL: 8 fewer (4 per
+        // forward pass, online and target), and 9 fills instead of 13 (no pre-activation gradients to zero).
+        assertTrue(step.launches() <= 52, step.toString());
         assertEquals(2, step.argumentSets(), "only Adam's two step-dependent factors are set anew: " + step);
         assertEquals(3, step.writes(), "the two observations' bytes and the packed actions, rewards and masks: " + step);
         assertEquals(0, step.syncs(), "nothing waits for the device: " + step);

@@ -24,8 +24,8 @@ class GemmProperties {
         float[] A = random(r, aOff + (ta ? K : M) * lda), B = random(r, bOff + (tb ? N : K) * ldb);
         float[] C = random(r, cOff + M * ldc), expected = C.clone();
         Gemm.naive(ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, expected, cOff, ldc, acc);
-        if (kernel == null) PlainGemm.rows(ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc);
-        else Gemm.packed(kernel, ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc);
+        if (kernel == null) PlainGemm.rows(ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc, false);
+        else Gemm.packed(kernel, ta, tb, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, acc, false);
         // Entries outside the M x N window (padding) must be untouched too: compare the whole array.
         assertClose((kernel == null ? "plain" : kernel.name()) + " ta=" + ta + " tb=" + tb + " " + M + "x" + N + "x" + K, expected, C, 1e-4 * Math.sqrt(K), 1e-4);
     }
@@ -72,11 +72,11 @@ class GemmProperties {
             }
         }
         float[] rows = C.clone();
-        PlainGemm.rows(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, rows, 0, N, acc);
+        PlainGemm.rows(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, rows, 0, N, acc, false);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, rows, "rows");
         if (K <= Gemm.KC) { // one K block: the panel kernel's tile is the whole sum
             float[] panels = C.clone();
-            Gemm.packed(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, A, 0, lda, B, 0, ldb, panels, 0, N, acc);
+            Gemm.packed(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, A, 0, lda, B, 0, ldb, panels, 0, N, acc, false);
             org.junit.jupiter.api.Assertions.assertArrayEquals(tileSums, panels, "plain panels");
         }
     }
@@ -97,8 +97,8 @@ class GemmProperties {
         int lda = K + pad, ldb = K + pad, ldc = N + pad;
         float[] A = random(r, pad + M * lda), B = random(r, 2 * pad + N * ldb);
         float[] C = random(r, 3 * pad + M * ldc), expected = C.clone();
-        Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc);
-        Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc);
+        Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc, false);
+        Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, false);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K);
     }
 
@@ -112,13 +112,46 @@ class GemmProperties {
         int[][] shapes = {{512, 4, 3136}, {512, 1, 3136}, {510, 3, 3136}, {37, 6, 40000}, {1000, 2, 1100}};
         for (int[] s : shapes) {
             int M = s[0], N = s[1], K = s[2];
-            for (boolean acc : new boolean[] {false, true}) {
+            for (int mode = 0; mode < 4; mode++) {
+                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
                 float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
-                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc);
-                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc);
+                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
+                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
             }
         }
+    }
+
+    /**
+     * The ReLU epilogue gives the product's floats then max(., 0), on every path (the plain row loops,
+     * both micro-kernels, the dot products, the public entry point with its parallel slices): K up to
+     * several KC blocks, where a ReLU applied before a tile's last block would show, ragged M and N.
+     */
+    @Property(tries = 100)
+    void reluEpilogueIsTheProductThenTheRelu(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
+                                             @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 0, max = 700) int K,
+                                             @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+        float[] A = random(r, pad + (ta ? K : M) * lda), B = random(r, 2 * pad + (tb ? N : K) * ldb), C = random(r, 3 * pad + M * ldc);
+        MicroKernel[] kernels = {null, new VectorMicroKernel(), PlainMicroKernel.INSTANCE};
+        for (int path = 0; path < 5; path++) {
+            if (path == 3 && (ta || !tb)) continue; // the dot products take A . B^T only
+            float[] want = C.clone(), got = C.clone();
+            run(path, kernels, ta, tb, M, N, K, A, pad, lda, B, ldb, want, ldc, acc, false);
+            for (int i = 0; i < M; i++) ElementwiseKernels.INSTANCE.reluForward(want, 3 * pad + i * ldc, want, 3 * pad + i * ldc, 0, N);
+            run(path, kernels, ta, tb, M, N, K, A, pad, lda, B, ldb, got, ldc, acc, true);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, "path " + path + " " + M + "x" + N + "x" + K);
+        }
+    }
+
+    /** Path 0-2: packed with no kernel (the plain rows), the vector or the plain micro-kernel; 3: dots; 4: Gemm.gemm. */
+    private static void run(int path, MicroKernel[] kernels, boolean ta, boolean tb, int M, int N, int K, float[] A, int pad, int lda,
+                            float[] B, int ldb, float[] C, int ldc, boolean acc, boolean relu) {
+        if (path == 0) PlainGemm.rows(ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        else if (path < 3) Gemm.packed(kernels[path], ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        else if (path == 3) Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        else Gemm.gemm(ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
     }
 
     /** The public entry point, which splits big products across the worker pool. */
