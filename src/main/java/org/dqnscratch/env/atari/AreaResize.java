@@ -25,7 +25,7 @@ public final class AreaResize {
     // Vertical table as OpenCV's: destination row, source row, weight, ordered by destination row.
     private final int[] yDst, ySrc;
     private final float[] yAlpha;
-    private final float[] rows, sum; // every source row reduced horizontally; the running vertical sum
+    private final float[] rows; // every source row reduced horizontally
 
     public AreaResize(int srcWidth, int srcHeight, int dstWidth, int dstHeight) {
         if (dstWidth > srcWidth || dstHeight > srcHeight || dstWidth < 1 || dstHeight < 1) {
@@ -58,8 +58,10 @@ public final class AreaResize {
         }
         yDst = y.dst; ySrc = y.src; yAlpha = y.alpha;
         rows = new float[srcHeight * dstWidth];
-        sum = new float[dstWidth];
         out = new float[dstHeight * dstWidth];
+        outBytes = new byte[dstHeight * dstWidth];
+        changed = new boolean[srcHeight];
+        redone = new boolean[dstHeight];
     }
 
     private static boolean isInteger(double scale) { return Math.abs(scale - (int) scale) < Math.ulp(1.0); }
@@ -97,7 +99,8 @@ public final class AreaResize {
 
     /**
      * uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. Source rows equal to
-     * the previous call's are not reduced again (the horizontal pass is ~80% of the work).
+     * the previous call's are not reduced again (the horizontal pass is ~80% of the work), and
+     * destination rows whose source rows all stayed keep their values.
      */
     public void resize(byte[] src, byte[] dst) {
         check(src.length, dst.length);
@@ -105,7 +108,8 @@ public final class AreaResize {
         if (first) reduced = new byte[src.length];
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
             int row = sy * srcWidth;
-            if (!first && java.util.Arrays.equals(src, row, row + srcWidth, reduced, row, row + srcWidth)) continue;
+            changed[sy] = first || !java.util.Arrays.equals(src, row, row + srcWidth, reduced, row, row + srcWidth);
+            if (!changed[sy]) continue;
             System.arraycopy(src, row, reduced, row, srcWidth);
             // OpenCV's buf[dx] += S[si] * alpha over the table, in table order: the same float sums
             // (the first term alone: 0 + p == p for the non-negative products here).
@@ -114,8 +118,12 @@ public final class AreaResize {
                 for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += (src[row + xSrc[j + dx]] & 0xFF) * xAlpha[j + dx];
             }
         }
-        vertical();
-        for (int i = 0; i < dst.length; i++) dst[i] = toByte(out[i]);
+        vertical(first ? null : changed);
+        for (int dy = 0; dy < dstHeight; dy++) {
+            if (!first && !redone[dy]) continue;
+            for (int i = dy * dstWidth, end = i + dstWidth; i < end; i++) outBytes[i] = toByte(out[i]);
+        }
+        System.arraycopy(outBytes, 0, dst, 0, dst.length);
     }
 
     /** float to float (row-major, one channel); the caller rounds or truncates. */
@@ -129,28 +137,36 @@ public final class AreaResize {
                 for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += src[row + xSrc[j + dx]] * xAlpha[j + dx];
             }
         }
-        vertical();
+        vertical(null);
         System.arraycopy(out, 0, dst, 0, dst.length);
     }
 
     private final float[] out;
+    private final byte[] outBytes;
+    private final boolean[] changed, redone; // source rows reduced anew; destination rows recomputed
 
-    /** OpenCV's vertical pass: sum = beta * row for a destination row's first source row, then sum += beta * row. */
-    private void vertical() {
-        int prevDy = yDst[0];
-        java.util.Arrays.fill(sum, 0f);
-        for (int j = 0; j < yDst.length; j++) {
-            int dy = yDst[j], o = ySrc[j] * dstWidth;
-            float beta = yAlpha[j];
-            if (dy != prevDy) {
-                System.arraycopy(sum, 0, out, prevDy * dstWidth, dstWidth);
-                for (int dx = 0; dx < dstWidth; dx++) sum[dx] = beta * rows[o + dx];
-                prevDy = dy;
-            } else {
-                for (int dx = 0; dx < dstWidth; dx++) sum[dx] += beta * rows[o + dx];
+    /**
+     * OpenCV's vertical pass: sum = beta * row for a destination row's first source row, then
+     * sum += beta * row for the others (the table lists a destination row's entries together).
+     * With {@code changed}, only destination rows with a changed source row are computed.
+     */
+    private void vertical(boolean[] changed) {
+        for (int j = 0; j < yDst.length; ) {
+            int dy = yDst[j], end = j;
+            boolean dirty = changed == null;
+            for (; end < yDst.length && yDst[end] == dy; end++) dirty |= changed != null && changed[ySrc[end]];
+            redone[dy] = dirty;
+            if (dirty) {
+                int d = dy * dstWidth;
+                for (int e = j; e < end; e++) {
+                    int o = ySrc[e] * dstWidth;
+                    float beta = yAlpha[e];
+                    if (e == j) for (int dx = 0; dx < dstWidth; dx++) out[d + dx] = beta * rows[o + dx];
+                    else for (int dx = 0; dx < dstWidth; dx++) out[d + dx] += beta * rows[o + dx];
+                }
             }
+            j = end;
         }
-        System.arraycopy(sum, 0, out, prevDy * dstWidth, dstWidth);
     }
 
     private void check(int srcLength, int dstLength) {
