@@ -203,9 +203,9 @@ public final class AtariEnv implements Env {
         } else {
             maxPoolAndResize();
         }
-        float[] previous = obs;
-        obs = new float[previous.length];
-        System.arraycopy(previous, FRAME, obs, 0, previous.length - FRAME);
+        // A new array each step (callers keep the previous one): the older frames shifted down,
+        // copied without first zeroing what the copy overwrites, then the newest frame.
+        obs = Arrays.copyOfRange(obs, FRAME, obs.length + FRAME);
         pushInto(obs);
         lastDone = terminated || truncated;
         return new Step(obs, total, terminated, truncated);
