@@ -63,7 +63,7 @@ public final class OpenClBackend implements Backend {
     private final cl_mem actionError;
     private final ByteBuffer actionErrorRead = ByteBuffer.allocateDirect(3 * Sizeof.cl_float).order(ByteOrder.nativeOrder());
     private boolean actionsUnchecked;
-    private long fills, writes, blockingReads, finishes;
+    private long fills, writes, bytesWritten, blockingReads, finishes;
 
     private OpenClBackend(OpenClDevice device, Tuning forced, boolean profiling) {
         this.device = device;
@@ -143,7 +143,7 @@ public final class OpenClBackend implements Backend {
 
     /** What this backend has asked of the runtime so far (see {@link Traffic}). */
     public Traffic traffic() {
-        return new Traffic(launcher.launches, fills, launcher.argumentSets, writes, 0, blockingReads, finishes, staging.waits);
+        return new Traffic(launcher.launches, fills, launcher.argumentSets, writes, bytesWritten, 0, blockingReads, finishes, staging.waits);
     }
 
     @Override public String name() { return "opencl (" + device + ")"; }
@@ -187,6 +187,7 @@ public final class OpenClBackend implements Backend {
 
     private void write(cl_mem dst, long offset, long bytes) {
         writes++;
+        bytesWritten += bytes;
         OpenCl.check(clEnqueueWriteBuffer(queue, dst, CL_FALSE, offset, bytes, staging.pointer(), 0, null, staging.event()), "upload");
     }
 
