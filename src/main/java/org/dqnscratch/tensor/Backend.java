@@ -31,6 +31,34 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src.size} floats of {@code src} into {@code dst[dstOff..]}. */
     void download(float[] dst, int dstOff, Tensor src);
 
+    /** A download under way (see {@link #downloadLater}). */
+    interface Download {
+        /** Returns once the destination holds the values; again, at once. */
+        void await();
+    }
+
+    /** The download of a backend that computes as it is called: done when it returns. */
+    Download DONE = () -> {};
+
+    /**
+     * Starts copying {@code src.size} floats of {@code src} into {@code dst[dstOff..]} and returns
+     * without waiting: {@code dst} holds them once the returned download is awaited, not before, and
+     * what is queued after this call does not delay that (the acting Q values come back while the
+     * device goes on with the gradient steps queued behind them). At most one download under way
+     * per backend (OpenCL: starting another before awaiting is an error). The CPU backend copies at once.
+     */
+    default Download downloadLater(float[] dst, int dstOff, Tensor src) {
+        download(dst, dstOff, src);
+        return DONE;
+    }
+
+    /**
+     * Hands the queued work to the device without waiting for it, so that it runs while the host
+     * does something else (OpenCL {@code clFlush}: a driver may otherwise hold commands back until
+     * the next wait). The CPU backend has done its work already.
+     */
+    default void flush() {}
+
     /**
      * A new zero-filled buffer of {@code size} unsigned bytes, for observations (Atari pixels) that
      * travel to the device as they are stored, 4 times smaller than floats. A tensor over it holds
