@@ -18,8 +18,9 @@ import org.jocl.cl_mem;
  * memory (which a GPU's DMA engine writes directly, as {@link Staging} for uploads) while the host
  * goes on; {@link #await} waits for that read's event only, not for what was queued after it, then
  * copies the floats into the caller's array. A non-blocking read cannot go into a Java array: the
- * garbage collector may move it while the device writes. One download under way at a time; the
- * object is reused (no allocation per download but the event).
+ * garbage collector may move it while the device writes. One download under way at a time (a new
+ * one completes the one before: a run that failed between start and await leaves nothing stuck);
+ * the object is reused (no allocation per download but the event).
  */
 final class Readback implements Backend.Download {
     private final cl_context context;
@@ -50,7 +51,7 @@ final class Readback implements Backend.Download {
      * the action-check flag's read was enqueued just before (its verdict is due at {@link #await}).
      */
     Backend.Download start(cl_mem src, long offset, float[] dst, int dstOff, int n, boolean checked) {
-        if (event != null) throw new IllegalStateException("a download is under way: await it before starting another");
+        await(); // one under way at a time: the one before completes first (its destination gets its values)
         if (mapped == null || mapped.capacity() < n * Sizeof.cl_float) grow(Math.max(n * Sizeof.cl_float, mapped == null ? 4096 : 2 * mapped.capacity()));
         cl_event e = new cl_event();
         OpenCl.check(clEnqueueReadBuffer(queue, src, CL_FALSE, offset, (long) n * Sizeof.cl_float, pointer, 0, null, e), "download");

@@ -44,8 +44,8 @@ public interface Backend extends AutoCloseable {
      * Starts copying {@code src.size} floats of {@code src} into {@code dst[dstOff..]} and returns
      * without waiting: {@code dst} holds them once the returned download is awaited, not before, and
      * what is queued after this call does not delay that (the acting Q values come back while the
-     * device goes on with the gradient steps queued behind them). At most one download under way
-     * per backend (OpenCL: starting another before awaiting is an error). The CPU backend copies at once.
+     * device goes on with the gradient steps queued behind them). One download under way per
+     * backend: starting another completes the one before (a wait). The CPU backend copies at once.
      */
     default Download downloadLater(float[] dst, int dstOff, Tensor src) {
         download(dst, dstOff, src);
