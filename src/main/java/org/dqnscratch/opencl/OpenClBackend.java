@@ -216,6 +216,9 @@ public final class OpenClBackend implements Backend {
         return readback.start(mem(src), (long) src.offset * Sizeof.cl_float, dst, dstOff, src.size, check);
     }
 
+    /** Every op is an enqueue on the in-order queue. */
+    @Override public boolean queuesWork() { return true; }
+
     /** clFlush: the queued commands go to the device now (a GPU driver may batch them until the next wait). */
     @Override public void flush() { OpenCl.check(clFlush(queue), "flush"); }
 

@@ -26,6 +26,8 @@ public final class GreedyPolicy {
     private final Tensor inputBytes;
     private final int batch, observationSize, actions;
     private final float[] q;
+    /** The read-back of the last submit's Q values, until collected. */
+    private Backend.Download pending;
 
     /** One observation of {@code observationShape} (e.g. {4} or {4, 84, 84}) per row, {@code batch} rows, uploaded as floats. */
     public GreedyPolicy(Module network, Backend backend, int[] observationShape, int actions, int batch) {
@@ -62,11 +64,16 @@ public final class GreedyPolicy {
 
     public int batch() { return batch; }
 
-    /** Q values of {@code observations} ({@code batch} rows, flat), [batch * actions]; a view valid until the next call. */
-    public float[] qValues(float[] observations) {
+    /**
+     * Queues the forward pass of {@code observations} ({@code batch} rows, flat) and the read-back of
+     * its Q values, without waiting: the backend may go on with work queued after this call (gradient
+     * steps) while {@link #collect} waits for the Q values only.
+     */
+    public void submit(float[] observations) {
         if (observations.length != batch * observationSize) {
             throw new IllegalArgumentException("expected " + batch + " x " + observationSize + " observation values, got " + observations.length);
         }
+        if (pending != null) throw new IllegalStateException("the Q values of the last submit were not collected");
         if (pixels == null) {
             backend.upload(input, observations, 0);
         } else {
@@ -75,8 +82,28 @@ public final class GreedyPolicy {
             backend.scale_u8_forward(input, inputBytes, 1f, input.size); // 0..255 as floats: the network scales them
         }
         graph.reset();
-        backend.download(q, 0, network.forward(graph, input));
+        pending = backend.downloadLater(q, 0, network.forward(graph, input));
+    }
+
+    /** The Q values of the last {@link #submit}, [batch * actions], once they are back; a view valid until the next submit. */
+    public float[] collect() {
+        if (pending == null) throw new IllegalStateException("no observations submitted");
+        Backend.Download d = pending;
+        pending = null;
+        d.await();
         return q;
+    }
+
+    /** The greedy actions of all rows of the last {@link #submit} into {@code out}. */
+    public void collect(int[] out) {
+        float[] v = collect();
+        for (int i = 0; i < batch; i++) out[i] = CpuBackend.argmax(v, i * actions, actions);
+    }
+
+    /** Q values of {@code observations} ({@code batch} rows, flat), [batch * actions]; a view valid until the next call. */
+    public float[] qValues(float[] observations) {
+        submit(observations);
+        return collect();
     }
 
     /** Pixel values as bytes; each must be an integer in 0..255 (checked: a float that is not one has no byte). */
@@ -98,7 +125,7 @@ public final class GreedyPolicy {
 
     /** Greedy actions of all rows into {@code out}. */
     public void act(float[] observations, int[] out) {
-        float[] v = qValues(observations);
-        for (int i = 0; i < batch; i++) out[i] = CpuBackend.argmax(v, i * actions, actions);
+        submit(observations);
+        collect(out);
     }
 }

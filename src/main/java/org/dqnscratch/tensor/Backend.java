@@ -53,6 +53,13 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * True when a call only queues its work, which the device then runs while the host goes on
+     * (OpenCL); false when a call has computed its result when it returns (the CPU). The training
+     * loop overlaps its learner with the environments only where this is true.
+     */
+    default boolean queuesWork() { return false; }
+
+    /**
      * Hands the queued work to the device without waiting for it, so that it runs while the host
      * does something else (OpenCL {@code clFlush}: a driver may otherwise hold commands back until
      * the next wait). The CPU backend has done its work already.
