@@ -235,6 +235,7 @@ public final class OpenClBackend implements Backend {
     private void throwIfBadAction() {
         if (actionErrorRead.getFloat(0) == 0f) return;
         fillRaw(actionError, 0, 3, 0f);
+        actionErrorRead.putFloat(0, 0f); // reported once, also to a read that shared this flag's copy (a download awaited later)
         throw Backend.badAction(actionErrorRead.getFloat(4), (int) actionErrorRead.getFloat(8));
     }
 
