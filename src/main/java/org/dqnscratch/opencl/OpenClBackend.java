@@ -25,7 +25,8 @@ import org.jocl.cl_mem;
  *
  * <p>Kernels are compiled once per backend (one context); buffers come from a {@link BufferPool};
  * kernel arguments are bound once per (kernel, buffers) ({@link Launcher}). Uploads do not block
- * ({@link Staging}); only {@link #download} (losses, Q values for acting) waits for the device.
+ * ({@link Staging}); {@link #download} (losses) waits for the device, {@link #downloadLater} (Q values
+ * for acting) only when awaited, and then only for the commands queued before it ({@link Readback}).
  */
 public final class OpenClBackend implements Backend {
     /** A device buffer. */
@@ -47,6 +48,7 @@ public final class OpenClBackend implements Backend {
     private final Kernels.Program program;
     private final Launcher launcher;
     private final Staging staging;
+    private final Readback readback;
     private boolean closed;
     private final BufferPool pool;
     private final cl_mem placeholder;
@@ -63,7 +65,7 @@ public final class OpenClBackend implements Backend {
     private final cl_mem actionError;
     private final ByteBuffer actionErrorRead = ByteBuffer.allocateDirect(3 * Sizeof.cl_float).order(ByteOrder.nativeOrder());
     private boolean actionsUnchecked;
-    private long fills, writes, blockingReads, finishes;
+    private long fills, writes, bytesWritten, blockingReads, finishes;
 
     private OpenClBackend(OpenClDevice device, Tuning forced, boolean profiling) {
         this.device = device;
@@ -77,6 +79,7 @@ public final class OpenClBackend implements Backend {
                 : clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, err);
         OpenCl.check(err[0], "creating a command queue on " + device);
         this.staging = new Staging(context, queue);
+        this.readback = new Readback(context, queue, this::throwIfBadAction);
         this.program = build(context, device, forced != null ? forced : Tuning.choose(device), forced != null);
         this.tuning = program.tuning();
         this.pool = new BufferPool(context);
@@ -143,7 +146,8 @@ public final class OpenClBackend implements Backend {
 
     /** What this backend has asked of the runtime so far (see {@link Traffic}). */
     public Traffic traffic() {
-        return new Traffic(launcher.launches, fills, launcher.argumentSets, writes, 0, blockingReads, finishes, staging.waits);
+        return new Traffic(launcher.launches, fills, launcher.argumentSets, writes, bytesWritten, 0, blockingReads, readback.reads, readback.waits,
+                finishes, staging.waits);
     }
 
     @Override public String name() { return "opencl (" + device + ")"; }
@@ -187,28 +191,52 @@ public final class OpenClBackend implements Backend {
 
     private void write(cl_mem dst, long offset, long bytes) {
         writes++;
+        bytesWritten += bytes;
         OpenCl.check(clEnqueueWriteBuffer(queue, dst, CL_FALSE, offset, bytes, staging.pointer(), 0, null, staging.event()), "upload");
     }
 
     /**
-     * Reads back (blocking: the one place the host waits for the device); throws the CPU backend's
-     * error if a kernel queued before met a bad action (its flag is read in the same wait).
+     * Reads back, blocking; throws the CPU backend's error if a kernel queued before met a bad
+     * action (its flag is read in the same wait).
      */
     @Override public void download(float[] dst, int dstOff, Tensor src) {
         if (src.size == 0) return;
-        boolean check = actionsUnchecked;
-        if (check) {
-            actionsUnchecked = false;
-            OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_FALSE, 0, 3L * Sizeof.cl_float, Pointer.to(actionErrorRead), 0, null, null),
-                    "reading the action check");
-        }
+        boolean check = readActionCheck();
         blockingReads++;
         OpenCl.check(clEnqueueReadBuffer(queue, mem(src), CL_TRUE, (long) src.offset * Sizeof.cl_float, (long) src.size * Sizeof.cl_float,
                 Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.cl_float), 0, null, null), "download");
-        if (check && actionErrorRead.getFloat(0) != 0f) { // the in-order queue did the flag's read before the blocking one
-            fillRaw(actionError, 0, 3, 0f);
-            throw Backend.badAction(actionErrorRead.getFloat(4), (int) actionErrorRead.getFloat(8));
-        }
+        if (check) throwIfBadAction();
+    }
+
+    /** As {@link #download} without waiting ({@link Readback}): the bad-action error, if any, comes with the await. */
+    @Override public Backend.Download downloadLater(float[] dst, int dstOff, Tensor src) {
+        java.util.Objects.checkFromIndexSize(dstOff, src.size, dst.length);
+        if (src.size == 0) return Backend.DONE;
+        boolean check = readActionCheck();
+        return readback.start(mem(src), (long) src.offset * Sizeof.cl_float, dst, dstOff, src.size, check);
+    }
+
+    /** Every op is an enqueue on the in-order queue. */
+    @Override public boolean queuesWork() { return true; }
+
+    /** clFlush: the queued commands go to the device now (a GPU driver may batch them until the next wait). */
+    @Override public void flush() { OpenCl.check(clFlush(queue), "flush"); }
+
+    /** Enqueues the read of the action-check flag if a kernel that indexes by action ran since the last one; true if it did. */
+    private boolean readActionCheck() {
+        if (!actionsUnchecked) return false;
+        actionsUnchecked = false;
+        OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_FALSE, 0, 3L * Sizeof.cl_float, Pointer.to(actionErrorRead), 0, null, null),
+                "reading the action check");
+        return true;
+    }
+
+    /** After a wait for a read queued behind the flag's (the in-order queue did the flag's read first): the error it holds, if any. */
+    private void throwIfBadAction() {
+        if (actionErrorRead.getFloat(0) == 0f) return;
+        fillRaw(actionError, 0, 3, 0f);
+        actionErrorRead.putFloat(0, 0f); // reported once, also to a read that shared this flag's copy (a download awaited later)
+        throw Backend.badAction(actionErrorRead.getFloat(4), (int) actionErrorRead.getFloat(8));
     }
 
     @Override public void fill(Tensor t, float value) { fillRaw(mem(t), t.offset, t.size, value); }
@@ -238,6 +266,7 @@ public final class OpenClBackend implements Backend {
         closed = true;
         clFinish(queue);
         staging.release();
+        readback.release();
         launcher.release();
         program.release();
         if (parts != null) clReleaseMemObject(parts);

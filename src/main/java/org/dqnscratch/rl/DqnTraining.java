@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.dqnscratch.env.Env;
@@ -26,7 +27,26 @@ import org.dqnscratch.tensor.CpuBackend;
  * The DQN training loop (Mnih et al. 2015), in the order a paper's pseudo-code gives it and
  * CleanRL's dqn.py writes it: act epsilon-greedily, store the transition, every few steps
  * sample a minibatch and take gradient steps, every C steps (or episodes) update the target
- * network. At episode ends it logs, and once a training episode reaches the solve threshold
+ * network.
+ *
+ * <p>On a device that queues its work (OpenCL), one change of order lets it learn while the CPU
+ * steps the environments: a round (one step of each of the N environments) queues the acting
+ * forward pass and the read-back of its Q values, then the gradient steps and target updates due
+ * in steps at the steps the round reaches, then waits for the Q values only and steps the
+ * environments while the device runs the updates (in the paper's order, on OpenCL's in-order
+ * queue, the read-back would wait for the updates, and the device would idle while the emulators
+ * run). An action still sees every update of the steps before it; an update samples the replay
+ * without the round's newest (at most N) transitions. The network that a checkpoint, a periodic
+ * evaluation or a diagnostics row reads at step t has exactly the updates of the steps up to t
+ * (the round's later updates wait for it); with several environments, what happens at an episode
+ * end (a solve check, updates counted in episodes) comes after the round's step-unit updates, and
+ * a run that ends within a round (solved, --max-episodes) has taken the updates of the round's
+ * remaining steps too. On the CPU, which computes as it is called, nothing would overlap: the loop
+ * keeps the paper's order there, and CartPole its trajectories (with the reorder, a sweep of
+ * seeds 1-30 solved 29, median 31,336 steps counting the unsolved one as infinite, against 30
+ * and 27,056).
+ *
+ * <p>At episode ends it logs, and once a training episode reaches the solve threshold
  * it runs a greedy evaluation (a solve check); it also evaluates every --eval-every steps. The
  * best network any evaluation saw is the one the run hands over (best.safetensors): a run that
  * learned and then collapsed still returns what it had learned.
@@ -80,12 +100,18 @@ public final class DqnTraining {
      */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
                              Backend backend, boolean resume) throws IOException {
+        return run(cfg, preset, runDir, out, stopRequested, backend, resume, UnaryOperator.identity());
+    }
+
+    /** As above, with the training environments seen through {@code watch} (tests watch when they step). */
+    static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
+                      Backend backend, boolean resume, UnaryOperator<Env> watch) throws IOException {
         cfg.validate();
         long seed = cfg.seed;
         EnvSpec spec = EnvSpec.of(cfg);
         int N = cfg.envs;
         Env[] envs = new Env[N];
-        for (int i = 0; i < N; i++) envs[i] = spec.make(seed + i);
+        for (int i = 0; i < N; i++) envs[i] = watch.apply(spec.make(seed + i));
         long evalSeed = seed + 1_000_000L; // evaluation episodes never share starts with training ones
         Env evalEnv = spec.make(evalSeed);
         int obsSize = envs[0].observationSpace().size(), actions = envs[0].actionSpace().n();
@@ -128,6 +154,8 @@ public final class DqnTraining {
         BestNetwork best = new BestNetwork(online, backend, runDir.resolve("best.safetensors"), meta, from.bestEval());
         Solve solve = new Solve();
         long episode = 0, lastEvalStep = from.lastEvalStep(), step = from.step();
+        long learnedThrough = step; // the last environment step whose step-unit training and target update are done or queued
+        boolean overlap = backend.queuesWork(); // learn while the environments step: only a device that queues work can
         boolean interrupted = false, finished = false;
         long start = System.nanoTime();
 
@@ -153,7 +181,8 @@ public final class DqnTraining {
                     interrupted = true;
                     break;
                 }
-                // 1. Act epsilon-greedily in every environment (one forward pass for the greedy ones).
+                // 1. Act epsilon-greedily in every environment: one forward pass for the greedy ones, queued with
+                //    the read-back of its Q values ahead of this round's training (2), so they need nothing after them.
                 double eps = epsilon.value(step, episode);
                 boolean anyGreedy = false;
                 for (int i = 0; i < N; i++) {
@@ -163,13 +192,27 @@ public final class DqnTraining {
                 }
                 if (anyGreedy) {
                     for (int i = 0; i < N; i++) System.arraycopy(obs[i], 0, actBatch, i * obsSize, obsSize);
-                    actor.act(actBatch, greedy);
+                    actor.submit(actBatch);
+                }
+
+                // 2. On a device that queues work, learn now: the training rounds and target updates due in steps
+                //    at the steps this round of environment steps reaches, sampled from the replay as it stands
+                //    (without this round's <= N transitions), run while the environments step (3). An action still
+                //    sees every update of the steps before it. Elsewhere they come after each step (4).
+                for (long through = overlap ? learnAhead(cfg, step, N) : step; learnedThrough < through; ) {
+                    loss = stepUnits(++learnedThrough, cfg, batch, update, sampleRng, target != online, loss);
+                }
+                backend.flush();
+
+                // 3. Step the environments once the actions are back (a wait for the Q values, not for the training).
+                if (anyGreedy) {
+                    actor.collect(greedy);
                     for (int i = 0; i < N; i++) if (!random[i]) action[i] = greedy[i];
                 }
                 Env.Step[] results = stepper.step(action);
 
                 for (int i = 0; i < N && !finished; i++) {
-                    // 2. Store the transition (rewards clipped or scaled for learning only) and count the step.
+                    // 4. Store the transition (rewards clipped or scaled for learning only) and count the step.
                     Env.Step st = results[i];
                     if (probe != null) probe.acted(action[i]);
                     float learnReward = cfg.rewardClip ? Math.signum((float) st.reward()) : (float) (st.reward() * cfg.rewardScale);
@@ -179,19 +222,11 @@ public final class DqnTraining {
                     epLength[i]++;
                     long done = ++step; // environment steps taken so far, all environments together
                     boolean learning = done >= cfg.learningStarts;
-
-                    // 3. Learn every trainFreq steps (fractional gradient steps accumulate), and update the
-                    //    target network every targetUpdate steps.
-                    if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
-                    if (learning && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
-                        loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
-                    }
-                    if (target != online && cfg.targetUnit.equals("steps") && done % cfg.targetUpdate == 0) {
-                        update.syncTarget((float) cfg.tau);
-                    }
+                    // Every few steps learn, and update the target network (unless 2 did it already).
+                    if (learnedThrough < done) loss = stepUnits(++learnedThrough, cfg, batch, update, sampleRng, target != online, loss);
 
                     if (st.done()) {
-                        // 4. Episode end: log, learn and update the target if they count in episodes.
+                        // 5. Episode end: log, learn and update the target if they count in episodes.
                         episode++;
                         double ret = epReturn[i];
                         returns.add(done, ret);
@@ -203,7 +238,7 @@ public final class DqnTraining {
                             update.syncTarget((float) cfg.tau);
                         }
 
-                        // 5. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
+                        // 6. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
                         if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.solveCheckEvery) {
                             lastEvalStep = done;
                             finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
@@ -213,7 +248,7 @@ public final class DqnTraining {
                         epLength[i] = 0;
                         if (cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes) finished = true;
                     }
-                    // 6. Periodic evaluation: the best network is kept even if training later falls apart.
+                    // 7. Periodic evaluation: the best network is kept even if training later falls apart.
                     if (!finished && cfg.evalEvery > 0 && done % cfg.evalEvery == 0 && done != lastEvalStep) {
                         finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
                     }
@@ -234,7 +269,7 @@ public final class DqnTraining {
         }
         double seconds = seconds(start);
 
-        // 7. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
+        // 8. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode,
                 lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
         meta.put("step", Long.toString(step));
@@ -248,7 +283,7 @@ public final class DqnTraining {
             evalEnv.close();
             return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, null, true, null, best.step());
         }
-        // 8. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
+        // 9. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         Evaluation last = solve.latestStep == step ? solve.latest
                 : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
         best.offer(last, step);
@@ -260,6 +295,36 @@ public final class DqnTraining {
         }
         evalEnv.close();
         return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, handed, false, last, best.step());
+    }
+
+    /**
+     * The last step whose step-unit work {@link #stepUnits} can be queued before the round from
+     * {@code step} (its N environment steps, within --total-steps) is taken: the round's last, or the
+     * first step in it at which the loop reads the network (a checkpoint, a periodic evaluation, a
+     * diagnostics row), so that what it reads there has exactly the updates of the steps up to it.
+     * With one environment, always {@code step + 1}.
+     */
+    private static long learnAhead(DqnConfig cfg, long step, int N) {
+        long end = Math.min(step + N, cfg.totalSteps);
+        for (long t = step + 1; t < end; t++) {
+            if (cfg.checkpointEvery > 0 && t % cfg.checkpointEvery == 0 || cfg.evalEvery > 0 && t % cfg.evalEvery == 0
+                    || cfg.diagnoseEvery > 0 && t % cfg.diagnoseEvery == 0) return t;
+        }
+        return end;
+    }
+
+    /**
+     * What is due at environment step {@code done} in steps: the learning rate of that step, a training
+     * round every trainFreq steps once learning has started (fractional gradient steps accumulate), a
+     * target update every targetUpdate steps. Returns the loss (the last one read back).
+     */
+    private static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
+        if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
+        if (done >= cfg.learningStarts && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
+            loss = batch.learn(update, rng, cfg.gradientSteps, loss);
+        }
+        if (hasTarget && cfg.targetUnit.equals("steps") && done % cfg.targetUpdate == 0) update.syncTarget((float) cfg.tau);
+        return loss;
     }
 
     /** When the run first solved (the solving evaluation, its step, seconds since the start), and the latest evaluation. */

@@ -132,7 +132,9 @@ final class TrainingBatch {
      */
     double train(DqnUpdate update, Rng rng, int steps) {
         Backend b = update.onlineParams.backend;
-        if (pixels != null && pixels.sampleable(nStep) == 0) return Double.NaN; // no complete n-step window yet
+        // Nothing to sample yet: no complete n-step window, or (--learning-starts 0) the first step's
+        // training, which the loop queues before that step's transition is stored.
+        if (pixels != null ? pixels.sampleable(nStep) == 0 : flat.size() == 0) return lossRead;
         int B = a.length;
         for (int i = 0; i < steps; i++) {
             if (tslots != null) { // frames on the device: where the stacks are, then the pixels gathered there

@@ -31,6 +31,41 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src.size} floats of {@code src} into {@code dst[dstOff..]}. */
     void download(float[] dst, int dstOff, Tensor src);
 
+    /** A download under way (see {@link #downloadLater}). */
+    interface Download {
+        /** Returns once the destination holds the values; again, at once. */
+        void await();
+    }
+
+    /** The download of a backend that computes as it is called: done when it returns. */
+    Download DONE = () -> {};
+
+    /**
+     * Starts copying {@code src.size} floats of {@code src} into {@code dst[dstOff..]} and returns
+     * without waiting: {@code dst} holds them once the returned download is awaited, not before, and
+     * what is queued after this call does not delay that (the acting Q values come back while the
+     * device goes on with the gradient steps queued behind them). One download under way per
+     * backend: starting another completes the one before (a wait). The CPU backend copies at once.
+     */
+    default Download downloadLater(float[] dst, int dstOff, Tensor src) {
+        download(dst, dstOff, src);
+        return DONE;
+    }
+
+    /**
+     * True when a call only queues its work, which the device then runs while the host goes on
+     * (OpenCL); false when a call has computed its result when it returns (the CPU). The training
+     * loop overlaps its learner with the environments only where this is true.
+     */
+    default boolean queuesWork() { return false; }
+
+    /**
+     * Hands the queued work to the device without waiting for it, so that it runs while the host
+     * does something else (OpenCL {@code clFlush}: a driver may otherwise hold commands back until
+     * the next wait). The CPU backend has done its work already.
+     */
+    default void flush() {}
+
     /**
      * A new zero-filled buffer of {@code size} unsigned bytes, for observations (Atari pixels) that
      * travel to the device as they are stored, 4 times smaller than floats. A tensor over it holds
