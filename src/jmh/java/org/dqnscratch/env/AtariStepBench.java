@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.*;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"}) // as the pong command runs (the grey lookup's vector path)
 @State(Scope.Thread)
 public class AtariStepBench {
     @Param({"atari", "lapan"})
