@@ -10,6 +10,8 @@ package org.dqnscratch.tensor;
  *   dW       dW      += dY . U^T
  *   dX       dU_n     = W^T . dY_n, one sample at a time    then dx_n += col2im(dU_n)
  * </pre>
+ * With the Vector API, the forward and dW of unpadded convolutions go to {@link DirectConv} instead
+ * (the same floats, with the image read by the micro-kernel itself rather than gathered into panels).
  * Forward and dW are one GEMM over all samples (the weights are packed once, and the small
  * conv3 output, 7x7, does not waste most of a 32-wide tile); the GEMM splits itself across the
  * worker pool. dX goes sample by sample, samples split across threads, so that each dU_n
@@ -22,6 +24,8 @@ final class CpuConv implements WorkerPool.Job {
     private static final int MAX_PARTS = 64;
 
     private final Unfolded unfolded = new Unfolded();
+    /** Forward and dW of unpadded convolutions, or null (no Vector API, or a test that wants the implicit GEMM). */
+    private final DirectConv direct;
     private final OutputGrad dyMatrix = new OutputGrad();
     private final Panels.Dense weights = new Panels.Dense();
     /** W^T packed once per backward call for the per-sample dX products. */
@@ -38,12 +42,23 @@ final class CpuConv implements WorkerPool.Job {
     private int bOff, yOff, dyOff, dxOff, dbOff, chunk;
     private boolean relu;
 
+    CpuConv() { this(true); }
+
+    /** {@code allowDirect} false: every forward through the implicit GEMM (tests compare the two paths). */
+    CpuConv(boolean allowDirect) { this.direct = allowDirect ? DirectConv.orNull() : null; }
+
     /**
      * y = conv(x) + b, and with {@code relu} max(y, 0) (NaN to 0) applied in the pass that scatters the
      * product into NCHW and adds the bias, a row at a time while it is in cache: the floats of
      * forward-then-ReLU without a second pass over the output.
      */
     void forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry geo, boolean relu) {
+        if (direct != null && DirectConv.handles(geo)) {
+            direct.forward(CpuBackend.data(inp), inp.offset, CpuBackend.data(weight), weight.offset,
+                    bias == null ? null : CpuBackend.data(bias), bias == null ? 0 : bias.offset,
+                    CpuBackend.data(out), out.offset, geo, relu);
+            return;
+        }
         this.relu = relu;
         g = geo;
         int NP = g.N() * g.OH() * g.OW();
@@ -66,7 +81,9 @@ final class CpuConv implements WorkerPool.Job {
             db = CpuBackend.data(dbias); dbOff = dbias.offset;
             runParts(Pass.BIAS, g.OC());
         }
-        if (dweight != null) {
+        if (dweight != null && direct != null && DirectConv.handles(geo)) {
+            direct.weightGrad(CpuBackend.data(inp), inp.offset, dy, dyOff, CpuBackend.data(dweight), dweight.offset, geo);
+        } else if (dweight != null) {
             unfolded.set(CpuBackend.data(inp), inp.offset, g, true);
             Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true, false);
         }

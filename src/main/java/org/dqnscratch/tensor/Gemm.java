@@ -27,6 +27,9 @@ public final class Gemm {
         JitWarmup.start(KERNEL);
     }
 
+    /** The Vector API micro-kernel, or null without the module (then only packed panels and row loops run). */
+    static MicroKernel vectorKernel() { return KERNEL; }
+
     /** The kernel in use, for logs and benchmarks ("vector-512-6x32" or "plain-rows"). */
     public static String kernelName() { return KERNEL == null ? "plain-rows" : KERNEL.name(); }
 

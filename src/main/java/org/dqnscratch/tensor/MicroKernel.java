@@ -28,6 +28,16 @@ interface MicroKernel {
     /** Whether {@link #tile(int, float[], int, int, int, float[], int, int, float[])} reads unpacked operands. */
     default boolean readsUnpacked() { return false; }
 
+    /**
+     * The tile with A gathered by the kernel itself: element (r, k) of A is {@code x[base[r] + koff[k0 + k]]}
+     * (an unpadded convolution's image read where it lies: base[r] is output pixel r's corner, koff[q] the
+     * offset of patch position q, see {@link DirectConv}); B is a packed panel (row k at {@code b[bIdx + k*NR]}).
+     * Same operations in the same order as {@link #tile(int, float[], int, float[], int, float[])}.
+     */
+    default void imageTile(int kc, float[] x, int[] base, int[] koff, int k0, float[] b, int bIdx, float[] out) {
+        throw new UnsupportedOperationException(name() + " reads packed panels only");
+    }
+
     /** C[r][c] += tile[r*NR + c] over the valid mr x nr corner (edge tiles are partial). */
     default void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
         int NR = nr();

@@ -57,6 +57,45 @@ final class VectorMicroKernel implements MicroKernel {
         store(c50, c51, out, 10 * VL);
     }
 
+    /**
+     * {@link #tile}'s body with A's addresses taken from two tables instead of strides. Kept a copy on
+     * purpose: one body behind an addressing callback would not be inlined into one loop by C2, and a
+     * boxed vector here costs 20x (see {@link #store}).
+     */
+    @Override
+    public void imageTile(int kc, float[] x, int[] base, int[] koff, int k0, float[] b, int bIdx, float[] out) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int x0 = base[0], x1 = base[1], x2 = base[2], x3 = base[3], x4 = base[4], x5 = base[5];
+        for (int k = 0; k < kc; k++) {
+            int o = koff[k0 + k], bk = bIdx + k * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
+            FloatVector av = FloatVector.broadcast(S, x[x0 + o]);
+            c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, x[x1 + o]);
+            c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, x[x2 + o]);
+            c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, x[x3 + o]);
+            c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, x[x4 + o]);
+            c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, x[x5 + o]);
+            c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
+        }
+        store(c00, c01, out, 0);
+        store(c10, c11, out, 2 * VL);
+        store(c20, c21, out, 4 * VL);
+        store(c30, c31, out, 6 * VL);
+        store(c40, c41, out, 8 * VL);
+        store(c50, c51, out, 10 * VL);
+    }
+
     /** Full-width rows with vector load-add-store (a method of its own: see {@link #store}). */
     @Override
     public void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
