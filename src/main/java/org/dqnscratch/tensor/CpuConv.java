@@ -127,8 +127,7 @@ final class CpuConv implements WorkerPool.Job {
                     for (int o = 0; o < OC; o++) {
                         float bo = b == null ? 0f : b[bOff + o];
                         int src = o * NP + n * P, dst = yOff + (n * OC + o) * P;
-                        for (int p = 0; p < P; p++) y[dst + p] = scratch[src + p] + bo;
-                        if (relu) ElementwiseKernels.INSTANCE.reluForward(y, dst, y, dst, 0, P);
+                        ElementwiseKernels.INSTANCE.addBias(y, dst, scratch, src, bo, relu, 0, P);
                     }
                 }
             }

@@ -249,8 +249,8 @@ final class DirectConv implements WorkerPool.Job {
     }
 
     /**
-     * Channel o of pixels j0 .. jEnd into NCHW (a run per sample) with the bias, then the ReLU pass over the
-     * run: CpuConv's scatter, the same floats.
+     * Channel o of pixels j0 .. jEnd into NCHW (a run per sample) with the bias and the ReLU: CpuConv's
+     * scatter, the same floats.
      */
     private void flush(float[] strip, int src, int j0, int jEnd, int o) {
         int P = g.OH() * g.OW(), OC = g.OC();
@@ -258,8 +258,7 @@ final class DirectConv implements WorkerPool.Job {
         for (int j = j0; j < jEnd; ) {
             int n = j / P, p = j % P, run = Math.min(P - p, jEnd - j);
             int dst = yOff + (n * OC + o) * P + p, from = src + (j - j0);
-            for (int t = 0; t < run; t++) y[dst + t] = strip[from + t] + bo;
-            if (relu) ElementwiseKernels.INSTANCE.reluForward(y, dst, y, dst, 0, run);
+            ElementwiseKernels.INSTANCE.addBias(y, dst, strip, from, bo, relu, 0, run);
             j += run;
         }
     }

@@ -34,6 +34,17 @@ class ElementwiseKernels {
     }
 
     /** dx += dy where y > 0. */
+    /**
+     * o = x + bias, then with {@code relu} max(o, 0) (NaN to 0): a convolution's epilogue, the floats of an
+     * addition followed by {@link #reluForward}.
+     */
+    void addBias(float[] o, int oOff, float[] x, int xOff, float bias, boolean relu, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float v = x[xOff + i] + bias;
+            o[oOff + i] = !relu || v > 0f ? v : 0f;
+        }
+    }
+
     void reluBackward(float[] dx, int dxOff, float[] dy, int dyOff, float[] y, int yOff, int from, int to) {
         for (int i = from; i < to; i++) {
             if (y[yOff + i] > 0f) dx[dxOff + i] += dy[dyOff + i];

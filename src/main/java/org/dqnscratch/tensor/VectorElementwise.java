@@ -28,6 +28,17 @@ final class VectorElementwise extends ElementwiseKernels {
     }
 
     @Override
+    void addBias(float[] o, int oOff, float[] x, int xOff, float bias, boolean relu, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (; i + VL <= to; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i).add(bias);
+            (relu ? zero.blend(v, v.compare(VectorOperators.GT, 0f)) : v).intoArray(o, oOff + i);
+        }
+        super.addBias(o, oOff, x, xOff, bias, relu, i, to);
+    }
+
+    @Override
     void reluBackward(float[] dx, int dxOff, float[] dy, int dyOff, float[] y, int yOff, int from, int to) {
         int i = from;
         for (; i + VL <= to; i += VL) {

@@ -44,6 +44,17 @@ class ElementwiseKernelsTest {
         PLAIN.reluBackward(dx1, off, dy, off, x, off, lo, hi);
         ElementwiseKernels.INSTANCE.reluBackward(dx2, off, dy, off, x, off, lo, hi);
         assertArrayEquals(dx1, dx2, "relu backward");
+        float bias = (float) r.nextGaussian();
+        for (boolean relu : new boolean[] {false, true}) {
+            // The plain loop is an addition followed by the ReLU pass; the vector one the same floats.
+            float[] b1 = o1.clone(), b2 = o1.clone(), sum = o1.clone();
+            for (int i = lo; i < hi; i++) sum[off + i] = x[off + i] + bias;
+            if (relu) PLAIN.reluForward(sum, off, sum, off, lo, hi);
+            PLAIN.addBias(b1, off, x, off, bias, relu, lo, hi);
+            ElementwiseKernels.INSTANCE.addBias(b2, off, x, off, bias, relu, lo, hi);
+            assertArrayEquals(sum, b1, "bias add, relu " + relu + ", plain");
+            assertArrayEquals(sum, b2, "bias add, relu " + relu + ", vector");
+        }
 
         float[] g = new float[size], m = new float[size], v = new float[size], p = new float[size];
         for (int i = 0; i < size; i++) {
