@@ -1,11 +1,13 @@
 package org.dqnscratch.tensor;
 
 /**
- * The forward pass of an unpadded convolution with the image read where it lies: the product is
+ * The forward pass and weight gradient of an unpadded convolution with the image read where it lies: the product is
  * computed transposed, {@code Y^T[N*P, OC] = U^T . W^T}, so that the unfolded input U^T is the
  * micro-kernel's A operand, whose elements it loads one at a time anyway (a broadcast per row and
  * k). Element (pixel j, patch position q) of U^T is {@code x[base(j) + koff(q)]}, so the kernel
- * gathers it itself ({@link MicroKernel#imageTile}) and nothing is packed but W^T (a few KB).
+ * gathers it itself ({@link MicroKernel#imageTile}) and nothing is packed but W^T (a few KB). The
+ * weight gradient the same way round: {@code dW^T = U . dY^T}, U read from the image as A, only dY^T
+ * packed ({@link #weightGrad}).
  *
  * <p>Why: the implicit GEMM of {@link CpuConv} gathers U into B panels before multiplying; with
  * 32 output channels (conv1) each gathered value serves only 32 multiply-adds, and a JFR profile of
