@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.rl.DqnTraining;
+import org.dqnscratch.rl.EnvSpec;
 import org.dqnscratch.rl.Presets;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.WorkerPool;
@@ -204,6 +205,7 @@ final class TrainCommand implements Callable<Integer> {
             WorkerPool.configure(threads);
         }
         DqnConfig cfg = resume != null ? resumed(spec.commandLine().getParseResult()) : config(spec.commandLine().getParseResult());
+        EnvSpec.of(cfg); // an unknown environment, a missing or wrong ROM: the error comes before any output
         Path runDir = resume != null ? resume : newRunDir(cfg);
         PrintStream out = System.out;
         out.println("run directory: " + runDir + " (" + backend.name() + ")");

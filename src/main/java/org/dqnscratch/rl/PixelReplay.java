@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.random.RandomGenerator;
 import org.dqnscratch.io.AtomicFiles;
+import org.dqnscratch.tensor.Pixels;
 
 /**
  * Replay memory for stacked Atari frames that keeps every frame once, as a byte. Consecutive
@@ -304,7 +305,7 @@ public final class PixelReplay {
                 System.arraycopy(c, o, b, d, frameSize);
             } else {
                 float[] x = (float[]) dst;
-                for (int p = 0; p < frameSize; p++) x[d + p] = c[o + p] & 0xFF;
+                Pixels.toFloats(c, o, x, d, frameSize, 1f);
             }
         }
     }

@@ -180,7 +180,7 @@ public final class CpuBackend implements Backend {
     @Override public void scale_u8_forward(Tensor out, Tensor inp, float scale, int n) {
         float[] o = data(out);
         byte[] x = bytes(inp);
-        for (int i = 0; i < n; i++) o[out.offset + i] = (x[inp.offset + i] & 0xFF) * scale;
+        Pixels.toFloats(x, inp.offset, o, out.offset, n, scale);
     }
 
     @Override public void gather_u8_forward(Tensor out, Tensor table, Tensor index, int rows, int rowSize) {
@@ -191,7 +191,7 @@ public final class CpuBackend implements Backend {
             float f = idx[index.offset + r];
             if (!(f >= 0 && f < tableRows && f == (int) f)) throw new IllegalArgumentException("row " + f + " is not in [0, " + tableRows + ")");
             int from = table.offset + (int) f * rowSize, to = out.offset + r * rowSize;
-            for (int p = 0; p < rowSize; p++) o[to + p] = t[from + p] & 0xFF;
+            Pixels.toFloats(t, from, o, to, rowSize, 1f);
         }
     }
 

@@ -25,6 +25,11 @@ class ElementwiseKernels {
 
     String name() { return "plain"; }
 
+    /** o = (x & 0xFF) * scale: uint8 pixels as floats (scale 1: their values 0..255). */
+    void unsignedToFloat(float[] o, int oOff, byte[] x, int xOff, float scale, int n) {
+        for (int i = 0; i < n; i++) o[oOff + i] = (x[xOff + i] & 0xFF) * scale;
+    }
+
     /** o = x > 0 ? x : 0 (NaN gives 0, as the OpenCL kernel). */
     void reluForward(float[] o, int oOff, float[] x, int xOff, int from, int to) {
         for (int i = from; i < to; i++) {

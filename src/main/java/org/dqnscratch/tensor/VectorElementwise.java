@@ -1,5 +1,6 @@
 package org.dqnscratch.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -15,6 +16,21 @@ final class VectorElementwise extends ElementwiseKernels {
     private static final int VL = S.length();
 
     @Override String name() { return "vector-" + S.vectorBitSize(); }
+
+    // As many bytes as S has floats. B2F reads bytes as signed: (x ^ 0x80) as signed is x - 128, and
+    // float(x - 128) + 128 is float(x) exactly (small integers), so the product is the plain loop's.
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(VL * 8));
+
+    @Override
+    void unsignedToFloat(float[] o, int oOff, byte[] x, int xOff, float scale, int n) {
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            ByteVector b = ByteVector.fromArray(BYTES, x, xOff + i).lanewise(VectorOperators.XOR, (byte) 0x80);
+            FloatVector f = ((FloatVector) b.convertShape(VectorOperators.B2F, S, 0)).add(128f);
+            (scale == 1f ? f : f.mul(scale)).intoArray(o, oOff + i);
+        }
+        super.unsignedToFloat(o, oOff + i, x, xOff + i, scale, n - i);
+    }
 
     @Override
     void reluForward(float[] o, int oOff, float[] x, int xOff, int from, int to) {

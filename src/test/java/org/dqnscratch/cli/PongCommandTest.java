@@ -105,7 +105,9 @@ class PongCommandTest {
         assertOneLineError(run(args(dir, "--envs", "0")), "--envs");
         assertOneLineError(run(args(dir, "--n-step", "0")), "--n-step");
         assertOneLineError(run(args(dir, "--pipeline", "sb3")), "--pipeline");
-        assertOneLineError(run(args(dir, "--rom", dir.resolve("nope.bin").toString())), "no ROM file");
+        CliTest.Run noRom = run(args(dir, "--rom", dir.resolve("nope.bin").toString()));
+        assertOneLineError(noRom, "no ROM file");
+        assertEquals("", noRom.out().strip(), "nothing on stdout (no run directory named) before the error");
         Path notPong = dir.resolve("pong.bin");
         Files.write(notPong, new byte[2048]);
         assertOneLineError(run(args(dir, "--rom", notPong.toString())), "is not the Pong ROM");

@@ -56,6 +56,17 @@ class ElementwiseKernelsTest {
             assertArrayEquals(sum, b2, "bias add, relu " + relu + ", vector");
         }
 
+        byte[] pixels = new byte[size];
+        r.nextBytes(pixels);
+        for (float scale : new float[] {1f, 1f / 255, (float) r.nextGaussian()}) {
+            float[] u1 = values(r, size), u2 = u1.clone(), want = u1.clone();
+            for (int i = lo; i < hi; i++) want[off + i] = (pixels[from + i - lo] & 0xFF) * scale;
+            PLAIN.unsignedToFloat(u1, off + lo, pixels, from, scale, hi - lo);
+            ElementwiseKernels.INSTANCE.unsignedToFloat(u2, off + lo, pixels, from, scale, hi - lo);
+            assertArrayEquals(want, u1, "uint8 to float, scale " + scale + ", plain");
+            assertArrayEquals(want, u2, "uint8 to float, scale " + scale + ", vector");
+        }
+
         float[] g = new float[size], m = new float[size], v = new float[size], p = new float[size];
         for (int i = 0; i < size; i++) {
             g[i] = (float) r.nextGaussian();

@@ -60,8 +60,23 @@ public final class AreaResize {
         rows = new float[srcHeight * dstWidth];
         out = new float[dstHeight * dstWidth];
         outBytes = new byte[dstHeight * dstWidth];
-        changed = new boolean[srcHeight];
-        redone = new boolean[dstHeight];
+        firstDst = new int[srcWidth];
+        lastDst = new int[srcWidth];
+        java.util.Arrays.fill(firstDst, dstWidth);
+        java.util.Arrays.fill(lastDst, -1);
+        for (int at = 0; at < xSrc.length; at++) { // weight-0 padding repeats a column's own first source
+            int sx = xSrc[at], d = at % dstWidth;
+            firstDst[sx] = Math.min(firstDst[sx], d);
+            lastDst[sx] = Math.max(lastDst[sx], d);
+        }
+        // A source column in no table entry (a sliver under OpenCV's 1e-3) feeds nothing: a span
+        // starting or ending there reaches from the next fed column on, to the previous one.
+        for (int sx = srcWidth - 2; sx >= 0; sx--) if (lastDst[sx] < 0) firstDst[sx] = firstDst[sx + 1];
+        for (int sx = 1; sx < srcWidth; sx++) if (lastDst[sx] < 0) lastDst[sx] = lastDst[sx - 1];
+        rowFrom = new int[srcHeight];
+        rowTo = new int[srcHeight];
+        outFrom = new int[dstHeight];
+        outTo = new int[dstHeight];
     }
 
     private static boolean isInteger(double scale) { return Math.abs(scale - (int) scale) < Math.ulp(1.0); }
@@ -92,36 +107,50 @@ public final class AreaResize {
         return new Table(java.util.Arrays.copyOf(dst, k), java.util.Arrays.copyOf(src, k), java.util.Arrays.copyOf(alpha, k));
     }
 
-    // The uint8 source rows last reduced horizontally: a row equal to its predecessor (most of a
-    // game's screen from one step to the next) keeps its reduced row, the same floats. Null until
+    // The uint8 source rows last reduced horizontally: where a row equals its predecessor (most of
+    // a game's screen from one step to the next) its reduced values stay, the same floats; where it
+    // changed, only the destination columns fed by the changed span are reduced again. Null until
     // the first uint8 resize and after a float one (which reuses the reduced rows).
     private byte[] reduced;
 
+    /** uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. */
+    public void resize(byte[] src, byte[] dst) { resize(src, dst, null); }
+
     /**
-     * uint8 to uint8 (row-major, one channel), rounded half to even as OpenCV. Source rows equal to
-     * the previous call's are not reduced again (the horizontal pass is ~80% of the work), and
-     * destination rows whose source rows all stayed keep their values.
+     * {@link #resize(byte[], byte[])} told which source rows may have changed since the previous
+     * call: a row whose {@code mayHaveChanged} entry is false must equal that call's row (it is not
+     * compared); null: any row may have changed. Only destination pixels whose source pixels
+     * changed are computed again (the others keep their values, which are what they would be).
      */
-    public void resize(byte[] src, byte[] dst) {
+    public void resize(byte[] src, byte[] dst, boolean[] mayHaveChanged) {
         check(src.length, dst.length);
         boolean first = reduced == null;
         if (first) reduced = new byte[src.length];
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
             int row = sy * srcWidth;
-            changed[sy] = first || !java.util.Arrays.equals(src, row, row + srcWidth, reduced, row, row + srcWidth);
-            if (!changed[sy]) continue;
-            System.arraycopy(src, row, reduced, row, srcWidth);
+            int lo = first ? 0 : mayHaveChanged != null && !mayHaveChanged[sy] ? -1
+                    : java.util.Arrays.mismatch(src, row, row + srcWidth, reduced, row, row + srcWidth);
+            if (lo < 0) {
+                rowFrom[sy] = rowTo[sy] = 0;
+                continue;
+            }
+            int hi = srcWidth - 1;
+            while (!first && src[row + hi] == reduced[row + hi]) hi--;
+            System.arraycopy(src, row + lo, reduced, row + lo, hi - lo + 1);
+            int from = firstDst[lo], to = lastDst[hi] + 1;
+            rowFrom[sy] = from;
+            rowTo[sy] = to;
             // OpenCV's buf[dx] += S[si] * alpha over the table, in table order: the same float sums
             // (the first term alone: 0 + p == p for the non-negative products here).
-            for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = (src[row + xSrc[dx]] & 0xFF) * xAlpha[dx];
-            for (int j = dstWidth; j < K * dstWidth; j += dstWidth) {
-                for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += (src[row + xSrc[j + dx]] & 0xFF) * xAlpha[j + dx];
+            for (int dx = from; dx < to; dx++) {
+                float v = (src[row + xSrc[dx]] & 0xFF) * xAlpha[dx];
+                for (int j = dstWidth + dx; j < K * dstWidth; j += dstWidth) v += (src[row + xSrc[j]] & 0xFF) * xAlpha[j];
+                rows[o + dx] = v;
             }
         }
-        vertical(first ? null : changed);
+        vertical();
         for (int dy = 0; dy < dstHeight; dy++) {
-            if (!first && !redone[dy]) continue;
-            for (int i = dy * dstWidth, end = i + dstWidth; i < end; i++) outBytes[i] = toByte(out[i]);
+            for (int i = dy * dstWidth + outFrom[dy], end = dy * dstWidth + outTo[dy]; i < end; i++) outBytes[i] = toByte(out[i]);
         }
         System.arraycopy(outBytes, 0, dst, 0, dst.length);
     }
@@ -132,38 +161,47 @@ public final class AreaResize {
         reduced = null;
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {
             int row = sy * srcWidth;
-            for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] = 0f + src[row + xSrc[dx]] * xAlpha[dx];
-            for (int j = dstWidth; j < K * dstWidth; j += dstWidth) {
-                for (int dx = 0; dx < dstWidth; dx++) rows[o + dx] += src[row + xSrc[j + dx]] * xAlpha[j + dx];
+            for (int dx = 0; dx < dstWidth; dx++) {
+                float v = 0f + src[row + xSrc[dx]] * xAlpha[dx];
+                for (int j = dstWidth + dx; j < K * dstWidth; j += dstWidth) v += src[row + xSrc[j]] * xAlpha[j];
+                rows[o + dx] = v;
             }
+            rowFrom[sy] = 0;
+            rowTo[sy] = dstWidth;
         }
-        vertical(null);
+        vertical();
         System.arraycopy(out, 0, dst, 0, dst.length);
     }
 
     private final float[] out;
     private final byte[] outBytes;
-    private final boolean[] changed, redone; // source rows reduced anew; destination rows recomputed
+    private final int[] firstDst, lastDst;  // the destination columns a source column feeds
+    private final int[] rowFrom, rowTo;     // reduced rows: columns [from, to) computed anew this call
+    private final int[] outFrom, outTo;     // destination rows: columns [from, to) computed anew
 
     /**
      * OpenCV's vertical pass: sum = beta * row for a destination row's first source row, then
-     * sum += beta * row for the others (the table lists a destination row's entries together).
-     * With {@code changed}, only destination rows with a changed source row are computed.
+     * sum += beta * row for the others (the table lists a destination row's entries together),
+     * over the columns where any of its source rows was reduced anew.
      */
-    private void vertical(boolean[] changed) {
+    private void vertical() {
         for (int j = 0; j < yDst.length; ) {
-            int dy = yDst[j], end = j;
-            boolean dirty = changed == null;
-            for (; end < yDst.length && yDst[end] == dy; end++) dirty |= changed != null && changed[ySrc[end]];
-            redone[dy] = dirty;
-            if (dirty) {
-                int d = dy * dstWidth;
-                for (int e = j; e < end; e++) {
-                    int o = ySrc[e] * dstWidth;
-                    float beta = yAlpha[e];
-                    if (e == j) for (int dx = 0; dx < dstWidth; dx++) out[d + dx] = beta * rows[o + dx];
-                    else for (int dx = 0; dx < dstWidth; dx++) out[d + dx] += beta * rows[o + dx];
+            int dy = yDst[j], end = j, from = dstWidth, to = 0;
+            for (; end < yDst.length && yDst[end] == dy; end++) {
+                int sy = ySrc[end];
+                if (rowFrom[sy] < rowTo[sy]) {
+                    from = Math.min(from, rowFrom[sy]);
+                    to = Math.max(to, rowTo[sy]);
                 }
+            }
+            outFrom[dy] = from;
+            outTo[dy] = Math.max(from, to);
+            int d = dy * dstWidth;
+            for (int e = j; e < end && from < to; e++) {
+                int o = ySrc[e] * dstWidth;
+                float beta = yAlpha[e];
+                if (e == j) for (int dx = from; dx < to; dx++) out[d + dx] = beta * rows[o + dx];
+                else for (int dx = from; dx < to; dx++) out[d + dx] += beta * rows[o + dx];
             }
             j = end;
         }

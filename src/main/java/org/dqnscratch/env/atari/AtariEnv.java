@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntSupplier;
 import org.dqnscratch.env.Env;
+import org.dqnscratch.tensor.Pixels;
 
 /**
  * An Atari game on ALE with one of two preprocessing pipelines; observations are a stack of
@@ -53,11 +54,12 @@ public final class AtariEnv implements Env {
     private SplittableRandom rng = new SplittableRandom(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
-    // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels (after the
-    // max-pool, written into screen0 as numpy's out=; screen1 zeroed at reset).
+    // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels: after the
+    // max-pool buffer 0 holds the pooled grey levels (numpy's out=), here pooled.grey() while raw0
+    // is false; screen1 is zeroed at reset.
     private final byte[] screen0, screen1;
     private boolean raw0, raw1;
-    private final GrayMaxPool gray;
+    private final PooledScreen pooled;
     // lapan: palette indices of the last two frames (MaxAndSkipEnv's deque, swapped per frame) and
     // ALE's RGB palette: two index copies a frame instead of ALE's RGB screen (~32 us) each frame.
     private byte[] newest, older;
@@ -79,7 +81,7 @@ public final class AtariEnv implements Env {
         newest = lapan ? new byte[screen] : null;
         older = lapan ? new byte[screen] : null;
         rgbPalette = lapan ? ale.rgbPalette() : null;
-        gray = lapan ? null : GrayMaxPool.of(ale.grayTable());
+        pooled = lapan ? null : new PooledScreen(GrayMaxPool.of(ale.grayTable()), Ale.WIDTH, Ale.HEIGHT);
         resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
         luminance = lapan ? new float[Ale.HEIGHT * Ale.WIDTH] : null;
         tall = lapan ? new float[SIZE * 110] : null;
@@ -203,24 +205,22 @@ public final class AtariEnv implements Env {
         } else {
             maxPoolAndResize();
         }
-        // A new array each step (callers keep the previous one): the older frames shifted down,
-        // copied without first zeroing what the copy overwrites, then the newest frame.
-        obs = Arrays.copyOfRange(obs, FRAME, obs.length + FRAME);
-        pushInto(obs);
+        obs = stackPush(obs, frame);
         lastDone = terminated || truncated;
         return new Step(obs, total, terminated, truncated);
     }
 
     /**
-     * Gymnasium's _get_obs: max of the two screens' grey levels written into screen0 (in place, as
-     * numpy's out=; a step that ends before both screens were taken pools stale buffers, as there),
-     * then the resize.
+     * Gymnasium's _get_obs: max of the two screens' grey levels, kept as buffer 0 (a step that ends
+     * before both screens were taken pools stale buffers, as there), then the resize, told which
+     * rows the pooling may have changed.
      */
     private void maxPoolAndResize() {
-        if (opt.frameSkip() > 1) gray.max(screen0, raw0, screen1, raw1, screen0);
-        else if (raw0) gray.gray(screen0, screen0);
+        boolean[] rows = null;
+        if (opt.frameSkip() > 1) rows = pooled.pool(raw0 ? screen0 : pooled.grey(), raw0, screen1, raw1);
+        else if (raw0) pooled.gray(screen0);
         raw0 = false;
-        resize.resize(screen0, frame);
+        resize.resize(pooled.grey(), frame, rows);
     }
 
     /**
@@ -249,9 +249,20 @@ public final class AtariEnv implements Env {
         pushInto(obs);
     }
 
-    private void pushInto(float[] stack) {
-        int base = stack.length - FRAME;
-        for (int i = 0; i < FRAME; i++) stack[base + i] = frame[i] & 0xFF;
+    private void pushInto(float[] stack) { widen(frame, stack, stack.length - FRAME); }
+
+    /**
+     * A new stack (callers keep the previous one): the older frames shifted down, copied without
+     * first zeroing what the copy overwrites, then {@code frame} as the newest.
+     */
+    static float[] stackPush(float[] stack, byte[] frame) {
+        float[] next = Arrays.copyOfRange(stack, FRAME, stack.length + FRAME);
+        widen(frame, next, next.length - FRAME);
+        return next;
+    }
+
+    private static void widen(byte[] frame, float[] stack, int base) {
+        Pixels.toFloats(frame, 0, stack, base, FRAME, 1f);
     }
 
     /** The emulator's screen in its own colours (for GIFs). */

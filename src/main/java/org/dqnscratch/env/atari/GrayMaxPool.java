@@ -50,6 +50,11 @@ class GrayMaxPool {
         plainMax(a, aRaw, b, bRaw, out, 0, a.length);
     }
 
+    /** out = max(grey(a), grey(b)) over [from, to), both operands palette indices; out may be a or b. */
+    void maxRaw(byte[] a, byte[] b, byte[] out, int from, int to) {
+        plainMax(a, true, b, true, out, from, to);
+    }
+
     final void plainMax(byte[] a, boolean aRaw, byte[] b, boolean bRaw, byte[] out, int from, int to) {
         for (int i = from; i < to; i++) {
             int ga = aRaw ? table[a[i] & 0xFF] & 0xFF : a[i] & 0xFF;

@@ -47,8 +47,12 @@ final class VectorGrayMaxPool extends GrayMaxPool {
             super.max(a, aRaw, b, bRaw, out);
             return;
         }
-        int i = 0;
-        for (int end = S.loopBound(a.length); i < end; i += S.length()) {
+        maxRaw(a, b, out, 0, a.length);
+    }
+
+    @Override void maxRaw(byte[] a, byte[] b, byte[] out, int from, int to) {
+        int i = from;
+        for (; i + S.length() <= to; i += S.length()) {
             ByteVector va = ByteVector.fromArray(S, a, i), vb = ByteVector.fromArray(S, b, i);
             if (odd(va) || odd(vb)) {
                 plainMax(a, true, b, true, out, i, i + S.length());
@@ -57,7 +61,7 @@ final class VectorGrayMaxPool extends GrayMaxPool {
             ByteVector ga = look(va).lanewise(VectorOperators.XOR, FLIP), gb = look(vb).lanewise(VectorOperators.XOR, FLIP);
             ga.max(gb).lanewise(VectorOperators.XOR, FLIP).intoArray(out, i);
         }
-        plainMax(a, true, b, true, out, i, a.length);
+        plainMax(a, true, b, true, out, i, to);
     }
 
     private void plainGray(byte[] a, byte[] out, int from, int to) {

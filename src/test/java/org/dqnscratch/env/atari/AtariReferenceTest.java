@@ -184,26 +184,37 @@ class AtariReferenceTest {
     }
 
     /**
-     * Rows equal to the previous call's keep their reduction: a sequence of images changing a few
-     * rows at a time (as game screens do), with a float resize in between, gives what a fresh
-     * resizer gives each image.
+     * Unchanged pixels keep their reduction: sequences of images changing a few pixels at a time
+     * (as game screens do: runs within a row, far-apart pixels in one row, whole images now and
+     * then), with a float resize in between, with and without the caller's hint of which rows may
+     * have changed, give what a fresh resizer gives each image, at both of the pipelines' sizes.
      */
     @Test
-    void areaResizeReusesUnchangedRowsExactly() {
+    void areaResizeReusesUnchangedPixelsExactly() {
         java.util.Random rng = new java.util.Random(11);
-        AreaResize reused = new AreaResize(160, 210, 84, 84);
-        byte[] src = new byte[160 * 210], got = new byte[84 * 84], want = new byte[84 * 84];
-        rng.nextBytes(src);
-        for (int image = 0; image < 60; image++) {
-            int rows = image % 10 == 0 ? 210 : rng.nextInt(6);
-            for (int k = 0; k < rows; k++) {
-                int y = rng.nextInt(210), x = rng.nextInt(160);
-                src[y * 160 + x] = (byte) rng.nextInt(256);
+        for (int height : new int[] {84, 110}) {
+            for (boolean hinted : new boolean[] {false, true}) {
+                AreaResize reused = new AreaResize(160, 210, 84, height);
+                byte[] src = new byte[160 * 210], got = new byte[84 * height], want = new byte[84 * height];
+                rng.nextBytes(src);
+                for (int image = 0; image < 120; image++) {
+                    boolean[] rows = new boolean[210];
+                    if (image % 20 == 0) {
+                        rng.nextBytes(src);
+                        java.util.Arrays.fill(rows, true);
+                    }
+                    for (int k = rng.nextInt(8); k > 0; k--) {
+                        int y = rng.nextInt(210), x = rng.nextInt(160), run = 1 + rng.nextInt(rng.nextBoolean() ? 3 : 40);
+                        for (int i = x; i < Math.min(160, x + run); i++) src[y * 160 + i] = (byte) rng.nextInt(256);
+                        rows[y] = true;
+                    }
+                    for (int k = rng.nextInt(4); k > 0; k--) rows[rng.nextInt(210)] = true; // a hint may say more than changed
+                    if (image == 60) reused.resize(new float[160 * 210], new float[84 * height]); // the float path clobbers the reduced rows
+                    reused.resize(src, got, hinted ? rows : null);
+                    new AreaResize(160, 210, 84, height).resize(src, want);
+                    assertArrayEquals(want, got, "image " + image + ", height " + height + ", hinted " + hinted);
+                }
             }
-            if (image == 30) reused.resize(new float[160 * 210], new float[84 * 84]); // the float path clobbers the reduced rows
-            reused.resize(src, got);
-            new AreaResize(160, 210, 84, 84).resize(src, want);
-            assertArrayEquals(want, got, "image " + image);
         }
     }
 }
