@@ -96,17 +96,27 @@ final class VectorMicroKernel implements MicroKernel {
         store(c50, c51, out, 10 * VL);
     }
 
-    /** Full-width rows with vector load-add-store (a method of its own: see {@link #store}). */
+    /**
+     * Rows with vector load-add-store (a method of its own: see {@link #store}); an edge tile's
+     * columns past the first vector (the per-sample dX products' 81 or 49 columns end in 17) are
+     * added one at a time.
+     */
     @Override
     public void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
-        if (nr != NR) {
+        if (nr == NR) {
+            for (int r = 0; r < mr; r++) {
+                int cr = cIdx + r * ldc, tr = r * NR;
+                FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
+                FloatVector.fromArray(S, C, cr + VL).add(FloatVector.fromArray(S, tile, tr + VL)).intoArray(C, cr + VL);
+            }
+        } else if (nr >= VL) {
+            for (int r = 0; r < mr; r++) {
+                int cr = cIdx + r * ldc, tr = r * NR;
+                FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
+                for (int c = VL; c < nr; c++) C[cr + c] += tile[tr + c];
+            }
+        } else {
             MicroKernel.super.addTile(tile, C, cIdx, ldc, mr, nr);
-            return;
-        }
-        for (int r = 0; r < mr; r++) {
-            int cr = cIdx + r * ldc, tr = r * NR;
-            FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
-            FloatVector.fromArray(S, C, cr + VL).add(FloatVector.fromArray(S, tile, tr + VL)).intoArray(C, cr + VL);
         }
     }
 
