@@ -10,8 +10,9 @@ package org.dqnscratch.tensor;
  *   dW       dW      += dY . U^T
  *   dX       dU_n     = W^T . dY_n, one sample at a time    then dx_n += col2im(dU_n)
  * </pre>
- * With the Vector API, the forward and dW of unpadded convolutions go to {@link DirectConv} instead
- * (the same floats, with the image read by the micro-kernel itself rather than gathered into panels).
+ * With the Vector API, the forward, dW and dX of unpadded convolutions go to {@link DirectConv} instead
+ * (the image and dY read by the micro-kernel itself rather than gathered into panels; the same floats
+ * for y and dW, dX added in another order).
  * Forward and dW are one GEMM over all samples (the weights are packed once, and the small
  * conv3 output, 7x7, does not waste most of a 32-wide tile); the GEMM splits itself across the
  * worker pool. dX goes sample by sample, samples split across threads, so that each dU_n
@@ -87,7 +88,9 @@ final class CpuConv implements WorkerPool.Job {
             unfolded.set(CpuBackend.data(inp), inp.offset, g, true);
             Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true, false);
         }
-        if (dinp != null) {
+        if (dinp != null && direct != null && DirectConv.handles(geo)) {
+            direct.inputGrad(dy, dyOff, CpuBackend.data(weight), weight.offset, CpuBackend.data(dinp), dinp.offset, geo);
+        } else if (dinp != null) {
             weightsT.pack(weights.set(true, CpuBackend.data(weight), weight.offset, g.patch()), g.patch(), g.OC(), Gemm.mr());
             dx = CpuBackend.data(dinp); dxOff = dinp.offset;
             runParts(Pass.DX, g.N());

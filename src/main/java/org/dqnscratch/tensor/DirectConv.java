@@ -7,7 +7,9 @@ package org.dqnscratch.tensor;
  * k). Element (pixel j, patch position q) of U^T is {@code x[base(j) + koff(q)]}, so the kernel
  * gathers it itself ({@link MicroKernel#imageTile}) and nothing is packed but W^T (a few KB). The
  * weight gradient the same way round: {@code dW^T = U . dY^T}, U read from the image as A, only dY^T
- * packed ({@link #weightGrad}).
+ * packed ({@link #weightGrad}). The input gradient as {@code dU^T[N*P, patch] = dY^T . W}, dY^T read
+ * where it lies as A and each tile added straight into dx (col2im fused into the product, no dU
+ * buffer; {@link #inputGrad}).
  *
  * <p>Why: the implicit GEMM of {@link CpuConv} gathers U into B panels before multiplying; with
  * 32 output channels (conv1) each gathered value serves only 32 multiply-adds, and a JFR profile of
@@ -16,7 +18,9 @@ package org.dqnscratch.tensor;
  * <p>Same floats as {@link CpuConv}'s implicit GEMM, to the bit: each output is
  * {@code (0 + chain(block 1)) + chain(block 2) ...} over the same {@link Gemm#KC}-deep blocks of k,
  * each chain a run of fused multiply-adds in k order ({@code fma(u, w, c)} here, {@code fma(w, u, c)}
- * there: the same rounding), then the bias, then the ReLU. Padded convolutions and JVMs without the
+ * there: the same rounding), then the bias, then the ReLU. The input gradient's products are the
+ * implicit GEMM's chains too, but they reach dx in another order (tile by tile rather than col2im's
+ * patch row by row), so dx may differ in its last bits. Padded convolutions and JVMs without the
  * Vector API take the implicit GEMM.
  */
 final class DirectConv implements WorkerPool.Job {
@@ -31,11 +35,15 @@ final class DirectConv implements WorkerPool.Job {
     private float[] dyT = new float[0];
     /** dW transposed while it accumulates: [blocks][patch rounded up to MR][NR]. */
     private float[] dwT = new float[0];
+    /** W [OC, patch] in NR-wide panels over patch positions: panel jb, row oc at (jb * OC + oc) * NR. */
+    private float[] weightsByPatch = new float[0];
+    /** channelOff[oc] = oc * P: where channel oc of a pixel's dY lies from the pixel's first channel. */
+    private int[] channelOff = new int[0];
     /** Offset tables per geometry, kept across calls (a network's layers take turns): no allocation per call. */
     private final java.util.List<ConvGeometry> tableFor = new java.util.ArrayList<>();
     private final java.util.List<int[][]> tables = new java.util.ArrayList<>();
 
-    private enum Pass { FORWARD, WEIGHT_GRAD }
+    private enum Pass { FORWARD, WEIGHT_GRAD, INPUT_GRAD }
 
     // The call being run (set by forward / weightGrad, read by run(part)).
     private Pass pass;
@@ -44,8 +52,8 @@ final class DirectConv implements WorkerPool.Job {
     private int[] koff;
     /** corner[j]: offset of output pixel j = (n, oh, ow)'s corner in x, n*C*H*W + oh*s*W + ow*s. */
     private int[] corner;
-    private float[] x, b, y, dw;
-    private int xOff, bOff, yOff, dwOff, groups, chunk;
+    private float[] x, b, y, dw, dy, dx;
+    private int xOff, bOff, yOff, dwOff, dyOff, dxOff, groups, chunk;
     private boolean relu;
 
     /** Groups of MR pixels per strip: a strip's outputs are written channel by channel, STRIP * MR pixels long. */
@@ -101,6 +109,44 @@ final class DirectConv implements WorkerPool.Job {
         int size = (g.OC() + NR - 1) / NR * ((g.patch() + MR - 1) / MR * MR) * NR;
         if (dwT.length < size) dwT = new float[size];
         runGroups(g.patch());
+    }
+
+    /**
+     * dx += the input gradient, computed as dU^T[N*P, patch] = dY^T[N*P, OC] . W[OC, patch]: A is dY^T read from
+     * dY where it lies ({@code dy[pixel's first channel + oc * P]}), B is W in NR-wide panels, and each
+     * MR x NR tile (MR pixels of one sample, NR patch positions) is added into dx at
+     * {@code corner(pixel) + koff(q)}. Samples split across the pool, so each thread writes its own
+     * samples' dx.
+     */
+    void inputGrad(float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff, ConvGeometry geo) {
+        if (!handles(geo)) throw new IllegalArgumentException("padded convolution: " + geo);
+        set(Pass.INPUT_GRAD, geo, null, 0);
+        this.dy = dy; this.dyOff = dyOff; this.dx = dx; this.dxOff = dxOff;
+        int OC = g.OC(), P = g.OH() * g.OW();
+        if (channelOff.length < OC) channelOff = new int[OC];
+        for (int oc = 0; oc < OC; oc++) channelOff[oc] = oc * P;
+        packWeightsByPatch(w, wOff);
+        WorkerPool pool = WorkerPool.shared();
+        long work = (long) g.N() * P * OC * g.patch();
+        int parts = pool.inJob() || work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.threads(), g.N());
+        chunk = (g.N() + parts - 1) / parts;
+        parts = (g.N() + chunk - 1) / chunk;
+        pool.run(this, parts);
+        this.dy = this.dx = null;
+    }
+
+    /** W [OC, patch] row-major into NR-wide panels over patch positions, zero past the last position. */
+    private void packWeightsByPatch(float[] w, int wOff) {
+        int OC = g.OC(), patch = g.patch(), blocks = (patch + NR - 1) / NR;
+        if (weightsByPatch.length < blocks * OC * NR) weightsByPatch = new float[blocks * OC * NR];
+        for (int jb = 0; jb < blocks; jb++) {
+            int nr = Math.min(NR, patch - jb * NR);
+            for (int oc = 0; oc < OC; oc++) {
+                int dst = (jb * OC + oc) * NR;
+                System.arraycopy(w, wOff + oc * patch + jb * NR, weightsByPatch, dst, nr);
+                if (nr < NR) java.util.Arrays.fill(weightsByPatch, dst + nr, dst + NR, 0f);
+            }
+        }
     }
 
     private void set(Pass p, ConvGeometry geo, float[] x, int xOff) {
@@ -171,8 +217,49 @@ final class DirectConv implements WorkerPool.Job {
     }
 
     @Override public void run(int part) {
-        if (pass == Pass.WEIGHT_GRAD) weightGradPart(part);
-        else forwardPart(part);
+        switch (pass) {
+            case FORWARD -> forwardPart(part);
+            case WEIGHT_GRAD -> weightGradPart(part);
+            case INPUT_GRAD -> inputGradPart(part);
+        }
+    }
+
+    /**
+     * This part's samples: per block of NR patch positions (its W panel stays in L1), per group of MR
+     * pixels, the tile summed over {@link Gemm#KC}-deep blocks of channels as in {@link #forwardPart},
+     * then added into dx.
+     */
+    private void inputGradPart(int part) {
+        Scratch s = scratch.get();
+        int P = g.OH() * g.OW(), OC = g.OC(), patch = g.patch(), blocks = (patch + NR - 1) / NR;
+        float[] tile = s.tile, acc = s.acc;
+        int[] base = s.base;
+        int from = part * chunk, to = Math.min(g.N(), from + chunk);
+        for (int n = from; n < to; n++) {
+            int sample = dyOff + n * OC * P;
+            for (int jb = 0; jb < blocks; jb++) {
+                int q0 = jb * NR, nr = Math.min(NR, patch - q0);
+                for (int p0 = 0; p0 < P; p0 += MR) {
+                    int mr = Math.min(MR, P - p0);
+                    for (int r = 0; r < MR; r++) base[r] = sample + p0 + Math.min(r, mr - 1);
+                    float[] sum = tile;
+                    if (OC <= Gemm.KC) {
+                        kernel.imageTile(OC, dy, base, channelOff, 0, weightsByPatch, jb * OC * NR, tile);
+                    } else {
+                        java.util.Arrays.fill(acc, 0, MR * NR, 0f);
+                        for (int pc = 0; pc < OC; pc += Gemm.KC) {
+                            kernel.imageTile(Math.min(Gemm.KC, OC - pc), dy, base, channelOff, pc, weightsByPatch, (jb * OC + pc) * NR, tile);
+                            for (int i = 0; i < MR * NR; i++) acc[i] += tile[i];
+                        }
+                        sum = acc;
+                    }
+                    for (int r = 0; r < mr; r++) {
+                        int at = dxOff + corner[n * P + p0 + r], t = r * NR;
+                        for (int c = 0; c < nr; c++) dx[at + koff[q0 + c]] += sum[t + c];
+                    }
+                }
+            }
+        }
     }
 
     /**
