@@ -1,8 +1,9 @@
 package org.dqnscratch.tensor;
 
 /**
- * The forward pass and weight gradient of an unpadded convolution with the image read where it lies: the product is
- * computed transposed, {@code Y^T[N*P, OC] = U^T . W^T}, so that the unfolded input U^T is the
+ * The forward pass, weight gradient and input gradient of an unpadded convolution with their operands
+ * read where they lie. The forward's product is computed transposed,
+ * {@code Y^T[N*P, OC] = U^T . W^T}, so that the unfolded input U^T is the
  * micro-kernel's A operand, whose elements it loads one at a time anyway (a broadcast per row and
  * k). Element (pixel j, patch position q) of U^T is {@code x[base(j) + koff(q)]}, so the kernel
  * gathers it itself ({@link MicroKernel#imageTile}) and nothing is packed but W^T (a few KB). The
@@ -45,7 +46,7 @@ final class DirectConv implements WorkerPool.Job {
 
     private enum Pass { FORWARD, WEIGHT_GRAD, INPUT_GRAD }
 
-    // The call being run (set by forward / weightGrad, read by run(part)).
+    // The call being run (set by forward / weightGrad / inputGrad, read by run(part)).
     private Pass pass;
     private ConvGeometry g;
     /** koff[q]: offset of patch position q = (c, kh, kw) from a pixel's corner, (c*H + kh)*W + kw. */

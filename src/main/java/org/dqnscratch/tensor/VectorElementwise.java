@@ -17,12 +17,18 @@ final class VectorElementwise extends ElementwiseKernels {
 
     @Override String name() { return "vector-" + S.vectorBitSize(); }
 
-    // As many bytes as S has floats. B2F reads bytes as signed: (x ^ 0x80) as signed is x - 128, and
-    // float(x - 128) + 128 is float(x) exactly (small integers), so the product is the plain loop's.
-    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(VL * 8));
+    // As many bytes as S has floats (none where that is under the smallest, 64-bit, shape: the plain
+    // loop). B2F reads bytes as signed: (x ^ 0x80) as signed is x - 128, and float(x - 128) + 128 is
+    // float(x) exactly (small integers), so the product is the plain loop's.
+    private static final VectorSpecies<Byte> BYTES = VL * 8 < 64 ? null
+            : VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(VL * 8));
 
     @Override
     void unsignedToFloat(float[] o, int oOff, byte[] x, int xOff, float scale, int n) {
+        if (BYTES == null) {
+            super.unsignedToFloat(o, oOff, x, xOff, scale, n);
+            return;
+        }
         int i = 0;
         for (; i + VL <= n; i += VL) {
             ByteVector b = ByteVector.fromArray(BYTES, x, xOff + i).lanewise(VectorOperators.XOR, (byte) 0x80);

@@ -97,9 +97,8 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     /**
-     * Rows with vector load-add-store (a method of its own: see {@link #store}); an edge tile's
-     * columns past the first vector (the per-sample dX products' 81 or 49 columns end in 17) are
-     * added one at a time.
+     * Rows with vector load-add-store (a method of its own: see {@link #store}); an edge tile of
+     * VL to NR - 1 columns adds its first vector as one and the rest one at a time.
      */
     @Override
     public void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {

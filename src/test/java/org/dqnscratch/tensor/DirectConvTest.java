@@ -36,6 +36,8 @@ class DirectConvTest {
         compare(new ConvGeometry(5, 32, 20, 20, 64, 4, 4, 2, 0), true, true, 7, 2);
         compare(new ConvGeometry(5, 64, 9, 9, 64, 3, 3, 1, 0), false, true, 0, 3);
         compare(new ConvGeometry(3, 64, 9, 9, 40, 3, 3, 1, 0), true, false, 1, 4);
+        // More output channels than a k block: dX sums its chains over two channel blocks.
+        compare(new ConvGeometry(3, 2, 7, 7, 300, 3, 3, 1, 0), true, true, 2, 5);
     }
 
     @Test

@@ -17,8 +17,7 @@ public final class AreaResize {
     public final int srcWidth, srcHeight, dstWidth, dstHeight;
     // Horizontal weights as K entries per destination column (source index, weight), in OpenCV's
     // table order; columns with fewer entries are padded with weight 0, which adds exactly 0.
-    // Stored entry-major ([K][dstWidth]) so that one pass over the columns per entry has no
-    // dependency between columns (a column's own sum still adds its entries in table order).
+    // Stored entry-major ([K][dstWidth]): entry j of column d at j * dstWidth + d.
     private final int K;
     private final int[] xSrc;
     private final float[] xAlpha;
@@ -69,8 +68,10 @@ public final class AreaResize {
             firstDst[sx] = Math.min(firstDst[sx], d);
             lastDst[sx] = Math.max(lastDst[sx], d);
         }
-        // A source column in no table entry (a sliver under OpenCV's 1e-3) feeds nothing: a span
-        // starting or ending there reaches from the next fed column on, to the previous one.
+        // Defensive: a source column in no table entry would feed nothing, and a span starting or
+        // ending there reaches from the next fed column on, to the previous one. (For the shrinks
+        // checked, up to 400 pixels, every column is fed: a sliver OpenCV drops under 1e-3 on one
+        // side of a cell is the nearly whole partial entry of the neighbouring cell.)
         for (int sx = srcWidth - 2; sx >= 0; sx--) if (lastDst[sx] < 0) firstDst[sx] = firstDst[sx + 1];
         for (int sx = 1; sx < srcWidth; sx++) if (lastDst[sx] < 0) lastDst[sx] = lastDst[sx - 1];
         rowFrom = new int[srcHeight];
@@ -118,12 +119,15 @@ public final class AreaResize {
 
     /**
      * {@link #resize(byte[], byte[])} told which source rows may have changed since the previous
-     * call: a row whose {@code mayHaveChanged} entry is false must equal that call's row (it is not
-     * compared); null: any row may have changed. Only destination pixels whose source pixels
+     * uint8 call on this instance: a row whose {@code mayHaveChanged} entry is false must equal that
+     * call's row (it is not compared); null: any row may have changed. Only destination pixels whose source pixels
      * changed are computed again (the others keep their values, which are what they would be).
      */
     public void resize(byte[] src, byte[] dst, boolean[] mayHaveChanged) {
         check(src.length, dst.length);
+        if (mayHaveChanged != null && mayHaveChanged.length != srcHeight) {
+            throw new IllegalArgumentException("a flag per source row: " + srcHeight + ", given " + mayHaveChanged.length);
+        }
         boolean first = reduced == null;
         if (first) reduced = new byte[src.length];
         for (int sy = 0, o = 0; sy < srcHeight; sy++, o += dstWidth) {

@@ -55,6 +55,46 @@ class PooledScreenTest {
         }
     }
 
+    /**
+     * The pooling then the resize told its rows, as AtariEnv chains them, give a fresh max-pool's
+     * fresh resize: edits at the screen's first and last rows and columns, two far apart in one
+     * row, runs, resets (operands not both fresh) in between, at both pipeline heights.
+     */
+    @Test
+    void chainedWithTheResizeEqualsFreshOnes() {
+        Random r = new Random(5);
+        int w = 160, h = 210;
+        byte[] table = new byte[256];
+        r.nextBytes(table);
+        GrayMaxPool plain = new GrayMaxPool(table);
+        for (int height : new int[] {84, 110}) {
+            PooledScreen pooled = new PooledScreen(GrayMaxPool.of(table), w, h);
+            AreaResize kept = new AreaResize(w, h, 84, height);
+            byte[] a = screen(r, w * h), b = screen(r, w * h), grey = new byte[w * h];
+            byte[] got = new byte[84 * height], want = new byte[84 * height];
+            int[] edgeRows = {0, 1, h - 2, h - 1}, edgeCols = {0, 1, 2, w - 3, w - 2, w - 1};
+            for (int step = 0; step < 400; step++) {
+                byte[] s = step % 2 == 0 ? a : b;
+                int y = step % 3 == 0 ? edgeRows[r.nextInt(edgeRows.length)] : r.nextInt(h);
+                switch (step % 4) {
+                    case 0 -> s[y * w + edgeCols[r.nextInt(edgeCols.length)]] ^= 2;
+                    case 1 -> { // two pixels far apart in one row
+                        s[y * w + r.nextInt(20)] ^= 4;
+                        s[y * w + w - 1 - r.nextInt(20)] ^= 4;
+                    }
+                    case 2 -> { for (int x = r.nextInt(w), e = Math.min(w, x + 1 + r.nextInt(30)); x < e; x++) s[y * w + x] ^= 6; }
+                    default -> { } // nothing changed
+                }
+                boolean fresh = step % 29 != 11;
+                byte[] first = fresh ? a : pooled.grey();
+                plain.max(first, fresh, b, true, grey);
+                kept.resize(pooled.grey(), got, pooled.pool(first, fresh, b, true));
+                new AreaResize(w, h, 84, height).resize(grey, want);
+                assertArrayEquals(want, got, "step " + step + ", height " + height);
+            }
+        }
+    }
+
     private static byte[] screen(Random r, int n) {
         byte[] s = new byte[n];
         for (int i = 0; i < n; i++) s[i] = (byte) (2 * r.nextInt(128));
