@@ -102,20 +102,15 @@ final class VectorMicroKernel implements MicroKernel {
      */
     @Override
     public void addTile(float[] tile, float[] C, int cIdx, int ldc, int mr, int nr) {
-        if (nr == NR) {
-            for (int r = 0; r < mr; r++) {
-                int cr = cIdx + r * ldc, tr = r * NR;
-                FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
-                FloatVector.fromArray(S, C, cr + VL).add(FloatVector.fromArray(S, tile, tr + VL)).intoArray(C, cr + VL);
-            }
-        } else if (nr >= VL) {
-            for (int r = 0; r < mr; r++) {
-                int cr = cIdx + r * ldc, tr = r * NR;
-                FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
-                for (int c = VL; c < nr; c++) C[cr + c] += tile[tr + c];
-            }
-        } else {
+        if (nr < VL) {
             MicroKernel.super.addTile(tile, C, cIdx, ldc, mr, nr);
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            int cr = cIdx + r * ldc, tr = r * NR;
+            FloatVector.fromArray(S, C, cr).add(FloatVector.fromArray(S, tile, tr)).intoArray(C, cr);
+            if (nr == NR) FloatVector.fromArray(S, C, cr + VL).add(FloatVector.fromArray(S, tile, tr + VL)).intoArray(C, cr + VL);
+            else for (int c = VL; c < nr; c++) C[cr + c] += tile[tr + c];
         }
     }
 
