@@ -64,6 +64,7 @@ public final class OpenClBackend implements Backend {
      */
     private final cl_mem actionError;
     private final ByteBuffer actionErrorRead = ByteBuffer.allocateDirect(3 * Sizeof.cl_float).order(ByteOrder.nativeOrder());
+    private final Pointer actionErrorPointer = Pointer.to(actionErrorRead);
     private boolean actionsUnchecked;
     private long fills, writes, bytesWritten, blockingReads, finishes;
 
@@ -192,7 +193,7 @@ public final class OpenClBackend implements Backend {
     private void write(cl_mem dst, long offset, long bytes) {
         writes++;
         bytesWritten += bytes;
-        OpenCl.check(clEnqueueWriteBuffer(queue, dst, CL_FALSE, offset, bytes, staging.pointer(), 0, null, staging.event()), "upload");
+        OpenCl.check(NonBlocking.write(queue, dst, offset, bytes, staging.pointer(), staging.event()), "upload");
     }
 
     /**
@@ -226,8 +227,7 @@ public final class OpenClBackend implements Backend {
     private boolean readActionCheck() {
         if (!actionsUnchecked) return false;
         actionsUnchecked = false;
-        OpenCl.check(clEnqueueReadBuffer(queue, actionError, CL_FALSE, 0, 3L * Sizeof.cl_float, Pointer.to(actionErrorRead), 0, null, null),
-                "reading the action check");
+        OpenCl.check(NonBlocking.read(queue, actionError, 0, 3L * Sizeof.cl_float, actionErrorPointer, null), "reading the action check");
         return true;
     }
 

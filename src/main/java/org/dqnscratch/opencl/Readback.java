@@ -54,7 +54,7 @@ final class Readback implements Backend.Download {
         await(); // one under way at a time: the one before completes first (its destination gets its values)
         if (mapped == null || mapped.capacity() < n * Sizeof.cl_float) grow(Math.max(n * Sizeof.cl_float, mapped == null ? 4096 : 2 * mapped.capacity()));
         cl_event e = new cl_event();
-        OpenCl.check(clEnqueueReadBuffer(queue, src, CL_FALSE, offset, (long) n * Sizeof.cl_float, pointer, 0, null, e), "download");
+        OpenCl.check(NonBlocking.read(queue, src, offset, (long) n * Sizeof.cl_float, pointer, e), "download");
         reads++;
         this.event = e;
         this.dst = dst;
@@ -97,7 +97,7 @@ final class Readback implements Backend.Download {
 
     private void free() {
         if (pinned == null) return;
-        clEnqueueUnmapMemObject(queue, pinned, mapped, 0, null, null);
+        NonBlocking.unmap(queue, pinned, mapped);
         clReleaseMemObject(pinned); // freed once the unmap is done
         pinned = null;
         mapped = null;

@@ -74,7 +74,7 @@ final class Staging {
 
     private void free(int slot) {
         if (pinned[slot] == null) return;
-        clEnqueueUnmapMemObject(queue, pinned[slot], slots[slot], 0, null, null);
+        NonBlocking.unmap(queue, pinned[slot], slots[slot]);
         clReleaseMemObject(pinned[slot]); // freed once the unmap is done
         pinned[slot] = null;
         slots[slot] = null;
