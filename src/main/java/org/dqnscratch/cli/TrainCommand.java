@@ -222,6 +222,21 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        // The hook is released only after the closing lines are printed: the JVM halts as soon as
+        // it returns, and after Ctrl-C it used to cut "trained ... steps/s" mid-line.
+        try {
+            return trainAndReport(cfg, runDir, backend, stop, out);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+    }
+
+    private Integer trainAndReport(DqnConfig cfg, Path runDir, Backend backend, AtomicBoolean stop, PrintStream out) throws Exception {
         DqnTraining.Result result;
         try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build() : null) {
@@ -239,13 +254,6 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }, stop::get, backend, resume != null);
             if (bar != null) bar.stepTo(result.steps());
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
         }
         out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
                 result.seconds(), result.steps() / result.seconds(),

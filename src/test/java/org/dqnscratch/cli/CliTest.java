@@ -159,6 +159,9 @@ class CliTest {
         }
         String log = Files.readString(dir.resolve("log.txt"));
         assertTrue(log.contains("interrupted at step"), log);
+        // the closing lines come before the JVM goes (scripts read "trained ... steps/s")
+        assertTrue(log.matches("(?s).*\ntrained \\d+ steps, \\d+ episodes in [0-9.]+ s \\(\\d+ steps/s\\).*"), log);
+        assertTrue(log.contains("interrupted: no final evaluation"), log);
         Path run;
         try (var s = Files.list(dir)) {
             run = s.filter(Files::isDirectory).findFirst().orElseThrow();
