@@ -206,11 +206,21 @@ final class TrainCommand implements Callable<Integer> {
         }
         DqnConfig cfg = resume != null ? resumed(spec.commandLine().getParseResult()) : config(spec.commandLine().getParseResult());
         EnvSpec.of(cfg); // an unknown environment, a missing or wrong ROM: the error comes before any output
-        Path runDir = resume != null ? resume : newRunDir(cfg);
+        // One process per run directory, for the whole run; a second one is refused before it writes
+        // anything there. (Resuming read config.json before the lock: it is replaced atomically, and an
+        // owner still running is refused here.)
+        Path runDir = resume != null ? resume : newRunDir(Path.of(cfg.runDir), runName(cfg));
+        RunDirLock lock;
+        try {
+            lock = RunDirLock.acquire(runDir);
+        } catch (java.io.IOException e) {
+            if (resume == null) removeIfEmpty(runDir);
+            throw e;
+        }
         PrintStream out = System.out;
         out.println("run directory: " + runDir + " (" + backend.name() + ")");
 
-        // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved.
+        // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved and released the run directory.
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -227,7 +237,12 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return trainAndReport(cfg, runDir, backend, stop, out);
         } finally {
-            finished.countDown();
+            try {
+                lock.close(); // before the hook lets a stopping JVM go
+                if (resume == null) removeIfEmpty(runDir); // a run that failed before writing anything
+            } finally {
+                finished.countDown();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
@@ -272,11 +287,33 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Path newRunDir(DqnConfig cfg) {
+    /** A new run's directory name: environment, preset, seed and start time. */
+    private String runName(DqnConfig cfg) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String base = (cfg.atari() ? cfg.game : cfg.env) + "__" + preset + "__s" + cfg.seed + "__" + stamp;
-        Path dir = Path.of(cfg.runDir).resolve(base);
-        for (int i = 2; Files.exists(dir); i++) dir = Path.of(cfg.runDir).resolve(base + "-" + i);
-        return dir;
+        return (cfg.atari() ? cfg.game : cfg.env) + "__" + preset + "__s" + cfg.seed + "__" + stamp;
+    }
+
+    /**
+     * Makes and returns a new directory in {@code parent}: {@code base}, else base-2, base-3...
+     * Each name is claimed by creating it, which fails if it exists: two runs with the same seed
+     * started in the same second never share a directory (a check for existence first would let both in).
+     */
+    static Path newRunDir(Path parent, String base) throws java.io.IOException {
+        Files.createDirectories(parent);
+        for (int i = 1; ; i++) {
+            try {
+                return Files.createDirectory(parent.resolve(i == 1 ? base : base + "-" + i));
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another run's: try the next name
+            }
+        }
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (java.io.IOException notEmptyOrGone) {
+            // it holds a run's files: keep it
+        }
     }
 }
