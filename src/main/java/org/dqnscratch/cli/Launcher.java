@@ -18,6 +18,9 @@ import org.dqnscratch.tensor.VectorSupport;
  * and passes its exit code through. Runtimes without the module run the plain-Java kernels.
  * {@code -Ddqn.relaunch=false} turns this off. The relaunched JVM also gets the heap a large
  * pixel replay needs (the Atari commands' {@code --buffer-size}), unless {@code -Xmx} was given.
+ *
+ * <p>The two JVMs stop together: signals sent to the launcher go on to the child
+ * ({@link #forwardSignals}), and a child whose launcher is gone stops by itself ({@link #exitWithParent}).
  */
 final class Launcher {
     private Launcher() {}
@@ -67,9 +70,12 @@ final class Launcher {
             Thread stderr = new Thread(new AleBannerFilter(child.getErrorStream(), System.err), "stderr-filter");
             stderr.setDaemon(true);
             stderr.start();
-            // Ctrl-C reaches both processes; wait for the child to finish saving before we go.
+            forwardSignals(child);
+            // Any other way this JVM shuts down (a signal before the handlers were in place): stop the
+            // child as SIGTERM does, and wait for it to finish saving before we go.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
+                    child.destroy();
                     child.waitFor();
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
@@ -81,5 +87,75 @@ final class Launcher {
         } catch (Exception e) {
             return Optional.empty(); // cannot start a JVM: run here on the plain kernels
         }
+    }
+
+    static final String[] STOP_SIGNALS = {"INT", "TERM", "HUP"};
+
+    /**
+     * Passes INT, TERM and HUP sent to this JVM on to {@code child}, instead of shutting down: the
+     * child stops as on Ctrl-C (its shutdown hook saves the run) and this JVM then exits with the
+     * child's code, 128 + the signal's number. The same signal, not TERM for all, so that the code
+     * says which it was. A terminal's Ctrl-C reaches both JVMs, so the child gets INT twice: harmless,
+     * a JVM already running its shutdown hooks ignores another request to shut down.
+     * {@code sun.misc.Signal} (module jdk.unsupported) is the JDK's only way to handle a signal. Where
+     * it is refused (-Xrs) or the signal was ignored when the JVM started (nohup: HUP), the default
+     * stays; a child whose launcher dies still stops by itself.
+     */
+    static void forwardSignals(Process child) {
+        for (String name : STOP_SIGNALS) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signal(child, name));
+            } catch (IllegalArgumentException | LinkageError refused) {
+                // the JVM's default for this signal (LinkageError: a runtime without jdk.unsupported)
+            }
+        }
+    }
+
+    /** Sends SIG{@code name} to {@code child}: the JDK can only send TERM (destroy) and KILL, so through the shell's kill. */
+    private static void signal(Process child, String name) {
+        if (!name.equals("TERM")) {
+            try {
+                Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -" + name + " " + child.pid())
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                if (kill.waitFor() == 0) return;
+            } catch (java.io.IOException e) {
+                // no shell: TERM below stops the child the same way, with code 143
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        child.destroy();
+    }
+
+    /** The child's exit code when its launcher is gone: SIGHUP's (the process that ran it hung up); no one reads it. */
+    static final int PARENT_GONE = 128 + 1;
+
+    /**
+     * In the relaunched JVM: a watchdog that stops this JVM as Ctrl-C does once the launcher is gone
+     * (kill -9, a crash), so the child never trains on as an orphan. {@code System.exit} runs the
+     * shutdown hooks, and TrainCommand's stops the training loop and waits for it to save
+     * last.safetensors and release the run directory. It polls once a second: the JDK's
+     * {@code onExit()} for a process that is not our child polls too, every few seconds after a while.
+     */
+    static void exitWithParent() {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        if (parent == null) return;
+        Thread watchdog = new Thread(() -> {
+            while (alive(parent)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.exit(PARENT_GONE);
+        }, "parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** Alive and still our parent: a dead launcher no one has reaped yet (a zombie) counts as alive, but we are moved to another parent at once. */
+    private static boolean alive(ProcessHandle parent) {
+        return parent.isAlive() && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == parent.pid();
     }
 }

@@ -15,6 +15,7 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         var child = Launcher.relaunchWithVectorApi(Main.class.getName(), args);
         if (child.isPresent()) System.exit(child.get());
+        if (Boolean.getBoolean(Launcher.RELAUNCHED)) Launcher.exitWithParent(); // no orphan if the launcher is killed
         // UTF-8 output whatever the locale: the evaluation line prints "mean ± std".
         System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8));
         System.exit(run(args));
