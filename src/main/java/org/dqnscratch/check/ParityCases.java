@@ -21,7 +21,7 @@ public final class ParityCases {
 
     /** Random shapes per op. */
     public static final int SHAPES = 4;
-    static final double TOL = 1e-4, EPS = 1e-4;
+    public static final double TOL = 1e-4, EPS = 1e-4;
 
     /** Runs one op on a backend with inputs drawn from {@code r}; returns every output. */
     public interface Op {

@@ -26,15 +26,21 @@ public final class Networks {
      * of the seed's PyTorch {@code DQN} module ({@code conv.0.weight} ... {@code fc.2.bias}), so
      * its {@code load_state_dict} takes our checkpoints.
      */
-    public static Module natureCnn(int frames, int actions, boolean dueling) {
+    public static Module natureCnn(int frames, int actions, boolean dueling) { return natureCnn(frames, actions, dueling, 32, 64, 64, 512); }
+
+    /**
+     * The Nature CNN's geometry (8x8/4, 4/2, 3/1 on 84x84, then a hidden layer) with other widths:
+     * c1, c2, c3 channels and a hidden layer of {@code hidden} (32, 64, 64, 512 in the paper).
+     */
+    public static Module natureCnn(int frames, int actions, boolean dueling, int c1, int c2, int c3, int hidden) {
         return new ScaledInput(1f / 255f, Named.of(
                 "conv", new Sequential(
-                        new Conv2d(frames, 32, 8, 4, 0), new Relu(),
-                        new Conv2d(32, 64, 4, 2, 0), new Relu(),
-                        new Conv2d(64, 64, 3, 1, 0), new Relu()),
+                        new Conv2d(frames, c1, 8, 4, 0), new Relu(),
+                        new Conv2d(c1, c2, 4, 2, 0), new Relu(),
+                        new Conv2d(c2, c3, 3, 1, 0), new Relu()),
                 null, new Flatten(),
                 "fc", new Sequential(
-                        new Linear(64 * 7 * 7, 512), new Relu(),
-                        dueling ? new DuelingHead(512, actions) : new Linear(512, actions))));
+                        new Linear(c3 * 7 * 7, hidden), new Relu(),
+                        dueling ? new DuelingHead(hidden, actions) : new Linear(hidden, actions))));
     }
 }
