@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the two other tiles forced with {@code DQN_OPENCL_TUNING} on the H100's limits.
  * </ul>
  * Oclgrind interprets about a million instructions a second: the shapes are small, and the whole
- * test still takes about 12 minutes on 2 cores. It runs where {@code DQN_REQUIRE_OCLGRIND=1} (CI,
+ * test still takes about 6 minutes on 2 cores. It runs where {@code DQN_REQUIRE_OCLGRIND=1} (CI,
  * where a missing Oclgrind fails it) or {@code DQN_OCLGRIND=1} is set and Oclgrind is installed
  * (Debian package {@code oclgrind}); otherwise it is skipped.
  *
@@ -113,7 +113,7 @@ class OclgrindTest {
     Result run(Map<String, String> profile, Map<String, String> checks, String... parts) throws IOException, InterruptedException {
         boolean required = "1".equals(System.getenv("DQN_REQUIRE_OCLGRIND"));
         Assumptions.assumeTrue(required || "1".equals(System.getenv("DQN_OCLGRIND")),
-                "the Oclgrind test takes about 12 minutes: DQN_OCLGRIND=1 runs it (CI sets DQN_REQUIRE_OCLGRIND=1)");
+                "the Oclgrind test takes about 6 minutes: DQN_OCLGRIND=1 runs it (CI sets DQN_REQUIRE_OCLGRIND=1)");
         if (!Files.exists(RUNTIME)) {
             if (required) fail("Oclgrind is required (DQN_REQUIRE_OCLGRIND=1) but " + RUNTIME + " is missing: apt-get install oclgrind");
             Assumptions.abort("Oclgrind is not installed (" + RUNTIME + ")");
@@ -134,9 +134,15 @@ class OclgrindTest {
         env.putAll(profile);
         env.putAll(checks);
         Process p = pb.start();
-        if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+        Thread reaper = new Thread(p::destroyForcibly); // a test JVM stopped early takes the child with it
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                fail("the workload under Oclgrind ran past " + TIMEOUT_MINUTES + " minutes:\n" + tail(Files.readString(out)));
+            }
+        } finally {
             p.destroyForcibly();
-            fail("the workload under Oclgrind ran past " + TIMEOUT_MINUTES + " minutes:\n" + tail(Files.readString(out)));
+            Runtime.getRuntime().removeShutdownHook(reaper);
         }
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         System.out.println(stdout.lines().filter(l -> !l.startsWith("  ")).reduce("", (a, b) -> a + b + "\n"));
