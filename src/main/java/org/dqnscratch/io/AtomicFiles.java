@@ -36,8 +36,24 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            if (dir != null) syncDirectory(dir); // the rename itself survives a power cut only once the folder is synced
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Flushes a folder's entries (files created, renamed or deleted in it) to disk. Linux and macOS
+     * allow it; where a folder cannot be opened (Windows) the file system orders renames itself.
+     */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+            // not supported for folders here
+        } catch (IOException e) {
+            if (!Files.isDirectory(dir)) throw e;
+            // some systems refuse to sync a folder (EINVAL); nothing more can be done there
         }
     }
 }

@@ -3,60 +3,114 @@ package org.dqnscratch.io;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * A metrics log: one header line of column names (CleanRL's, such as
  * {@code charts/episodic_return}), then one line per row, flushed as it is written so a
  * crash loses at most the row being written.
+ *
+ * <p>A resumed run starts the log anew with the rows up to its checkpoint. That rewrite goes to
+ * a temp file renamed over the old log (fsynced first): a crash or a full disk during it leaves
+ * the old log whole, never an empty or half-written one that would block the next resume. A
+ * crash while a row is appended can still cut that row short; {@link #read} drops such a last
+ * row with a warning.
  */
 public final class MetricsCsv implements Closeable {
+    /** Tests only: called once the rewritten rows are in the temp file, before it replaces the log (a test throws here to simulate a crash). */
+    static Consumer<String> crashHook = stage -> {};
+
     private final BufferedWriter out;
     private final int columns;
 
-    public MetricsCsv(Path file, String... header) throws IOException { this(file, java.util.List.of(), header); }
+    public MetricsCsv(Path file, String... header) throws IOException { this(file, List.of(), header); }
 
-    /** A log that starts with {@code rows} already in it (a resumed run's history). */
-    public MetricsCsv(Path file, java.util.List<double[]> rows, String... header) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    /** A log that starts with {@code rows} already in it (a resumed run's history), replacing {@code file} atomically. */
+    public MetricsCsv(Path file, List<double[]> rows, String... header) throws IOException {
         this.columns = header.length;
-        out.write(String.join(",", header));
-        out.newLine();
-        for (double[] r : rows) row(r);
-        out.flush();
+        for (double[] r : rows) check(r);
+        AtomicFiles.write(file, o -> {
+            Writer w = new OutputStreamWriter(o, StandardCharsets.UTF_8);
+            w.write(String.join(",", header) + "\n");
+            for (double[] r : rows) w.write(format(r) + "\n");
+            w.flush(); // into o, which AtomicFiles syncs; not closed, AtomicFiles owns it
+            crashHook.accept("rows written");
+        });
+        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     /**
      * The rows of an existing log whose first column is at most {@code maxFirst} (a run resumed
-     * from a checkpoint keeps the history up to it); empty cells read as NaN.
+     * from a checkpoint keeps the history up to it); empty cells read as NaN. A last row cut short
+     * by a crash (no line end, too few cells, not a number) is dropped with a line to {@code warn};
+     * so is a log that is missing or was left empty. A bad row elsewhere is an error.
      */
-    public static java.util.List<double[]> read(Path file, double maxFirst, String... header) throws IOException {
-        java.util.List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(String.join(",", header))) {
-            throw new IOException(file + ": not a metrics log with columns " + String.join(",", header));
+    public static List<double[]> read(Path file, double maxFirst, Consumer<String> warn, String... header) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            warn.accept("warning: " + file + " is missing; the log restarts with the resumed steps");
+            return List.of();
         }
-        java.util.List<double[]> rows = new java.util.ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",", -1);
-            if (cells.length != header.length) throw new IOException(file + ": a row of " + cells.length + " cells: " + line);
-            double[] r = new double[cells.length];
-            try {
-                for (int i = 0; i < cells.length; i++) r[i] = cells[i].isEmpty() ? Double.NaN : Double.parseDouble(cells[i]);
-            } catch (NumberFormatException e) {
-                throw new IOException(file + ": not a number in row: " + line);
+        List<String> lines = text.lines().toList();
+        boolean lastComplete = text.endsWith("\n");
+        String head = String.join(",", header);
+        if (lines.isEmpty() || lines.size() == 1 && !lastComplete && head.startsWith(lines.get(0))) {
+            warn.accept("warning: " + file + " was left empty (a crash while it was written?); the log restarts with the resumed steps");
+            return List.of();
+        }
+        if (!lines.get(0).equals(head)) throw new IOException(file + ": not a metrics log with columns " + head);
+        List<double[]> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            boolean last = i == lines.size() - 1;
+            double[] r = parse(line, header.length);
+            if (r == null || last && !lastComplete) {
+                if (!last) throw new IOException(file + ": a bad row (line " + (i + 1) + "): " + line);
+                warn.accept("warning: " + file + ": dropped an incomplete last row (a crash while it was written?): " + line);
+                break;
             }
             if (r[0] <= maxFirst) rows.add(r);
         }
         return rows;
     }
 
+    /** A row's values, or null if it has the wrong number of cells or a cell that is not a number. */
+    private static double[] parse(String line, int columns) {
+        String[] cells = line.split(",", -1);
+        if (cells.length != columns) return null;
+        double[] r = new double[cells.length];
+        try {
+            for (int i = 0; i < cells.length; i++) r[i] = cells[i].isEmpty() ? Double.NaN : Double.parseDouble(cells[i]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return r;
+    }
+
     /** One row; NaN is written as an empty cell (no value yet, e.g. the loss before training starts). */
     public void row(double... values) throws IOException {
+        check(values);
+        out.write(format(values) + "\n"); // \n everywhere, as the rewrite writes it
+        out.flush();
+    }
+
+    private void check(double[] values) {
         if (values.length != columns) throw new IllegalArgumentException("expected " + columns + " values, got " + values.length);
+    }
+
+    private static String format(double[] values) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < values.length; i++) {
             if (i > 0) sb.append(',');
@@ -65,9 +119,7 @@ public final class MetricsCsv implements Closeable {
             if (v == Math.rint(v) && Math.abs(v) < 1e15) sb.append((long) v);
             else sb.append(String.format(Locale.ROOT, "%.6g", v));
         }
-        out.write(sb.toString());
-        out.newLine();
-        out.flush();
+        return sb.toString();
     }
 
     @Override public void close() throws IOException { out.close(); }

@@ -160,7 +160,7 @@ public final class DqnTraining {
         long start = System.nanoTime();
 
         // A resumed run keeps its history up to the checkpoint: the log, the return averages, the best network.
-        List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, COLUMNS) : List.of();
+        List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, out::message, COLUMNS) : List.of();
         for (double[] row : history) returns.add(row[0], row[2]);
         episode = returns.episodes();
         if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) best.restore();

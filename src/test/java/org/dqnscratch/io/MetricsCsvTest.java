@@ -1,0 +1,82 @@
+package org.dqnscratch.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The metrics log survives crashes: an atomic rewrite at resume, a half last row dropped instead of refused. */
+class MetricsCsvTest {
+    static final String OLD = "step,ret\n1,10\n2,20\n3,30\n";
+
+    @AfterEach
+    void noHook() { MetricsCsv.crashHook = stage -> {}; }
+
+    /** A crash during the rewrite (after the rows went to the temp file, before the rename) leaves the old log as it was. */
+    @Test
+    void crashDuringTheRewriteLeavesTheOldLogIntact(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, OLD);
+        MetricsCsv.crashHook = stage -> { throw new IllegalStateException("killed at " + stage); };
+        assertThrows(IllegalStateException.class, () -> new MetricsCsv(f, List.of(new double[] {1, 10}), "step", "ret"));
+        assertEquals(OLD, Files.readString(f));
+    }
+
+    @Test
+    void theRewriteKeepsTheRowsGivenThenAppends(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, OLD);
+        List<double[]> kept = MetricsCsv.read(f, 2, line -> { throw new AssertionError(line); }, "step", "ret");
+        try (MetricsCsv csv = new MetricsCsv(f, kept, "step", "ret")) {
+            csv.row(3, Double.NaN);
+        }
+        assertEquals("step,ret\n1,10\n2,20\n3,\n", Files.readString(f));
+    }
+
+    /** What a crash or a full disk leaves while a row is appended: the row cut anywhere. It is dropped with one warning. */
+    @ParameterizedTest
+    @ValueSource(strings = {"4", "4,", "4,4", "4,40\n4,4", "4,x\n", "4,40,1\n"})
+    void anIncompleteLastRowIsDroppedWithAWarning(String tail, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, OLD + tail);
+        List<String> warnings = new ArrayList<>();
+        List<double[]> rows = MetricsCsv.read(f, 100, warnings::add, "step", "ret");
+        int whole = tail.startsWith("4,40\n") ? 4 : 3;
+        assertEquals(whole, rows.size());
+        assertArrayEquals(new double[] {3, 30}, rows.get(2));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("dropped an incomplete last row"), warnings.get(0));
+    }
+
+    @Test
+    void anEmptyOrMissingLogIsAWarningNotAnError(@TempDir Path dir) throws Exception {
+        List<String> warnings = new ArrayList<>();
+        for (String contents : new String[] {"", "step,r", null}) {
+            Path f = dir.resolve("metrics" + warnings.size() + ".csv");
+            if (contents != null) Files.writeString(f, contents);
+            assertEquals(List.of(), MetricsCsv.read(f, 100, warnings::add, "step", "ret"));
+        }
+        assertEquals(3, warnings.size(), warnings.toString());
+    }
+
+    @Test
+    void aBadRowBeforeTheLastOrAnotherHeaderIsStillAnError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, "step,ret\n1,10\n2\n3,30\n");
+        IOException e = assertThrows(IOException.class, () -> MetricsCsv.read(f, 100, w -> {}, "step", "ret"));
+        assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        Files.writeString(f, "a,b\n1,10\n");
+        assertThrows(IOException.class, () -> MetricsCsv.read(f, 100, w -> {}, "step", "ret"));
+    }
+}
