@@ -52,7 +52,8 @@ import org.dqnscratch.tensor.CpuBackend;
  * learned and then collapsed still returns what it had learned.
  *
  * <p>A run directory receives config.json, metrics.csv, learning_curve.png, best and last
- * checkpoints (safetensors) and episode.gif (one greedy episode of the best network).
+ * networks (safetensors), episode.gif (one greedy episode of the best network) and the
+ * checkpoint --resume reads (checkpoints/, see {@link TrainingCheckpoint}).
  */
 public final class DqnTraining {
     private DqnTraining() {}
@@ -137,8 +138,9 @@ public final class DqnTraining {
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
         TrainingCheckpoint.Counters from = resume
-                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), cfg.saveReplay ? batch.pixels : null)
+                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), cfg.saveReplay ? batch.pixels : null, out::message)
                 : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1);
+        if (resume) out.message("resuming from the checkpoint of step " + from.step());
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
         EnvStepper stepper = new EnvStepper(envs);
 
@@ -256,7 +258,8 @@ public final class DqnTraining {
                     if (done % 256 == 0) {
                         out.status(new Status(done, cfg.totalSteps, episode, (done - from.step()) / seconds(start), returns.mean100(), eps, loss));
                     }
-                    if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0) {
+                    // (Not at the last step: the final save right after the loop writes the same checkpoint.)
+                    if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0 && done < cfg.totalSteps) {
                         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(done, episode,
                                 lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
                         out.message("step " + done + ": checkpoint saved in " + runDir);
@@ -279,7 +282,7 @@ public final class DqnTraining {
         for (Env e : envs) e.close();
         if (interrupted) {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
-            out.message("interrupted at step " + step + ": last checkpoint saved to " + runDir.resolve("last.safetensors"));
+            out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
             evalEnv.close();
             return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, null, true, null, best.step());
         }

@@ -1,10 +1,20 @@
 package org.dqnscratch.rl;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.dqnscratch.io.AtomicFiles;
 import org.dqnscratch.io.CheckpointException;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.optim.Optimizer;
@@ -12,16 +22,58 @@ import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
 /**
- * What {@code --resume} needs besides the online network ({@code last.safetensors}): the target
- * network, the optimizer's moments and step count, the loop's counters and the states of its
- * random generators, in {@code state.safetensors}; with {@code --save-replay} the replay memory
- * too. Each file is written atomically and names the step it belongs to, so a resume never mixes
- * two checkpoints.
+ * What {@code --resume} needs: the online and target networks, the optimizer's moments and step
+ * count, the loop's counters and the states of its random generators; with {@code --save-replay}
+ * the replay memory too. A run directory holds them as
+ *
+ * <pre>
+ *   checkpoints/step-N/   state.safetensors, network.safetensors, replay.bin (--save-replay)
+ *   checkpoint            one line naming the current folder: "step-N"
+ *   last.safetensors      a convenience copy of the current network, for users and eval
+ * </pre>
+ *
+ * <p>Why folders and a pointer: a checkpoint is several files, and renaming them one after the
+ * other (as this class once did) let a kill between two renames leave halves of two checkpoints,
+ * which resume refused, with the previous checkpoint already overwritten. No file system renames
+ * several files at once, but it renames one: the checkpoint is written where nothing reads it, and
+ * one rename (of the pointer) makes it current. {@link #save} goes:
+ * <ol>
+ * <li>leftovers of an interrupted save ({@code *.tmp}) are removed;
+ * <li>every file is written into {@code checkpoints/step-N.tmp/}, each synced, then the folder;
+ *     [{@code files written}]
+ * <li>the folder is renamed to {@code step-N} (complete from then on; {@code step-N-2} if a checkpoint
+ *     of that step exists, as when the run ends right after a periodic one) and {@code checkpoints/} synced;
+ *     [{@code directory renamed}]
+ * <li>the pointer is written to a temp file, synced and renamed over {@code checkpoint}: the switch;
+ *     [{@code pointer switched}]
+ * <li>{@code last.safetensors} is replaced by a hard link to (or a copy of) the new network, by a rename;
+ *     [{@code last copied}]
+ * <li>the other checkpoint folders are deleted, and a run of an older version's top-level
+ *     {@code state.safetensors} and {@code replay.bin}. [{@code old deleted}]
+ * </ol>
+ * A kill before step 4 leaves the previous checkpoint current, whole; from step 4 on, the new one.
+ * {@link #load} reads the pointer's folder; without a pointer, or if it names no complete folder,
+ * the newest complete {@code step-N} folder (a kill in step 3 of a run's first checkpoint). A full
+ * disk fails the save in step 2, with the previous checkpoint untouched. Run directories of the
+ * older layout ({@code state.safetensors} and {@code last.safetensors} at the top) still load.
  */
 final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
 
-    static final String STATE = "state.safetensors", NETWORK = "last.safetensors", REPLAY = "replay.bin";
+    static final String STATE = "state.safetensors", NETWORK = "network.safetensors", REPLAY = "replay.bin";
+    static final String DIR = "checkpoints", POINTER = "checkpoint", LAST = "last.safetensors";
+    /** A complete checkpoint folder's name: the step, and a number when a step was saved twice. */
+    private static final Pattern NAME = Pattern.compile("step-(\\d+)(?:-(\\d+))?");
+
+    /**
+     * Tests only: called after each step of {@link #save}'s protocol, by name; a test throws there
+     * to simulate a kill (an unchecked exception) or a failed write (an IOException).
+     */
+    interface Hook {
+        void at(String stage) throws IOException;
+    }
+
+    static Hook crashHook = stage -> {};
 
     /** The loop's position: steps, episodes, solve-check bookkeeping and generator states. */
     record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng) {
@@ -44,7 +96,7 @@ final class TrainingCheckpoint {
         }
     }
 
-    /** Writes state, replay (when given) and network, in that order; the network file last marks the checkpoint complete. */
+    /** Writes a checkpoint and makes it the current one (the protocol above). */
     static void save(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, Counters c, Map<String, String> networkMeta,
                      PixelReplay replay) throws IOException {
         Backend b = online.params().backend;
@@ -57,25 +109,143 @@ final class TrainingCheckpoint {
         meta.put("network", online.architecture());
         meta.put("parameters", Integer.toString(online.params().values.size));
         meta.put("replay", Boolean.toString(replay != null));
-        SafeTensors.save(runDir.resolve(STATE), tensors, meta);
-        if (replay != null) replay.save(runDir.resolve(REPLAY));
         Map<String, String> net = new LinkedHashMap<>(networkMeta);
         net.put("step", Long.toString(c.step()));
         net.remove("eval");
-        online.save(runDir.resolve(NETWORK), net);
+
+        Path dir = runDir.resolve(DIR);
+        removeLeftovers(runDir);
+        String name = "step-" + c.step();
+        for (int i = 2; Files.exists(dir.resolve(name)); i++) name = "step-" + c.step() + "-" + i;
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.createDirectories(tmp);
+        try {
+            SafeTensors.save(tmp.resolve(STATE), tensors, meta); // each file synced (AtomicFiles)
+            if (replay != null) replay.save(tmp.resolve(REPLAY));
+            online.save(tmp.resolve(NETWORK), net);
+            AtomicFiles.syncDirectory(tmp);
+            crashHook.at("files written");
+        } catch (IOException e) { // a full disk, say: give the space back; the previous checkpoint stays current
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // removed at the next save or resume
+            }
+            throw e;
+        }
+
+        Path done = dir.resolve(name);
+        Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(dir);
+        crashHook.at("directory renamed");
+
+        String pointed = name;
+        AtomicFiles.write(runDir.resolve(POINTER), o -> o.write((pointed + "\n").getBytes(StandardCharsets.UTF_8)));
+        crashHook.at("pointer switched");
+
+        // A hard link costs nothing and stays valid when the folder is deleted (files here are only
+        // ever replaced by a rename, never rewritten in place); a copy where links are not allowed.
+        Path link = runDir.resolve("." + LAST + ".link.tmp");
+        Files.deleteIfExists(link);
+        try {
+            Files.createLink(link, done.resolve(NETWORK));
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(done.resolve(NETWORK), link);
+            try (var ch = java.nio.channels.FileChannel.open(link, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        Files.move(link, runDir.resolve(LAST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.syncDirectory(runDir);
+        crashHook.at("last copied");
+
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path old : s.filter(p -> !p.equals(done) && NAME.matcher(p.getFileName().toString()).matches()).toList()) deleteTree(old);
+        }
+        Files.deleteIfExists(runDir.resolve(STATE)); // an older version's checkpoint, now replaced
+        Files.deleteIfExists(runDir.resolve(REPLAY));
+        crashHook.at("old deleted");
     }
 
     private static SafeTensors.Entry flat(Backend b, Tensor t) { return new SafeTensors.Entry(new int[] {t.size}, b.toArray(t)); }
 
     /**
-     * Loads a checkpoint of {@code runDir} into freshly built networks and optimizer (and replay,
-     * when the checkpoint has one and {@code replay} is not null); returns the counters.
+     * Loads the current checkpoint of {@code runDir} (see the class comment) into freshly built
+     * networks and optimizer (and replay, when the checkpoint has one and {@code replay} is not
+     * null); returns the counters. Leftovers of an interrupted save are removed first; a fallback
+     * from a bad pointer is reported on {@code warn}.
      */
-    static Counters load(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, PixelReplay replay) throws IOException {
-        Path stateFile = runDir.resolve(STATE), netFile = runDir.resolve(NETWORK);
-        if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(netFile)) {
-            throw new CheckpointException(runDir + " has no checkpoint to resume (" + STATE + " and " + NETWORK + "); was it written by a run of this version?");
+    static Counters load(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, PixelReplay replay,
+                         Consumer<String> warn) throws IOException {
+        removeLeftovers(runDir);
+        Path dir = current(runDir, warn);
+        if (dir != null) return load(dir.resolve(STATE), dir.resolve(NETWORK), dir.resolve(REPLAY), online, target, optimizer, replay);
+        if (Files.isRegularFile(runDir.resolve(STATE)) && Files.isRegularFile(runDir.resolve(LAST))) { // an older version's layout
+            return load(runDir.resolve(STATE), runDir.resolve(LAST), runDir.resolve(REPLAY), online, target, optimizer, replay);
         }
+        throw new CheckpointException(runDir + " has no checkpoint to resume (no " + DIR + "/step-N folder); was it written by a run of this version?");
+    }
+
+    /** The folder of the current checkpoint: the pointer's, else the newest complete one; null when there is none. */
+    static Path current(Path runDir, Consumer<String> warn) throws IOException {
+        Path dir = runDir.resolve(DIR), pointer = runDir.resolve(POINTER);
+        String named = null;
+        if (Files.isRegularFile(pointer)) {
+            named = Files.readString(pointer, StandardCharsets.UTF_8).strip();
+            if (NAME.matcher(named).matches() && complete(dir.resolve(named))) return dir.resolve(named);
+        }
+        List<Path> folders = List.of();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                folders = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && complete(p)).toList();
+            }
+        }
+        Path newest = folders.stream().max(Comparator.comparingLong((Path p) -> number(p, 1)).thenComparingLong(p -> number(p, 2))).orElse(null);
+        if (newest != null) {
+            warn.accept("warning: " + (named == null ? "no " + pointer : pointer + " names " + (named.isEmpty() ? "nothing" : named)
+                    + ", not a complete checkpoint") + "; resuming from the newest complete one, " + DIR + "/" + newest.getFileName());
+        }
+        return newest;
+    }
+
+    private static boolean complete(Path folder) {
+        return Files.isRegularFile(folder.resolve(STATE)) && Files.isRegularFile(folder.resolve(NETWORK));
+    }
+
+    private static long number(Path folder, int group) {
+        Matcher m = NAME.matcher(folder.getFileName().toString());
+        return m.matches() && m.group(group) != null ? Long.parseLong(m.group(group)) : 1;
+    }
+
+    /**
+     * What an interrupted save leaves: {@code checkpoints/*.tmp} and the run directory's
+     * {@code .*.tmp} temp files (AtomicFiles's, the link's). Only this process writes there (the run
+     * directory's lock), and never while it calls this.
+     */
+    static void removeLeftovers(Path runDir) throws IOException {
+        for (boolean top : new boolean[] {true, false}) {
+            Path dir = top ? runDir : runDir.resolve(DIR);
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.endsWith(".tmp") && (!top || n.startsWith(".") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) deleteTree(p);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path q : s.toList()) deleteTree(q);
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    private static Counters load(Path stateFile, Path netFile, Path replayFile, QNetwork online, QNetwork target, Optimizer optimizer,
+                                 PixelReplay replay) throws IOException {
         SafeTensors.Contents state = SafeTensors.read(stateFile);
         Map<String, String> meta = state.metadata();
         if (!"dqn-scratch-state".equals(meta.get("format"))) throw new CheckpointException(stateFile + ": not a dqn-scratch training state");
@@ -89,9 +259,10 @@ final class TrainingCheckpoint {
         } catch (RuntimeException e) {
             throw new CheckpointException(stateFile + ": bad counters (" + e.getMessage() + ")");
         }
+        // Cannot happen in a checkpoint folder; an older version's top-level pair can be mixed by a kill between its renames.
         String netStep = SafeTensors.read(netFile).metadata().get("step");
         if (!Long.toString(c.step()).equals(netStep)) {
-            throw new CheckpointException(runDir + ": " + NETWORK + " (step " + netStep + ") and " + STATE + " (step " + c.step() + ") are from different checkpoints");
+            throw new CheckpointException(netFile + " (step " + netStep + ") and " + stateFile.getFileName() + " (step " + c.step() + ") are from different checkpoints");
         }
         SafeTensors.load(netFile, online.params());
         Backend b = online.params().backend;
@@ -99,7 +270,8 @@ final class TrainingCheckpoint {
         for (var e : optimizer.moments().entrySet()) put(b, state, "optimizer." + e.getKey(), e.getValue(), stateFile);
         optimizer.resumeAt(Integer.parseInt(meta.get("optimizer_steps")));
         if (replay != null && Boolean.parseBoolean(meta.get("replay"))) {
-            replay.load(runDir.resolve(REPLAY));
+            if (!Files.isRegularFile(replayFile)) throw new CheckpointException(stateFile + " was saved with its replay, but " + replayFile + " is missing");
+            replay.load(replayFile);
             replay.truncateEpisodes(); // the environments start fresh episodes
         }
         return c;

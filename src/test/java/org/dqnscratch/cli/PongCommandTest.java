@@ -69,6 +69,11 @@ class PongCommandTest {
         assertTrue(Files.size(onlyRun(dir).resolve("last.safetensors")) > 0);
     }
 
+    /** The current checkpoint's folder: the one the run directory's pointer names. */
+    private static Path checkpoint(Path runDir) throws Exception {
+        return runDir.resolve("checkpoints").resolve(Files.readString(runDir.resolve("checkpoint")).strip());
+    }
+
     /** A run stopped at a checkpoint continues with --resume: same folder, its log extended, counters and optimizer carried on. */
     @Test
     void resumeContinuesTheRun(@TempDir Path dir) throws Exception {
@@ -77,15 +82,15 @@ class PongCommandTest {
                 "--gif=false", "--seed", "3"));
         assertEquals(0, first.code(), first.toString());
         Path runDir = onlyRun(dir);
-        var state1 = SafeTensors.read(runDir.resolve("state.safetensors")).metadata();
+        var state1 = SafeTensors.read(checkpoint(runDir).resolve("state.safetensors")).metadata();
         assertEquals("900", state1.get("step"));
-        assertTrue(Files.size(runDir.resolve("replay.bin")) > 900L * 84 * 84, "the replay was saved");
+        assertTrue(Files.size(checkpoint(runDir).resolve("replay.bin")) > 900L * 84 * 84, "the replay was saved");
         long rows1 = Files.readAllLines(runDir.resolve("metrics.csv")).size();
 
         CliTest.Run second = run("pong", "--resume", runDir.toString(), "--total-steps", "1500", "--progress=false");
         assertEquals(0, second.code(), second.toString());
         assertTrue(second.lastLine().startsWith("evaluation: "), second.lastLine());
-        var state2 = SafeTensors.read(runDir.resolve("state.safetensors")).metadata();
+        var state2 = SafeTensors.read(checkpoint(runDir).resolve("state.safetensors")).metadata();
         assertEquals("1500", state2.get("step"));
         // 300 more gradient steps' worth of training: 600 steps / 20 per training, 1 gradient step each
         assertEquals(Integer.parseInt(state1.get("optimizer_steps")) + 30, Integer.parseInt(state2.get("optimizer_steps")));

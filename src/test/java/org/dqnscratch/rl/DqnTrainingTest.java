@@ -244,9 +244,10 @@ class DqnTrainingTest {
         // The run ended on a sync: the saved target network is the final online network. Without
         // syncs it would still be the initial network; synced in steps, or in episodes before the
         // last training, it would lag the online network by at least one training round.
-        float[] target = SafeTensors.read(dir.resolve("state.safetensors")).tensors().get("target").data();
+        Path state = TrainingCheckpoint.current(dir, w -> {}).resolve(TrainingCheckpoint.STATE);
+        float[] target = SafeTensors.read(state).tensors().get("target").data();
         QNetwork last = QNetwork.load(new CpuBackend(), dir.resolve("last.safetensors"));
         assertArrayEquals(last.params().backend.toArray(last.params().values), target);
-        assertTrue(Integer.parseInt(SafeTensors.read(dir.resolve("state.safetensors")).metadata().get("optimizer_steps")) > 0, "trained");
+        assertTrue(Integer.parseInt(SafeTensors.read(state).metadata().get("optimizer_steps")) > 0, "trained");
     }
 }
