@@ -3,12 +3,15 @@ package org.dqnscratch.rl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -103,9 +106,9 @@ class ResumeRecoveryTest {
     @Test
     void aFailedWriteKeepsThePreviousCheckpoint(@TempDir Path dir) throws Exception {
         TrainingCheckpoint.crashHook = s -> {
-            if (s.equals("files written") && Files.exists(dir.resolve("checkpoint"))) throw new java.io.IOException("No space left on device");
+            if (s.equals("files written") && Files.exists(dir.resolve("checkpoint"))) throw new IOException("No space left on device");
         };
-        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        IOException e = assertThrows(IOException.class,
                 () -> DqnTraining.run(cfg(3000), "default", dir, new DqnTrainingTest.Log(), () -> false));
         assertEquals("No space left on device", e.getMessage());
         TrainingCheckpoint.crashHook = s -> {};
@@ -134,7 +137,7 @@ class ResumeRecoveryTest {
         Path current = TrainingCheckpoint.current(dir, w -> {});
         Files.move(current.resolve(TrainingCheckpoint.STATE), dir.resolve("state.safetensors"));
         try (Stream<Path> s = Files.walk(dir.resolve("checkpoints"))) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
         Files.delete(dir.resolve("checkpoint"));
         DqnTrainingTest.Log log = new DqnTrainingTest.Log();
