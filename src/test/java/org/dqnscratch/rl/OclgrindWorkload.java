@@ -65,7 +65,7 @@ public final class OclgrindWorkload {
      * frames, on the device and on the CPU: the same parameters. The network has the Nature CNN's
      * geometry (84x84 frames, 8x8/4, 4/2, 3/1, a hidden layer) with narrow layers (8, 8, 8 channels,
      * 32 hidden): under Oclgrind, which interprets about a million instructions a second, the real
-     * widths make one update take over ten minutes (a 3136 x 512 product alone takes about three at
+     * widths make one update take over ten minutes (a 3136 x 512 product alone took 175 s at
      * the H100's tile, batch 1 padded to its 64 rows).
      */
     static Case natureUpdate(boolean replayOnDevice) {
