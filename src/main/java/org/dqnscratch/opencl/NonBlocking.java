@@ -18,8 +18,8 @@ import org.jocl.cl_mem;
  * own ({@code AsyncOpThread-N}, one per transfer in flight) that sits in {@code clWaitForEvents}
  * until the device is done, to keep the Java buffer reachable that long. The backend already
  * does that itself (a {@link Staging} slot or the {@link Readback} memory is reused only after
- * its event completed), and the extra threads cost twice: NVIDIA's driver spins in
- * {@code clWaitForEvents} (a core per upload in flight), and a runtime that executes commands in
+ * its event completed), and the extra threads cost twice: a thread per transfer in flight
+ * blocked in {@code clWaitForEvents} (a wait NVIDIA's driver is reported to busy-wait in), and a runtime that executes commands in
  * whichever host thread waits, as Oclgrind does, runs two kernels at once and aborts
  * ({@code Context::notifyKernelBegin: m_kernelInvocation == NULL}; issue 19). So these call
  * JOCL's native entry points, the same OpenCL call without the waiter thread: every OpenCL call

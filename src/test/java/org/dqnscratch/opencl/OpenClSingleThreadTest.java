@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
  * The backend calls OpenCL from the thread that calls it, and from no other. JOCL's public
  * non-blocking transfers start a pool thread per transfer ({@code AsyncOpThread-N}) that waits in
  * {@code clWaitForEvents}: under Oclgrind, which runs queued commands in whichever thread waits,
- * that ran two kernels at once and aborted ({@code m_kernelInvocation == NULL}); on NVIDIA's
- * driver each would spin a core while its upload is in flight. {@link NonBlocking} makes the same
+ * that ran two kernels at once and aborted ({@code m_kernelInvocation == NULL}); on a GPU
+ * each is a thread blocked in that wait while its upload is in flight. {@link NonBlocking} makes the same
  * calls without those threads; this test failed before it (one thread per upload and download).
  */
 class OpenClSingleThreadTest {
