@@ -31,7 +31,8 @@ import org.dqnscratch.tensor.Tensor;
 public final class SafeTensors {
     private SafeTensors() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A name twice in the header is an error, not the last one silently winning (Jackson's default). */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final long MAX_HEADER = 100L << 20;
 
     /** Saves every parameter as F32, atomically (a crash keeps the previous file intact). */
@@ -101,6 +102,10 @@ public final class SafeTensors {
         JsonNode header;
         try {
             header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            String m = e.getOriginalMessage();
+            if (m != null && m.startsWith("Duplicate field ")) throw new CheckpointException(where + "tensor " + m.substring(16) + " appears twice in the header", e);
+            throw new CheckpointException(where + "header is not valid JSON", e);
         } catch (IOException e) {
             throw new CheckpointException(where + "header is not valid JSON", e);
         }
@@ -148,7 +153,8 @@ public final class SafeTensors {
             tensors.put(name, new Entry(shape, data));
         }
         if (covered != dataLen) {
-            throw new CheckpointException(where + (dataLen - covered) + " trailing bytes after the last tensor");
+            throw new CheckpointException(where + (dataLen - covered) + " bytes after the last tensor belong to no tensor "
+                    + "(a tensor missing from the header, or data appended)");
         }
         return new Contents(tensors, metadata);
     }
@@ -170,6 +176,13 @@ public final class SafeTensors {
             }
         }
         for (String x : extra) problems.add("unexpected " + x);
+        for (Param p : params.list()) {
+            Entry e = c.tensors().get(p.name);
+            if (e == null) continue;
+            int bad = 0;
+            for (float v : e.data()) if (!Float.isFinite(v)) bad++;
+            if (bad > 0) problems.add(p.name + " holds " + bad + " NaN or infinite values");
+        }
         if (!problems.isEmpty()) {
             throw new CheckpointException("checkpoint " + file + " does not fit this network: " + String.join("; ", problems));
         }

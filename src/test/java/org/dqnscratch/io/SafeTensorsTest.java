@@ -128,4 +128,38 @@ class SafeTensorsTest {
             assertEquals(1, s.count(), "no temp file left behind");
         }
     }
+
+    /** Issue 24: accepted before (the second 0.bias won, a NaN network evaluated), now a one-line error and nothing loaded. */
+    @Test
+    void duplicateNamesAndNonFiniteWeightsAreRefused() throws IOException {
+        String dup = "{\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+        Path f = dir.resolve("dup.safetensors");
+        Files.write(f, torchStyleFile(dup, new float[] {1, 2, 3, 4}));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> SafeTensors.read(f));
+        assertTrue(e.getMessage().contains("'0.bias' appears twice"), e.getMessage());
+
+        Parameters p = mlp(), q = mlp();
+        Init.TORCH_DEFAULT.apply(p, 1);
+        Init.TORCH_DEFAULT.apply(q, 2);
+        float[] before = b.toArray(q.values), values = b.toArray(p.values);
+        values[0] = Float.NaN;
+        values[values.length - 1] = Float.POSITIVE_INFINITY;
+        b.upload(p.values, values, 0);
+        Path nan = dir.resolve("nan.safetensors");
+        SafeTensors.save(nan, p, Map.of());
+        e = assertThrows(CheckpointException.class, () -> SafeTensors.load(nan, q));
+        assertTrue(e.getMessage().contains("0.weight holds 1 NaN or infinite values") && e.getMessage().contains("2.bias holds 1"), e.getMessage());
+        assertArrayEquals(before, b.toArray(q.values), "nothing loaded");
+    }
+
+    /** A tensor cut from the end of the header: its bytes are named as belonging to no tensor, not as mere "trailing bytes". */
+    @Test
+    void dataOfATensorMissingFromTheHeaderIsNamed() throws IOException {
+        String header = "{\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        Path f = dir.resolve("missing.safetensors");
+        Files.write(f, torchStyleFile(header, new float[] {1, 2, 3, 4}));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> SafeTensors.read(f));
+        assertTrue(e.getMessage().contains("8 bytes after the last tensor belong to no tensor (a tensor missing from the header"), e.getMessage());
+    }
 }
