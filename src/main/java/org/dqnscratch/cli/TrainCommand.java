@@ -272,8 +272,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
                 result.seconds(), result.steps() / result.seconds(),
-                result.solved() ? String.format(Locale.ROOT, "; solved at step %d after %.1f s", result.solvedAtStep(), result.secondsToSolve())
-                        : "; not solved");
+                !result.solved() ? "; not solved" : Double.isNaN(result.secondsToSolve()) ? "; solved at step " + result.solvedAtStep() + " (before the resume)"
+                        : String.format(Locale.ROOT, "; solved at step %d after %.1f s", result.solvedAtStep(), result.secondsToSolve()));
         out.println("saved: " + runDir.resolve("best.safetensors") + ", last.safetensors, metrics.csv, learning_curve.png"
                 + (cfg.gif && !result.interrupted() ? ", episode.gif" : ""));
         if (result.interrupted()) {

@@ -7,7 +7,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.util.SplittableRandom;
 
 /**
  * Gym's classic-control CartPole, with the same constants, the same double-precision operations
@@ -25,7 +24,7 @@ public final class CartPole implements Env {
     private final int maxSteps;
     private final double threshold;
     private final Box observationSpace;
-    private SplittableRandom rng = new SplittableRandom(0);
+    private Rng rng = new Rng(0);
     private double x, xDot, theta, thetaDot;
     private int steps;
     private boolean started, pastTerminal, warned;
@@ -51,7 +50,7 @@ public final class CartPole implements Env {
     @Override public double rewardThreshold() { return threshold; }
 
     @Override public float[] reset(long seed) {
-        rng = new SplittableRandom(seed);
+        rng = new Rng(seed);
         return reset();
     }
 
@@ -90,6 +89,31 @@ public final class CartPole implements Env {
 
     /** The exact double-precision state. */
     public double[] state() { return new double[] {x, xDot, theta, thetaDot}; }
+
+    @Override public byte[] saveState() {
+        return EnvState.write(id, out -> {
+            out.writeLong(rng.state());
+            for (double v : state()) out.writeDouble(v);
+            out.writeInt(steps);
+            out.writeBoolean(started);
+            out.writeBoolean(pastTerminal);
+            out.writeBoolean(warned);
+        });
+    }
+
+    @Override public void restoreState(byte[] state) {
+        EnvState.read(id, state, in -> {
+            rng = new Rng(in.readLong());
+            x = in.readDouble();
+            xDot = in.readDouble();
+            theta = in.readDouble();
+            thetaDot = in.readDouble();
+            steps = in.readInt();
+            started = in.readBoolean();
+            pastTerminal = in.readBoolean();
+            warned = in.readBoolean();
+        });
+    }
 
     @Override public Step step(int action) {
         actionSpace().check(action);

@@ -35,6 +35,22 @@ public interface Env extends AutoCloseable {
     /** Mean return over consecutive episodes at which the task counts as solved (Gym's reward_threshold). */
     double rewardThreshold();
 
+    /**
+     * Everything the next steps depend on (the episode under way, the generator), for a checkpoint
+     * that resumes exactly where it was taken; null when this environment cannot save it (a resume
+     * then starts fresh episodes).
+     */
+    default byte[] saveState() { return null; }
+
+    /**
+     * Continues from {@link #saveState} of an environment made the same way (same id and options):
+     * the next steps are those the saved one would have taken. A state that is not such is an
+     * {@link IllegalArgumentException}.
+     */
+    default void restoreState(byte[] state) {
+        throw new UnsupportedOperationException(id() + " cannot restore a saved state");
+    }
+
     /** Releases native resources (an emulator); the environment is unusable afterwards. */
     default void close() {}
 

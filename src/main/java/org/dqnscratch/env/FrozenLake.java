@@ -3,7 +3,6 @@ package org.dqnscratch.env;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.util.SplittableRandom;
 
 /**
  * Gym's toy-text FrozenLake on its 4x4 and 8x8 maps. Actions 0 LEFT, 1 DOWN, 2 RIGHT, 3 UP;
@@ -22,7 +21,7 @@ public final class FrozenLake implements Env {
     private final int rows, cols, maxSteps, start;
     private final boolean slippery;
     private final double threshold;
-    private SplittableRandom rng = new SplittableRandom(0);
+    private Rng rng = new Rng(0);
     private int cell, steps;
     private boolean started;
 
@@ -56,7 +55,7 @@ public final class FrozenLake implements Env {
     }
 
     @Override public float[] reset(long seed) {
-        rng = new SplittableRandom(seed);
+        rng = new Rng(seed);
         return reset();
     }
 
@@ -93,6 +92,26 @@ public final class FrozenLake implements Env {
     private char letter(int at) { return map[at / cols].charAt(at % cols); }
 
     private boolean terminal(int at) { char c = letter(at); return c == 'G' || c == 'H'; }
+
+    @Override public byte[] saveState() {
+        return EnvState.write(id + (slippery ? " slippery" : ""), out -> {
+            out.writeLong(rng.state());
+            out.writeInt(cell);
+            out.writeInt(steps);
+            out.writeBoolean(started);
+        });
+    }
+
+    @Override public void restoreState(byte[] state) {
+        EnvState.read(id + (slippery ? " slippery" : ""), state, in -> {
+            rng = new Rng(in.readLong());
+            int at = in.readInt();
+            if (at < 0 || at >= rows * cols) throw new java.io.IOException("cell " + at + " is not on the map");
+            cell = at;
+            steps = in.readInt();
+            started = in.readBoolean();
+        });
+    }
 
     /** The agent's cell (row-major index). */
     public int cell() { return cell; }

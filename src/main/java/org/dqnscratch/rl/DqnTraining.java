@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.env.Rng;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,9 +37,10 @@ import org.dqnscratch.tensor.CpuBackend;
  * environments while the device runs the updates (in the paper's order, on OpenCL's in-order
  * queue, the read-back would wait for the updates, and the device would idle while the emulators
  * run). An action still sees every update of the steps before it; an update samples the replay
- * without the round's newest (at most N) transitions. The network that a checkpoint, a periodic
- * evaluation or a diagnostics row reads at step t has exactly the updates of the steps up to t
- * (the round's later updates wait for it); with several environments, what happens at an episode
+ * without the round's newest (at most N) transitions. The network that a periodic evaluation or a
+ * diagnostics row reads at step t has exactly the updates of the steps up to t (the round's later
+ * updates wait for it); a periodic checkpoint is taken at the end of the round that reaches its step,
+ * where every environment has taken the same number of steps; with several environments, what happens at an episode
  * end (a solve check, updates counted in episodes) comes after the round's step-unit updates, and
  * a run that ends within a round (solved, --max-episodes) has taken the updates of the round's
  * remaining steps too. On the CPU, which computes as it is called, nothing would overlap: the loop
@@ -96,8 +98,9 @@ public final class DqnTraining {
 
     /**
      * As above; with {@code resume} the run continues in {@code runDir} from its last checkpoint
-     * (network, target network, optimizer moments, counters, generator states; the replay too when
-     * it was saved with {@code --save-replay}). Episodes under way at the checkpoint start anew.
+     * (network, target network, optimizer moments, counters, generator states; the replay and the
+     * episodes under way when it holds them: then exactly as the run would have gone on, see
+     * {@link TrainingCheckpoint}; otherwise the episodes start anew).
      */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
                              Backend backend, boolean resume) throws IOException {
@@ -137,10 +140,18 @@ public final class DqnTraining {
 
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
-        TrainingCheckpoint.Counters from = resume
-                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), cfg.saveReplay ? batch.pixels : null, out::message)
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1);
-        if (resume) out.message("resuming from the checkpoint of step " + from.step());
+        Replay saved = batch.saved(cfg.saveReplay);
+        TrainingCheckpoint.Resumed resumed = resume
+                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
+        TrainingCheckpoint.Counters from = resume ? resumed.counters()
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1);
+        if (resume) {
+            out.message("resuming from the checkpoint of step " + from.step());
+            if (resumed.episodes() == null) { // not the same run: say how it differs
+                out.message("(the checkpoint holds " + (saved == null ? "no replay (see --save-replay): the replay starts empty and " : "no episodes: ")
+                        + "the environments start new episodes)");
+            }
+        }
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
         EnvStepper stepper = new EnvStepper(envs);
 
@@ -151,10 +162,12 @@ public final class DqnTraining {
         meta.put("seed", Long.toString(seed));
 
         ReturnHistory returns = new ReturnHistory(cfg.solveWindow);
-        double loss = Double.NaN;
+        double loss = from.loss();
         batch.credit = from.gradientCredit();
+        batch.resumeAt(from.updates(), loss);
         BestNetwork best = new BestNetwork(online, backend, runDir.resolve("best.safetensors"), meta, from.bestEval());
         Solve solve = new Solve();
+        solve.step = from.solvedStep();
         long episode = 0, lastEvalStep = from.lastEvalStep(), step = from.step();
         long learnedThrough = step; // the last environment step whose step-unit training and target update are done or queued
         boolean overlap = backend.queuesWork(); // learn while the environments step: only a device that queues work can
@@ -165,19 +178,31 @@ public final class DqnTraining {
         List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, out::message, COLUMNS) : List.of();
         for (double[] row : history) returns.add(row[0], row[2]);
         episode = returns.episodes();
+        if (resume && resumed.bestRecorded()) TrainingCheckpoint.restoreBest(runDir, resumed.best()); // as it was at the checkpoint
         if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) best.restore();
 
         float[][] obs = new float[N][];
-        // Fresh episodes; a resumed run seeds them from the step so they differ from the first run's.
-        for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i + step * 7919);
+        double[] epReturn = new double[N];
+        int[] epLength = new int[N];
+        OpenEpisodes open = resume ? resumed.episodes() : null;
+        if (open != null) { // the episodes under way at the checkpoint, continued
+            open.restore(envs, runDir);
+            for (int i = 0; i < N; i++) {
+                obs[i] = open.observations()[i];
+                epReturn[i] = open.returns()[i];
+                epLength[i] = open.lengths()[i];
+            }
+        } else {
+            // Fresh episodes; a resumed run seeds them from the step so they differ from the first run's.
+            for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i + step * 7919);
+        }
         int[] action = new int[N], greedy = new int[N];
         boolean[] random = new boolean[N];
         float[] actBatch = new float[N * obsSize];
-        double[] epReturn = new double[N];
-        int[] epLength = new int[N];
 
         try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS);
              TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null) {
+            boolean checkpointDue = false;
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
@@ -258,13 +283,17 @@ public final class DqnTraining {
                     if (done % 256 == 0) {
                         out.status(new Status(done, cfg.totalSteps, episode, (done - from.step()) / seconds(start), returns.mean100(), eps, loss));
                     }
-                    // (Not at the last step: the final save right after the loop writes the same checkpoint.)
-                    if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0 && done < cfg.totalSteps) {
-                        TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(done, episode,
-                                lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
-                        out.message("step " + done + ": checkpoint saved in " + runDir);
-                    }
+                    checkpointDue |= cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0;
                     if (step >= cfg.totalSteps) break;
+                }
+                // 8. A periodic checkpoint at the end of the round that reached its step, where all environments have
+                //    taken this round's step (not at the last step: the final save after the loop writes the same one).
+                if (checkpointDue && !finished && step < cfg.totalSteps) {
+                    checkpointDue = false;
+                    TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
+                            counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                            saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
+                    out.message("step " + step + ": checkpoint saved in " + runDir);
                 }
             }
         } finally {
@@ -272,9 +301,10 @@ public final class DqnTraining {
         }
         double seconds = seconds(start);
 
-        // 8. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
-        TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode,
-                lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state()), meta, cfg.saveReplay ? batch.pixels : null);
+        // 9. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
+        TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
+                counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")",
@@ -284,9 +314,9 @@ public final class DqnTraining {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
             evalEnv.close();
-            return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, null, true, null, best.step());
+            return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step());
         }
-        // 9. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
+        // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         Evaluation last = solve.latestStep == step ? solve.latest
                 : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
         best.offer(last, step);
@@ -297,20 +327,20 @@ public final class DqnTraining {
             Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
         evalEnv.close();
-        return new Result(runDir, step, episode, seconds, solve.evaluation != null, solve.step, solve.seconds, handed, false, last, best.step());
+        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step());
     }
 
     /**
      * The last step whose step-unit work {@link #stepUnits} can be queued before the round from
      * {@code step} (its N environment steps, within --total-steps) is taken: the round's last, or the
-     * first step in it at which the loop reads the network (a checkpoint, a periodic evaluation, a
-     * diagnostics row), so that what it reads there has exactly the updates of the steps up to it.
+     * first step in it at which the loop reads the network (a periodic evaluation, a diagnostics
+     * row), so that what it reads there has exactly the updates of the steps up to it.
      * With one environment, always {@code step + 1}.
      */
     private static long learnAhead(DqnConfig cfg, long step, int N) {
         long end = Math.min(step + N, cfg.totalSteps);
         for (long t = step + 1; t < end; t++) {
-            if (cfg.checkpointEvery > 0 && t % cfg.checkpointEvery == 0 || cfg.evalEvery > 0 && t % cfg.evalEvery == 0
+            if (cfg.evalEvery > 0 && t % cfg.evalEvery == 0
                     || cfg.diagnoseEvery > 0 && t % cfg.diagnoseEvery == 0) return t;
         }
         return end;
@@ -330,7 +360,17 @@ public final class DqnTraining {
         return loss;
     }
 
-    /** When the run first solved (the solving evaluation, its step, seconds since the start), and the latest evaluation. */
+    /** The loop's counters for a checkpoint at {@code step}. */
+    private static TrainingCheckpoint.Counters counters(long step, long episode, long lastEvalStep, BestNetwork best, TrainingBatch batch,
+                                                        Rng actRng, Rng sampleRng, double loss, Solve solve) {
+        return new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state(),
+                loss, batch.updates, solve.step);
+    }
+
+    /**
+     * When the run first solved (the solving evaluation, its step: -1 before; seconds since the start,
+     * NaN when that was before a resume), and the latest evaluation.
+     */
     private static final class Solve {
         Evaluation evaluation, latest;
         long step = -1, latestStep = -1;
@@ -347,7 +387,7 @@ public final class DqnTraining {
         boolean better = best.offer(ev, step);
         solve.latest = ev;
         solve.latestStep = step;
-        if (solve.evaluation == null && ev.mean() >= solveAt) {
+        if (solve.step < 0 && ev.mean() >= solveAt) {
             solve.evaluation = ev;
             solve.step = step;
             solve.seconds = seconds(start);

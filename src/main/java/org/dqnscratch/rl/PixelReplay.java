@@ -32,7 +32,7 @@ import org.dqnscratch.tensor.Pixels;
  *
  * <p>{@link #sample} allocates nothing: it fills caller-owned arrays with pixels 0..255, as floats or as bytes.
  */
-public final class PixelReplay {
+public final class PixelReplay implements Replay {
     private static final long MAGIC = 0x44514E5049585231L; // "DQNPIXR1"
     private static final byte TERMINATED = 1, TRUNCATED = 2;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -179,7 +179,7 @@ public final class PixelReplay {
      * its true next observation), so the next add of each stream starts a new episode: for a run
      * resumed from a checkpoint, whose environments start fresh episodes.
      */
-    public void truncateEpisodes() {
+    @Override public void truncateEpisodes() {
         for (int st = 0; st < streams; st++) {
             if (added[st] > 0) {
                 int k = slot(st, added[st] - 1);
@@ -330,7 +330,7 @@ public final class PixelReplay {
     public long frameSlots() { return framesPerStream * streams; }
 
     /** Writes the whole replay (all streams, counters) to a file atomically; for `--resume --save-replay`. */
-    public void save(Path file) throws IOException {
+    @Override public void save(Path file) throws IOException {
         AtomicFiles.write(file, out -> {
             DataOutputStream d = new DataOutputStream(out);
             d.writeLong(MAGIC);
@@ -349,7 +349,7 @@ public final class PixelReplay {
     }
 
     /** Reads a file written by {@link #save} from a replay of the same shape; on failure this replay is left empty (or untouched if the header does not match). */
-    public void load(Path file) throws IOException {
+    @Override public void load(Path file) throws IOException {
         try (DataInputStream d = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             long[] counters = new long[3 * streams];
             try {

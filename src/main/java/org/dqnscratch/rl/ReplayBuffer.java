@@ -1,13 +1,23 @@
 package org.dqnscratch.rl;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.random.RandomGenerator;
+import org.dqnscratch.io.AtomicFiles;
 
 /**
  * Uniform experience replay: a ring buffer over primitive arrays. When full, the oldest
  * transition is overwritten. {@link #sample} fills caller-owned batch arrays, so steady-state
  * training allocates nothing here.
  */
-public final class ReplayBuffer {
+public final class ReplayBuffer implements Replay {
+    private static final long MAGIC = 0x44514E464C415452L; // "DQNFLATR"
     public final int capacity, observationSize;
     private final float[] obs, nextObs, rewards;
     private final int[] actions;
@@ -53,6 +63,57 @@ public final class ReplayBuffer {
         for (int i = 0; i < batch; i++) {
             int j = rng.nextInt(size);
             copy(j, i, s, a, r, term, s2);
+        }
+    }
+
+    /** Writes the whole buffer (ring position included) to a file atomically; a checkpoint's replay. */
+    @Override public void save(Path file) throws IOException {
+        AtomicFiles.write(file, o -> {
+            DataOutputStream d = new DataOutputStream(new BufferedOutputStream(o, 1 << 16));
+            d.writeLong(MAGIC);
+            d.writeInt(capacity);
+            d.writeInt(observationSize);
+            d.writeInt(next);
+            d.writeInt(size);
+            for (int i = 0; i < size; i++) { // only the filled slots: a young replay saves small
+                for (int k = 0; k < observationSize; k++) d.writeFloat(obs[i * observationSize + k]);
+                for (int k = 0; k < observationSize; k++) d.writeFloat(nextObs[i * observationSize + k]);
+                d.writeInt(actions[i]);
+                d.writeFloat(rewards[i]);
+                d.writeBoolean(terminated[i]);
+            }
+            d.flush(); // into o, which AtomicFiles syncs and closes
+        });
+    }
+
+    /** Reads a file written by {@link #save} from a buffer of the same shape; on failure this buffer is left empty. */
+    @Override public void load(Path file) throws IOException {
+        try (DataInputStream d = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (d.readLong() != MAGIC) throw new IOException(file + " is not a replay file");
+            int cap = d.readInt(), os = d.readInt(), nx = d.readInt(), sz = d.readInt();
+            if (cap != capacity || os != observationSize) {
+                throw new IOException(file + " holds a replay of capacity " + cap + " x " + os + "; expected " + capacity + " x " + observationSize);
+            }
+            if (sz < 0 || sz > capacity || nx < 0 || nx >= capacity || sz < capacity && nx != sz % capacity) {
+                throw new IOException(file + " has inconsistent counters (next " + nx + ", size " + sz + ")");
+            }
+            size = 0; // empty until the whole file has been read
+            for (int i = 0; i < sz; i++) {
+                for (int k = 0; k < observationSize; k++) obs[i * observationSize + k] = d.readFloat();
+                for (int k = 0; k < observationSize; k++) nextObs[i * observationSize + k] = d.readFloat();
+                actions[i] = d.readInt();
+                rewards[i] = d.readFloat();
+                terminated[i] = d.readBoolean();
+            }
+            if (d.read() != -1) throw new IOException(file + " has data after the replay");
+            next = nx;
+            size = sz;
+        } catch (EOFException e) {
+            next = size = 0;
+            throw new IOException(file + " is truncated");
+        } catch (IOException e) {
+            next = size = 0;
+            throw e;
         }
     }
 

@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.env.Rng;
 import java.util.Locale;
 import org.dqnscratch.env.Env;
 import org.dqnscratch.tensor.Backend;
@@ -111,6 +112,15 @@ final class TrainingBatch {
                     + "needs %.1f GB: use a smaller --buffer-size, or keep the replay in host memory", bufferSize, bytes / 1e9));
         }
         return (int) bytes;
+    }
+
+    /** The replay a checkpoint saves: always the small flat one; the pixel one with --save-replay; else null. */
+    Replay saved(boolean saveReplay) { return flat != null ? flat : saveReplay ? pixels : null; }
+
+    /** A resumed run's position: gradient steps taken (they decide when the loss is read back) and the loss last read. */
+    void resumeAt(long updatesTaken, double loss) {
+        updates = updatesTaken;
+        lossRead = (float) loss;
     }
 
     void add(int stream, float[] obs, int action, float reward, Env.Step st) {

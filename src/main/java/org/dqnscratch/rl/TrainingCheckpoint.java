@@ -23,14 +23,21 @@ import org.dqnscratch.tensor.Tensor;
 
 /**
  * What {@code --resume} needs: the online and target networks, the optimizer's moments and step
- * count, the loop's counters and the states of its random generators; with {@code --save-replay}
- * the replay memory too. A run directory holds them as
+ * count, the loop's counters and the states of its random generators, the best network so far;
+ * the replay memory (always for classic control, whose replay is small; with {@code --save-replay}
+ * for Atari games) and with it the environments' episodes under way. A run directory holds them as
  *
  * <pre>
- *   checkpoints/step-N/   state.safetensors, network.safetensors, replay.bin (--save-replay)
+ *   checkpoints/step-N/   state.safetensors, network.safetensors, best.safetensors (once there is one),
+ *                         replay.bin and episodes.bin (with the replay)
  *   checkpoint            one line naming the current folder: "step-N"
  *   last.safetensors      a convenience copy of the current network, for users and eval
  * </pre>
+ *
+ * <p>With the replay and the episodes, a resumed run is the run that was interrupted, bit for bit
+ * (same device and thread count, as for any repeat of a run): it continues every episode under way
+ * and every random stream. Without them (an Atari run without {@code --save-replay}, or a checkpoint
+ * of an older version) the environments start fresh episodes and the replay starts empty.
  *
  * <p>Why folders and a pointer: a checkpoint is several files, and renaming them one after the
  * other (as this class once did) let a kill between two renames leave halves of two checkpoints,
@@ -60,7 +67,8 @@ import org.dqnscratch.tensor.Tensor;
 final class TrainingCheckpoint {
     private TrainingCheckpoint() {}
 
-    static final String STATE = "state.safetensors", NETWORK = "network.safetensors", REPLAY = "replay.bin";
+    static final String STATE = "state.safetensors", NETWORK = "network.safetensors", REPLAY = "replay.bin", EPISODES = "episodes.bin";
+    static final String BEST = "best.safetensors";
     static final String DIR = "checkpoints", POINTER = "checkpoint", LAST = "last.safetensors";
     /** A complete checkpoint folder's name: the step, and a number when a step was saved twice. */
     private static final Pattern NAME = Pattern.compile("step-(\\d+)(?:-(\\d+))?");
@@ -75,8 +83,13 @@ final class TrainingCheckpoint {
 
     static Hook crashHook = stage -> {};
 
-    /** The loop's position: steps, episodes, solve-check bookkeeping and generator states. */
-    record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng) {
+    /**
+     * The loop's position: steps, episodes, solve-check bookkeeping, generator states, the loss last
+     * read and the gradient steps taken (which decide when the next loss is read back), and the step
+     * the run was solved at (-1: not yet).
+     */
+    record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng,
+                    double loss, long updates, long solvedStep) {
         Map<String, String> toMetadata() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("step", Long.toString(step));
@@ -86,19 +99,29 @@ final class TrainingCheckpoint {
             m.put("gradient_credit", Double.toString(gradientCredit));
             m.put("act_rng", Long.toString(actRng));
             m.put("sample_rng", Long.toString(sampleRng));
+            m.put("loss", Double.toString(loss));
+            m.put("updates", Long.toString(updates));
+            m.put("solved_step", Long.toString(solvedStep));
             return m;
         }
 
         static Counters fromMetadata(Map<String, String> m) {
             return new Counters(Long.parseLong(m.get("step")), Long.parseLong(m.get("episode")), Long.parseLong(m.get("last_eval_step")),
                     Double.parseDouble(m.get("best_eval")), Double.parseDouble(m.get("gradient_credit")),
-                    Long.parseLong(m.get("act_rng")), Long.parseLong(m.get("sample_rng")));
+                    Long.parseLong(m.get("act_rng")), Long.parseLong(m.get("sample_rng")),
+                    // absent from an older version's checkpoints
+                    Double.parseDouble(m.getOrDefault("loss", "NaN")), Long.parseLong(m.getOrDefault("updates", "0")),
+                    Long.parseLong(m.getOrDefault("solved_step", "-1")));
         }
     }
 
-    /** Writes a checkpoint and makes it the current one (the protocol above). */
+    /**
+     * Writes a checkpoint and makes it the current one (the protocol above). {@code replay} and
+     * {@code episodes}: null when not saved ({@code episodes} is only saved with the replay).
+     */
     static void save(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, Counters c, Map<String, String> networkMeta,
-                     PixelReplay replay) throws IOException {
+                     Replay replay, OpenEpisodes episodes) throws IOException {
+        if (replay == null) episodes = null; // the episodes' past transitions would be missing
         Backend b = online.params().backend;
         Map<String, SafeTensors.Entry> tensors = new LinkedHashMap<>();
         if (target != online) tensors.put("target", flat(b, target.params().values));
@@ -109,6 +132,8 @@ final class TrainingCheckpoint {
         meta.put("network", online.architecture());
         meta.put("parameters", Integer.toString(online.params().values.size));
         meta.put("replay", Boolean.toString(replay != null));
+        meta.put("episodes", Boolean.toString(episodes != null));
+        meta.put("best", Boolean.toString(Files.isRegularFile(runDir.resolve(BEST))));
         Map<String, String> net = new LinkedHashMap<>(networkMeta);
         net.put("step", Long.toString(c.step()));
         net.remove("eval");
@@ -122,7 +147,11 @@ final class TrainingCheckpoint {
         try {
             SafeTensors.save(tmp.resolve(STATE), tensors, meta); // each file synced (AtomicFiles)
             if (replay != null) replay.save(tmp.resolve(REPLAY));
+            if (episodes != null) episodes.save(tmp.resolve(EPISODES));
             online.save(tmp.resolve(NETWORK), net);
+            // The best network as of this step (a later evaluation may replace the run's best.safetensors
+            // before a kill): best.safetensors is only ever replaced by a rename, so a link keeps this one.
+            if (Files.isRegularFile(runDir.resolve(BEST))) linkOrCopy(runDir.resolve(BEST), tmp.resolve(BEST));
             AtomicFiles.syncDirectory(tmp);
             crashHook.at("files written");
         } catch (IOException e) { // a full disk, say: give the space back; the previous checkpoint stays current
@@ -147,14 +176,7 @@ final class TrainingCheckpoint {
         // ever replaced by a rename, never rewritten in place); a copy where links are not allowed.
         Path link = runDir.resolve("." + LAST + ".link.tmp");
         Files.deleteIfExists(link);
-        try {
-            Files.createLink(link, done.resolve(NETWORK));
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(done.resolve(NETWORK), link);
-            try (var ch = java.nio.channels.FileChannel.open(link, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
+        linkOrCopy(done.resolve(NETWORK), link);
         Files.move(link, runDir.resolve(LAST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         AtomicFiles.syncDirectory(runDir);
         crashHook.at("last copied");
@@ -167,21 +189,62 @@ final class TrainingCheckpoint {
         crashHook.at("old deleted");
     }
 
+    /** {@code to} as a hard link to {@code from}, or a synced copy where links are not allowed. */
+    private static void linkOrCopy(Path from, Path to) throws IOException {
+        try {
+            Files.createLink(to, from);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(from, to);
+            try (var ch = java.nio.channels.FileChannel.open(to, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /**
+     * What {@link #load} restored: the counters; the episodes under way (null: start fresh ones); the
+     * checkpoint's best network (null: none), when it recorded one ({@code bestRecorded}; older
+     * versions did not, and their run's best.safetensors is kept as it is).
+     */
+    record Resumed(Counters counters, OpenEpisodes episodes, Path best, boolean bestRecorded) {}
+
+    /**
+     * Puts the checkpoint's best network back as the run's best.safetensors, or removes that file when
+     * there was none at the checkpoint: an evaluation after the checkpoint, in the run that was
+     * interrupted, is not part of the run that continues from it.
+     */
+    static void restoreBest(Path runDir, Path best) throws IOException {
+        Path file = runDir.resolve(BEST);
+        if (best == null) {
+            Files.deleteIfExists(file);
+        } else {
+            Path link = runDir.resolve("." + BEST + ".link.tmp");
+            Files.deleteIfExists(link);
+            linkOrCopy(best, link);
+            Files.move(link, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        AtomicFiles.syncDirectory(runDir);
+    }
+
     private static SafeTensors.Entry flat(Backend b, Tensor t) { return new SafeTensors.Entry(new int[] {t.size}, b.toArray(t)); }
 
     /**
      * Loads the current checkpoint of {@code runDir} (see the class comment) into freshly built
      * networks and optimizer (and replay, when the checkpoint has one and {@code replay} is not
-     * null); returns the counters. Leftovers of an interrupted save are removed first; a fallback
-     * from a bad pointer is reported on {@code warn}.
+     * null); returns the counters and, with the replay, the episodes under way ({@code envs}
+     * environments, observations of {@code obsSize}). Leftovers of an interrupted save are removed
+     * first; a fallback from a bad pointer is reported on {@code warn}.
      */
-    static Counters load(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, PixelReplay replay,
-                         Consumer<String> warn) throws IOException {
+    static Resumed load(Path runDir, QNetwork online, QNetwork target, Optimizer optimizer, Replay replay, int envs, int obsSize,
+                        Consumer<String> warn) throws IOException {
         removeLeftovers(runDir);
         Path dir = current(runDir, warn);
-        if (dir != null) return load(dir.resolve(STATE), dir.resolve(NETWORK), dir.resolve(REPLAY), online, target, optimizer, replay);
+        if (dir != null) {
+            return load(dir.resolve(STATE), dir.resolve(NETWORK), dir.resolve(REPLAY), dir.resolve(EPISODES), online, target, optimizer, replay,
+                    envs, obsSize, Files.isRegularFile(dir.resolve(BEST)) ? dir.resolve(BEST) : null);
+        }
         if (Files.isRegularFile(runDir.resolve(STATE)) && Files.isRegularFile(runDir.resolve(LAST))) { // an older version's layout
-            return load(runDir.resolve(STATE), runDir.resolve(LAST), runDir.resolve(REPLAY), online, target, optimizer, replay);
+            return load(runDir.resolve(STATE), runDir.resolve(LAST), runDir.resolve(REPLAY), null, online, target, optimizer, replay, envs, obsSize, null);
         }
         throw new CheckpointException(runDir + " has no checkpoint to resume (no " + DIR + "/step-N folder); was it written by a run of this version?");
     }
@@ -244,8 +307,8 @@ final class TrainingCheckpoint {
         Files.deleteIfExists(p);
     }
 
-    private static Counters load(Path stateFile, Path netFile, Path replayFile, QNetwork online, QNetwork target, Optimizer optimizer,
-                                 PixelReplay replay) throws IOException {
+    private static Resumed load(Path stateFile, Path netFile, Path replayFile, Path episodesFile, QNetwork online, QNetwork target,
+                                Optimizer optimizer, Replay replay, int envs, int obsSize, Path best) throws IOException {
         SafeTensors.Contents state = SafeTensors.read(stateFile);
         Map<String, String> meta = state.metadata();
         if (!"dqn-scratch-state".equals(meta.get("format"))) throw new CheckpointException(stateFile + ": not a dqn-scratch training state");
@@ -269,12 +332,17 @@ final class TrainingCheckpoint {
         if (target != online) put(b, state, "target", target.params().values, stateFile);
         for (var e : optimizer.moments().entrySet()) put(b, state, "optimizer." + e.getKey(), e.getValue(), stateFile);
         optimizer.resumeAt(Integer.parseInt(meta.get("optimizer_steps")));
+        OpenEpisodes episodes = null;
         if (replay != null && Boolean.parseBoolean(meta.get("replay"))) {
             if (!Files.isRegularFile(replayFile)) throw new CheckpointException(stateFile + " was saved with its replay, but " + replayFile + " is missing");
+            if (episodesFile != null && Boolean.parseBoolean(meta.get("episodes"))) {
+                if (!Files.isRegularFile(episodesFile)) throw new CheckpointException(stateFile + " was saved with its episodes, but " + episodesFile + " is missing");
+                episodes = OpenEpisodes.load(episodesFile, envs, obsSize);
+            }
             replay.load(replayFile);
-            replay.truncateEpisodes(); // the environments start fresh episodes
+            if (episodes == null) replay.truncateEpisodes(); // the environments start fresh episodes
         }
-        return c;
+        return new Resumed(c, episodes, best, meta.containsKey("best"));
     }
 
     private static void put(Backend b, SafeTensors.Contents state, String name, Tensor into, Path file) throws CheckpointException {

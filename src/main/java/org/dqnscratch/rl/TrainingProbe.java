@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.env.Rng;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.env.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import org.dqnscratch.check.Case;

@@ -1,5 +1,6 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.env.Rng;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -136,6 +136,7 @@ class ResumeRecoveryTest {
         DqnTraining.run(cfg(1000), "default", dir, new DqnTrainingTest.Log(), () -> false);
         Path current = TrainingCheckpoint.current(dir, w -> {});
         Files.move(current.resolve(TrainingCheckpoint.STATE), dir.resolve("state.safetensors"));
+        Files.move(current.resolve(TrainingCheckpoint.REPLAY), dir.resolve("replay.bin")); // --save-replay's place then
         try (Stream<Path> s = Files.walk(dir.resolve("checkpoints"))) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }

@@ -72,6 +72,29 @@ public final class Ale implements AutoCloseable {
     /** Frames since the episode began (including ALE's own reset frames). */
     public int episodeFrame() { return ale.getEpisodeFrameNumber(); }
 
+    /**
+     * The emulator's whole state (the console, the game's score and lives, the frame counters and
+     * ALE's generator) as bytes: {@link #restoreState} of an emulator of the same game continues from it.
+     */
+    public byte[] saveState() {
+        org.bytedeco.ale.ALEState state = ale.cloneSystemState();
+        try (org.bytedeco.javacpp.BytePointer bytes = state.serialize()) {
+            byte[] out = new byte[(int) bytes.limit()];
+            bytes.get(out);
+            return out;
+        } finally {
+            state.close();
+        }
+    }
+
+    /** Continues from {@link #saveState}'s bytes. */
+    public void restoreState(byte[] saved) {
+        try (org.bytedeco.javacpp.BytePointer bytes = new org.bytedeco.javacpp.BytePointer(saved);
+             org.bytedeco.ale.ALEState state = new org.bytedeco.ale.ALEState(bytes)) {
+            ale.restoreSystemState(state);
+        }
+    }
+
     /** ALE's grayscale of the screen, {@link #HEIGHT} x {@link #WIDTH} bytes. */
     public void grayscale(byte[] out) {
         ale.getScreenGrayscale(screen.clear());

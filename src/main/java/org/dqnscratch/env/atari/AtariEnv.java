@@ -4,9 +4,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.function.IntSupplier;
 import org.dqnscratch.env.Env;
+import org.dqnscratch.env.EnvState;
+import org.dqnscratch.env.Rng;
 import org.dqnscratch.tensor.Pixels;
 
 /**
@@ -51,7 +52,7 @@ public final class AtariEnv implements Env {
     private final boolean lapan, fireReset;
     private final Discrete actions;
     private final AreaResize resize;
-    private SplittableRandom rng = new SplittableRandom(0);
+    private Rng rng = new Rng(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
     // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels: after the
@@ -85,7 +86,7 @@ public final class AtariEnv implements Env {
         resize = lapan ? new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, 110) : new AreaResize(Ale.WIDTH, Ale.HEIGHT, SIZE, SIZE);
         luminance = lapan ? new float[Ale.HEIGHT * Ale.WIDTH] : null;
         tall = lapan ? new float[SIZE * 110] : null;
-        rng = new SplittableRandom(seed);
+        rng = new Rng(seed);
     }
 
     @Override public String id() { return Roms.title(opt.game()).replace(" ", "") + "NoFrameskip-v4"; }
@@ -112,7 +113,7 @@ public final class AtariEnv implements Env {
     void overrideNoops(IntSupplier counts) { this.noopOverride = counts; }
 
     @Override public float[] reset(long seed) {
-        rng = new SplittableRandom(seed);
+        rng = new Rng(seed);
         return reset();
     }
 
@@ -263,6 +264,55 @@ public final class AtariEnv implements Env {
 
     private static void widen(byte[] frame, float[] stack, int base) {
         Pixels.toFloats(frame, 0, stack, base, FRAME, 1f);
+    }
+
+    /**
+     * The emulator's state and everything this wrapper keeps between steps: the no-op generator,
+     * lives, the screen buffers (a step that ends early pools stale ones, as Gymnasium does), the
+     * pooled grey levels and the frame stack. Options are not saved: the id names the game, and a
+     * restoring environment is made from the same run's config.
+     */
+    @Override public byte[] saveState() {
+        return EnvState.write(stateId(), out -> {
+            out.writeLong(rng.state());
+            bytes(out, ale.saveState());
+            out.writeInt(lives);
+            out.writeBoolean(raw0);
+            out.writeBoolean(raw1);
+            out.writeBoolean(haveTwo);
+            out.writeBoolean(lastDone);
+            for (byte[] b : lapan ? new byte[][] {newest, older, frame} : new byte[][] {screen0, screen1, pooled.grey(), frame}) out.write(b);
+            out.writeInt(obs == null ? -1 : obs.length);
+            if (obs != null) for (float v : obs) out.writeFloat(v);
+        });
+    }
+
+    @Override public void restoreState(byte[] state) {
+        EnvState.read(stateId(), state, in -> {
+            rng = new Rng(in.readLong());
+            byte[] emulator = new byte[in.readInt()];
+            in.readFully(emulator);
+            lives = in.readInt();
+            raw0 = in.readBoolean();
+            raw1 = in.readBoolean();
+            haveTwo = in.readBoolean();
+            lastDone = in.readBoolean();
+            for (byte[] b : lapan ? new byte[][] {newest, older, frame} : new byte[][] {screen0, screen1, pooled.grey(), frame}) in.readFully(b);
+            if (!lapan) pooled.forget(); // its grey levels came from here, not from the screens it remembers
+            int n = in.readInt();
+            if (n != -1 && n != opt.stack() * FRAME) throw new IOException("a stack of " + n + " values, expected " + opt.stack() * FRAME);
+            obs = n < 0 ? null : new float[n];
+            for (int i = 0; i < Math.max(n, 0); i++) obs[i] = in.readFloat();
+            ale.restoreState(emulator);
+        });
+    }
+
+    /** What a saved state must match: the game, its pipeline and frame geometry. */
+    private String stateId() { return id() + " " + opt.pipeline() + " skip " + opt.frameSkip() + " stack " + opt.stack(); }
+
+    private static void bytes(java.io.DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
     }
 
     /** The emulator's screen in its own colours (for GIFs). */

@@ -77,6 +77,9 @@ final class PooledScreen {
         cached = false;
     }
 
+    /** The next {@link #pool} looks up every row (grey was set from elsewhere: a restored state). */
+    void forget() { cached = false; }
+
     private boolean same(byte[] a, byte[] b, int y) {
         int from = y * width, to = from + width;
         return Arrays.equals(a, from, to, lastA, from, to) && Arrays.equals(b, from, to, lastB, from, to);

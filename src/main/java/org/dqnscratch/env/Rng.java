@@ -1,11 +1,11 @@
-package org.dqnscratch.rl;
+package org.dqnscratch.env;
 
 import java.util.random.RandomGenerator;
 
 /**
  * The generator of {@link java.util.SplittableRandom} (SplitMix64 with the golden gamma), the
  * same numbers for the same seed, with a state that can be saved and restored: a resumed run
- * continues the exact streams of exploration and replay sampling.
+ * continues the exact streams of exploration, replay sampling and the environments' randomness.
  */
 public final class Rng implements RandomGenerator {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
