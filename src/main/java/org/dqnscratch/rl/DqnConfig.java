@@ -49,8 +49,8 @@ public final class DqnConfig implements Cloneable {
     @Doc(value = "clip rewards to their sign for learning (returns are reported raw)", only = "atari") public boolean rewardClip = false;
     @Doc(value = "environments stepped in parallel, one batched forward pass for their actions", only = "atari") public int envs = 1;
     @Doc(value = "n-step returns: bootstrap after n rewards (stops at an episode's end)", only = "atari") public int nStep = 1;
-    @Doc(value = "save a checkpoint for --resume (checkpoints/step-N/; last.safetensors: its network) every N environment steps (0: only at the end)") public long checkpointEvery = 0;
-    @Doc(value = "with checkpoints, also save the replay memory (large) so --resume continues with it", only = "atari") public boolean saveReplay = false;
+    @Doc(value = "save a checkpoint for --resume (checkpoints/step-N/; last.safetensors: its network) every N environment steps (with --envs, at the end of the round reaching it; 0: only at the end)") public long checkpointEvery = 0;
+    @Doc(value = "with checkpoints, also save the replay memory (large) and the episodes under way, so --resume continues exactly as the run would have gone on", only = "atari") public boolean saveReplay = false;
     @Doc(value = "keep a copy of the replay's frames in device memory (--device opencl): a gradient step uploads the sampled frames' indices, not their pixels", only = "atari") public boolean replayOnDevice = false;
     @Doc("seed of initialisation, exploration, replay sampling and environment resets") public long seed = 1;
     @Doc("environment steps to train for at most") public long totalSteps = 100_000;
