@@ -140,6 +140,11 @@ public final class GradCheckCases {
         Tensor pt = GradCheck.leaf(b, pred, N), tt = b.fromArray(target, N);
         GradCheck.check(b, c, g -> Loss.mse().forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
         GradCheck.check(b, c, g -> Loss.smoothL1(1f).forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
+        float[] w = new float[N]; // prioritized replay's importance weights, in (0, 1]
+        for (int i = 0; i < N; i++) w[i] = 0.05f + 0.95f * r.nextFloat();
+        Tensor wt = b.fromArray(w, N);
+        GradCheck.check(b, c, g -> Loss.mse().weightedBy(wt).forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
+        GradCheck.check(b, c, g -> Loss.smoothL1(1f).weightedBy(wt).forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
     }
 
     /** The tape's plumbing: conv, flatten (a view), linear and a two-branch head in one graph. */
@@ -223,7 +228,7 @@ public final class GradCheckCases {
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();
             int N = in(r, 1, 33);
-            out.add(new Case("gradcheck mse+smooth_l1", "N=" + N, (b, c) -> losses(b, c, N, seed)));
+            out.add(new Case("gradcheck mse+smooth_l1 (plain, weighted)", "N=" + N, (b, c) -> losses(b, c, N, seed)));
         }
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();

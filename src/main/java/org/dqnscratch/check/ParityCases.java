@@ -45,6 +45,14 @@ public final class ParityCases {
 
     static int odd(Random r, int max) { return 1 + r.nextInt(max); }
 
+    /** A loss's per-sample weights: none half the time, else importance weights in (0, 1]. */
+    static Tensor weights(Backend b, Random r, int N) {
+        if (r.nextBoolean()) return null;
+        float[] w = new float[N];
+        for (int i = 0; i < N; i++) w[i] = 1f - 0.99f * r.nextFloat();
+        return b.fromArray(w, N);
+    }
+
     static List<float[]> out(Backend b, Tensor... ts) {
         List<float[]> o = new ArrayList<>();
         for (Tensor t : ts) if (t != null) o.add(b.toArray(t));
@@ -181,25 +189,25 @@ public final class ParityCases {
         OPS.put("mse_forward", (b, r) -> {
             int N = odd(r, 700);
             Tensor l = b.zeros(1);
-            b.mse_forward(l, rand(b, r, N), rand(b, r, N), N);
+            b.mse_forward(l, rand(b, r, N), rand(b, r, N), weights(b, r, N), N);
             return out(b, l);
         });
         OPS.put("mse_backward", (b, r) -> {
             int N = odd(r, 700);
             Tensor d = rand(b, r, N);
-            b.mse_backward(d, rand(b, r, 1), rand(b, r, N), rand(b, r, N), N);
+            b.mse_backward(d, rand(b, r, 1), rand(b, r, N), rand(b, r, N), weights(b, r, N), N);
             return out(b, d);
         });
         OPS.put("smooth_l1_forward", (b, r) -> {
             int N = odd(r, 700);
             Tensor l = b.zeros(1);
-            b.smooth_l1_forward(l, rand(b, r, N), rand(b, r, N), r.nextBoolean() ? 1f : 0.5f, N);
+            b.smooth_l1_forward(l, rand(b, r, N), rand(b, r, N), weights(b, r, N), r.nextBoolean() ? 1f : 0.5f, N);
             return out(b, l);
         });
         OPS.put("smooth_l1_backward", (b, r) -> {
             int N = odd(r, 700);
             Tensor d = rand(b, r, N);
-            b.smooth_l1_backward(d, rand(b, r, 1), rand(b, r, N), rand(b, r, N), r.nextBoolean() ? 1f : 0.5f, N);
+            b.smooth_l1_backward(d, rand(b, r, 1), rand(b, r, N), rand(b, r, N), weights(b, r, N), r.nextBoolean() ? 1f : 0.5f, N);
             return out(b, d);
         });
         OPS.put("sgd_step", (b, r) -> {

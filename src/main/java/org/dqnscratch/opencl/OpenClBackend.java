@@ -514,22 +514,24 @@ public final class OpenClBackend implements Backend {
 
     // ---- losses ---------------------------------------------------------------------------------
 
-    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, int N) {
+    // (A null weight travels as the placeholder buffer with offset -1: the kernels read w = 1.)
+
+    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, int N) {
         int G = reduceGroups(N);
-        reduce(firstPass("mse_forward__partial", loss, G).t(pred).t(target).i(N), loss, G, 1f / N);
+        reduce(firstPass("mse_forward__partial", loss, G).t(pred).t(target).t(weight).i(N), loss, G, 1f / N);
     }
 
-    @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N) {
-        run1d(kernel("mse_backward").t(dpred).t(dloss).t(pred).t(target).i(N), N);
+    @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, int N) {
+        run1d(kernel("mse_backward").t(dpred).t(dloss).t(pred).t(target).t(weight).i(N), N);
     }
 
-    @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N) {
+    @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, float beta, int N) {
         int G = reduceGroups(N);
-        reduce(firstPass("smooth_l1_forward__partial", loss, G).t(pred).t(target).f(beta).i(N), loss, G, 1f / N);
+        reduce(firstPass("smooth_l1_forward__partial", loss, G).t(pred).t(target).t(weight).f(beta).i(N), loss, G, 1f / N);
     }
 
-    @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N) {
-        run1d(kernel("smooth_l1_backward").t(dpred).t(dloss).t(pred).t(target).f(beta).i(N), N);
+    @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, float beta, int N) {
+        run1d(kernel("smooth_l1_backward").t(dpred).t(dloss).t(pred).t(target).t(weight).f(beta).i(N), N);
     }
 
     // ---- optimizer steps ------------------------------------------------------------------------

@@ -190,17 +190,19 @@ public interface Backend extends AutoCloseable {
                    float gamma, int N, int A);
 
     // ---- losses (mean reduction, PyTorch semantics) -----------------------------------------
+    // weight: per-sample weights w (prioritized replay's importance weights), or null for w = 1:
+    // the loss is then mean(w * l), PyTorch's (w * loss(pred, target, reduction='none')).mean().
 
-    /** loss[0] = mean (pred - target)^2. */
-    void mse_forward(Tensor loss, Tensor pred, Tensor target, int N);
+    /** loss[0] = mean w (pred - target)^2. */
+    void mse_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, int N);
 
-    /** dpred += dloss[0] * 2 (pred - target) / N. */
-    void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N);
+    /** dpred += dloss[0] * 2 w (pred - target) / N. */
+    void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, int N);
 
-    /** loss[0] = mean of 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta, d = pred - target. */
-    void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N);
+    /** loss[0] = mean of w (0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta), d = pred - target. */
+    void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, float beta, int N);
 
-    void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N);
+    void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, float beta, int N);
 
     // ---- flat-buffer optimizer steps and clipping --------------------------------------------
 

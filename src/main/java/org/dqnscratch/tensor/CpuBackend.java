@@ -278,39 +278,42 @@ public final class CpuBackend implements Backend {
 
     // ---- losses -----------------------------------------------------------------------------
 
-    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, int N) {
+    /** Sample i's weight: 1 without weights. */
+    private float weightOf(Tensor weight, int i) { return weight == null ? 1f : data(weight)[weight.offset + i]; }
+
+    @Override public void mse_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, int N) {
         float[] p = data(pred), t = data(target);
         double s = 0;
         for (int i = 0; i < N; i++) {
             double d = (double) p[pred.offset + i] - t[target.offset + i];
-            s += d * d;
+            s += weightOf(weight, i) * (d * d);
         }
         data(loss)[loss.offset] = (float) (s / N);
     }
 
-    @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, int N) {
+    @Override public void mse_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, int N) {
         float[] dp = data(dpred), p = data(pred), t = data(target);
         float k = 2f * data(dloss)[dloss.offset] / N;
-        for (int i = 0; i < N; i++) dp[dpred.offset + i] += k * (p[pred.offset + i] - t[target.offset + i]);
+        for (int i = 0; i < N; i++) dp[dpred.offset + i] += k * weightOf(weight, i) * (p[pred.offset + i] - t[target.offset + i]);
     }
 
-    @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, float beta, int N) {
+    @Override public void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, float beta, int N) {
         float[] p = data(pred), t = data(target);
         double s = 0;
         for (int i = 0; i < N; i++) {
             double d = Math.abs((double) p[pred.offset + i] - t[target.offset + i]);
-            s += d < beta ? 0.5 * d * d / beta : d - 0.5 * beta;
+            s += weightOf(weight, i) * (d < beta ? 0.5 * d * d / beta : d - 0.5 * beta);
         }
         data(loss)[loss.offset] = (float) (s / N);
     }
 
-    @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, float beta, int N) {
+    @Override public void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, float beta, int N) {
         float[] dp = data(dpred), p = data(pred), t = data(target);
         float k = data(dloss)[dloss.offset] / N;
         for (int i = 0; i < N; i++) {
             float d = p[pred.offset + i] - t[target.offset + i];
             float g = Math.abs(d) < beta ? d / beta : Math.signum(d);
-            dp[dpred.offset + i] += k * g;
+            dp[dpred.offset + i] += k * weightOf(weight, i) * g;
         }
     }
 
