@@ -29,6 +29,10 @@ public abstract class GoldenCases {
 
     @TestFactory List<DynamicTest> smoothL1() { return each("smooth_l1"); }
 
+    @TestFactory List<DynamicTest> weightedMse() { return each("weighted_mse"); }
+
+    @TestFactory List<DynamicTest> weightedSmoothL1() { return each("weighted_smooth_l1"); }
+
     @TestFactory List<DynamicTest> tdTarget() { return each("td_target"); }
 
     @TestFactory List<DynamicTest> optimizers() { return each("optimizer"); }

@@ -11,8 +11,9 @@ import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
 /**
- * PyTorch-computed reference values (src/main/resources/torch-golden.json, copied from
- * shared/reference). A main resource so that the jar's {@code check} runs them too.
+ * PyTorch-computed reference values (src/main/resources/torch-golden.json: shared/reference's
+ * cases, plus those scripts/golden-rainbow.py adds for the Rainbow ops). A main resource so that
+ * the jar's {@code check} runs them too.
  */
 public final class Golden {
     private Golden() {}

@@ -39,7 +39,7 @@ public final class GoldenCases {
 
     /** The ops of the golden file, in the order the command reports them. */
     public static final List<String> OPS =
-            List.of("linear", "conv2d", "relu", "mse", "smooth_l1", "td_target", "optimizer", "dqn_update_mlp");
+            List.of("linear", "conv2d", "relu", "mse", "smooth_l1", "weighted_mse", "weighted_smooth_l1", "td_target", "optimizer", "dqn_update_mlp");
 
     public static List<Case> all() {
         List<Case> out = new ArrayList<>();
@@ -65,6 +65,8 @@ public final class GoldenCases {
             case "relu" -> relu(c, b, check);
             case "mse" -> loss(Loss.mse(), c, b, check);
             case "smooth_l1" -> loss(Loss.smoothL1(1f), c, b, check);
+            case "weighted_mse" -> loss(Loss.mse(), c, b, check);
+            case "weighted_smooth_l1" -> loss(Loss.smoothL1(1f), c, b, check);
             case "td_target" -> tdTarget(c, b, check);
             case "optimizer" -> optimizer(c, b, check);
             case "dqn_update_mlp" -> dqnUpdateMlp(c, b, check);
@@ -117,6 +119,7 @@ public final class GoldenCases {
         JsonNode in = c.get("inputs"), ex = c.get("expected");
         Tensor pred = tensor(b, in.get("pred")), target = tensor(b, in.get("target"));
         pred.grad = b.zeros(pred.shape());
+        if (in.has("weight")) loss = loss.weightedBy(tensor(b, in.get("weight")));
         Graph g = Graph.training(b);
         Tensor l = loss.forward(g, pred, target);
         g.backward(l);
