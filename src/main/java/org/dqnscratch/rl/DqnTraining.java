@@ -136,7 +136,8 @@ public final class DqnTraining {
         // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
         // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
         DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
-                cfg.optimizerFor(online.params()), cfg.lossFunction(), batch.perSampleDiscount ? 1f : (float) cfg.gamma, cfg.doubleDqn);
+                cfg.optimizerFor(online.params()), batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(),
+                batch.perSampleDiscount ? 1f : (float) cfg.gamma, cfg.doubleDqn);
 
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
@@ -353,6 +354,7 @@ public final class DqnTraining {
      */
     private static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
         if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
+        batch.beta = cfg.perBetaAt(done);
         if (done >= cfg.learningStarts && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
             loss = batch.learn(update, rng, cfg.gradientSteps, loss);
         }

@@ -29,6 +29,9 @@ public final class DqnUpdate {
     private final Backend backend;
     private final Graph train, targetPass, onlineNext;
     private final float[] lossOut = new float[1];
+    /** The last step's Q(s, a) and TD targets y, for prioritized replay's TD errors. */
+    private Tensor lastQ, lastY;
+    private float[] qOut = new float[0], yOut = new float[0];
 
     public DqnUpdate(Module online, Parameters onlineParams, Module target, Parameters targetParams,
                      Optimizer optimizer, Loss loss, float gamma, boolean doubleDqn) {
@@ -51,7 +54,17 @@ public final class DqnUpdate {
      * Returns the loss when {@code readLoss} (one float copied back), else NaN.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss) {
+        return step(s, actions, reward, terminated, sNext, readLoss, null);
+    }
+
+    /**
+     * As above; with {@code tdErrors} not null, also the TD errors {@code Q(s, a) - y} of the batch
+     * (before this step's optimizer step), for prioritized replay: two reads of [B] floats, a wait for
+     * the device on a GPU at every gradient step.
+     */
+    public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss, float[] tdErrors) {
         Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
+        if (tdErrors != null) tdErrors(tdErrors);
         optimizer.step();
         if (!readLoss) return Float.NaN;
         backend.download(lossOut, 0, l);
@@ -68,6 +81,17 @@ public final class DqnUpdate {
         return lossOut[0];
     }
 
+    private void tdErrors(float[] out) {
+        int n = lastQ.size;
+        if (qOut.length != n) {
+            qOut = new float[n];
+            yOut = new float[n];
+        }
+        backend.download(qOut, 0, lastQ);
+        backend.download(yOut, 0, lastY);
+        for (int i = 0; i < n; i++) out[i] = qOut[i] - yOut[i];
+    }
+
     private Tensor lossAndGradient(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
         targetPass.reset();
         Tensor qNextTarget = target.forward(targetPass, sNext);
@@ -80,6 +104,8 @@ public final class DqnUpdate {
 
         train.reset();
         Tensor q = QOps.gather(train, online.forward(train, s), actions);
+        lastQ = q;
+        lastY = y;
         Tensor l = loss.forward(train, q, y);
         optimizer.zeroGrad();
         train.backward(l);

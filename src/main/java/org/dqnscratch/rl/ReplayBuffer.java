@@ -23,8 +23,13 @@ public final class ReplayBuffer implements Replay {
     private final int[] actions;
     private final boolean[] terminated;
     private int next, size;
+    /** Prioritized replay's priorities per slot; null: uniform sampling. */
+    final Priorities priorities;
 
-    public ReplayBuffer(int capacity, int observationSize) {
+    public ReplayBuffer(int capacity, int observationSize) { this(capacity, observationSize, null); }
+
+    /** With {@code priorities} (one per slot): {@link #samplePrioritized}. */
+    ReplayBuffer(int capacity, int observationSize, Priorities priorities) {
         if (capacity < 1) throw new IllegalArgumentException("replay capacity must be >= 1, got " + capacity);
         if ((long) capacity * observationSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("replay of " + capacity + " x " + observationSize + " floats is too large");
@@ -36,6 +41,8 @@ public final class ReplayBuffer implements Replay {
         this.rewards = new float[capacity];
         this.actions = new int[capacity];
         this.terminated = new boolean[capacity];
+        this.priorities = priorities;
+        if (priorities != null && priorities.tree.capacity != capacity) throw new IllegalArgumentException("priorities for " + priorities.tree.capacity + " slots");
     }
 
     /** Stores one transition; {@code terminated} (not truncated) marks a terminal next state. */
@@ -45,6 +52,7 @@ public final class ReplayBuffer implements Replay {
         actions[next] = action;
         rewards[next] = reward;
         this.terminated[next] = terminated;
+        if (priorities != null) priorities.added(next);
         next = (next + 1) % capacity;
         size = Math.min(size + 1, capacity);
     }
@@ -82,6 +90,8 @@ public final class ReplayBuffer implements Replay {
                 d.writeFloat(rewards[i]);
                 d.writeBoolean(terminated[i]);
             }
+            d.writeBoolean(priorities != null);
+            if (priorities != null) priorities.save(d, size);
             d.flush(); // into o, which AtomicFiles syncs and closes
         });
     }
@@ -105,6 +115,11 @@ public final class ReplayBuffer implements Replay {
                 rewards[i] = d.readFloat();
                 terminated[i] = d.readBoolean();
             }
+            boolean prioritized = d.readBoolean();
+            if (prioritized != (priorities != null)) {
+                throw new IOException(file + " holds a " + (prioritized ? "prioritized" : "uniform") + " replay; this run's is " + (prioritized ? "uniform" : "prioritized (--per)"));
+            }
+            if (prioritized) priorities.load(d, sz);
             if (d.read() != -1) throw new IOException(file + " has data after the replay");
             next = nx;
             size = sz;
@@ -115,6 +130,18 @@ public final class ReplayBuffer implements Replay {
             next = size = 0;
             throw e;
         }
+    }
+
+    /**
+     * Prioritized: draws {@code batch} slots in proportion to their priorities (stratified) into
+     * {@code slots} and gathers them as {@link #sample} does, with their importance weights
+     * (exponent {@code beta}) in {@code weights}.
+     */
+    void samplePrioritized(RandomGenerator rng, int batch, float[] s, float[] a, float[] r, float[] term, float[] s2, int[] slots,
+                           float[] weights, double beta) {
+        if (size == 0) throw new IllegalStateException("sample from an empty replay buffer");
+        priorities.sample(rng, batch, slots, weights, beta);
+        for (int i = 0; i < batch; i++) copy(slots[i], i, s, a, r, term, s2);
     }
 
     /** Copies stored transition {@code j} into batch row {@code i}. */

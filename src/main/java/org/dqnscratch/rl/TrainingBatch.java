@@ -39,6 +39,12 @@ final class TrainingBatch {
     /** Gradient steps taken, for {@link #LOSS_EVERY}. */
     long updates;
     private float lossRead = Float.NaN;
+    /** Prioritized replay (--per, flat replays): the sampled slots, their TD errors, and the importance-weight exponent now. */
+    final int[] perSlots;
+    final float[] weights, tdErrors;
+    double beta = 1;
+    /** The importance weights on the backend, for the weighted loss (null without --per). */
+    final Tensor tweights;
     final Tensor ts, ta, tr, tterm, ts2, tscalars;
     /**
      * With pixels: tpixels holds the bytes of s then s2, or every frame of the replay (on the device);
@@ -63,19 +69,24 @@ final class TrainingBatch {
             flat = null;
             perSampleDiscount = true;
         } else {
-            flat = new ReplayBuffer(cfg.bufferSize, obsSize);
+            flat = new ReplayBuffer(cfg.bufferSize, obsSize, cfg.per ? new Priorities(cfg.bufferSize, cfg.perAlpha, cfg.perEps) : null);
             pixels = null;
             perSampleDiscount = false;
         }
+        if (cfg.per && spec.pixels()) throw new IllegalArgumentException("--per is not yet available for Atari games' pixel replays");
         a = new float[B];
         r = new float[B];
         term = new float[B];
         int stack = spec.pixels() ? spec.atari().stack() : 1, frame = obsSize / stack;
         boolean onDevice = cfg.replayOnDevice;
         if (onDevice && !spec.pixels()) throw new IllegalArgumentException("--replay-on-device is for Atari games' pixel replays");
-        int slots = onDevice ? 2 * B * stack : 0;
-        scalars = new float[3 * B + slots];
-        tscalars = backend.zeros(3 * B + slots);
+        int slots = onDevice ? 2 * B * stack : 0, w = cfg.per ? B : 0;
+        scalars = new float[3 * B + slots + w];
+        tscalars = backend.zeros(3 * B + slots + w);
+        tweights = cfg.per ? new Tensor(tscalars.storage, 3 * B + slots, B) : null;
+        perSlots = cfg.per ? new int[B] : null;
+        weights = cfg.per ? new float[B] : null;
+        tdErrors = cfg.per ? new float[B] : null;
         ta = new Tensor(tscalars.storage, 0, B);
         tr = new Tensor(tscalars.storage, B, B);
         tterm = new Tensor(tscalars.storage, 2 * B, B);
@@ -158,6 +169,11 @@ final class TrainingBatch {
                 b.uploadBytes(tpixels, 0, sBytes, 0, sBytes.length);
                 b.uploadBytes(tpixels, sBytes.length, s2Bytes, 0, s2Bytes.length);
                 b.scale_u8_forward(tobs, tpixels, 1f, tobs.size); // 0..255 as floats: the network scales them
+            } else if (perSlots != null) {
+                flat.samplePrioritized(rng, B, s, a, r, term, s2, perSlots, weights, beta);
+                System.arraycopy(weights, 0, scalars, scalars.length - B, B);
+                b.upload(ts, s, 0);
+                b.upload(ts2, s2, 0);
             } else {
                 flat.sample(rng, B, s, a, r, term, s2);
                 b.upload(ts, s, 0);
@@ -170,7 +186,8 @@ final class TrainingBatch {
             b.upload(tscalars, scalars, 0);
             if (tslots != null) b.gather_u8_forward(tobs, tpixels, tslots, tslots.size, pixels.frameSize);
             boolean read = updates++ % LOSS_EVERY == 0;
-            float loss = update.step(ts, ta, tr, tterm, ts2, read);
+            float loss = update.step(ts, ta, tr, tterm, ts2, read, tdErrors);
+            if (perSlots != null) flat.priorities.update(perSlots, tdErrors, B);
             if (!read) continue;
             lossRead = loss;
             if (!Float.isFinite(loss)) {

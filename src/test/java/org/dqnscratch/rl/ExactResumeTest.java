@@ -108,6 +108,21 @@ class ExactResumeTest {
         sameRun(whole, parts, a, b);
     }
 
+    /** Prioritized replay: the priorities, the largest seen and beta's schedule continue too; on the CPU and in OpenCL (TD errors read back). */
+    @Test
+    void prioritizedReplayCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl) throws Exception {
+        DqnConfig cfg = cartpole(2500);
+        cfg.per = true;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        assertThrows(Crash.class, () -> run(cfg, parts, cpu, false, () -> false, crashAfter(1800)));
+        sameRun(whole, parts, a, run(cfg, parts, cpu, true, () -> false, UnaryOperator.identity()));
+        Backend cl = OpenClSupport.backend();
+        DqnTraining.Result c = run(cfg, wholeCl, cl, false, () -> false, UnaryOperator.identity());
+        run(cfg, partsCl, cl, false, stopAt(1300, 1), UnaryOperator.identity());
+        sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
+    }
+
     @Test
     void frozenLakeCrashedAndResumed(@TempDir Path whole, @TempDir Path parts) throws Exception {
         Backend cpu = new CpuBackend();
