@@ -147,9 +147,19 @@ final class TrainCommand implements Callable<Integer> {
     private static final java.util.Set<String> FIXED = java.util.Set.of("env", "slippery", "game", "pipeline", "frameSkip", "frameStack",
             "hidden", "dueling", "optimizer", "envs");
 
+    /**
+     * Config fields added after config.json first fed --resume (git log of DqnConfig): a run from
+     * before them lacks them and resumes with their defaults (solveCheckEvery: see below). A field
+     * added to DqnConfig from now on belongs here too.
+     */
+    private static final java.util.Set<String> ADDED_SINCE_RESUME = java.util.Set.of("lrEnd", "diagnoseEvery", "replayOnDevice", "solveCheckEvery");
+
     /** The config of the run in {@code --resume}'s folder with the flags given now applied over it. */
     DqnConfig resumed(ParseResult parsed) throws java.io.IOException {
         Path file = resume.resolve("config.json");
+        if (!Files.exists(resume)) throw new IllegalArgumentException("--resume " + resume + ": no such directory");
+        if (!Files.isDirectory(resume)) throw new IllegalArgumentException("--resume " + resume + ": not a directory (give the run directory, not a file in it)");
+        if (Files.isDirectory(file)) throw new IllegalArgumentException("--resume " + resume + ": " + file + " is a directory, not a file");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--resume " + resume + ": no run there (no config.json)");
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.JsonNode root;
@@ -158,8 +168,16 @@ final class TrainCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("--resume " + resume + ": unreadable config.json (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        DqnConfig cfg = new DqnConfig();
         com.fasterxml.jackson.databind.JsonNode args = root.path("args");
+        if (!args.isObject()) throw new IllegalArgumentException("--resume " + resume + ": " + file + " has no \"args\" object (not a run's config.json?)");
+        // A key left out would silently become its default (a seed 5 run resumed as seed 1): every field
+        // a run writes must be there, except those added after --resume existed, which older runs lack.
+        java.util.List<String> missing = DqnConfig.fields().stream().map(Field::getName)
+                .filter(n -> !args.has(n) && !ADDED_SINCE_RESUME.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("--resume " + resume + ": " + file + " lacks " + String.join(", ", missing) + " (a damaged config.json?)");
+        }
+        DqnConfig cfg = new DqnConfig();
         for (Field f : DqnConfig.fields()) {
             if (!args.has(f.getName())) continue;
             try {
@@ -168,7 +186,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume " + resume + ": bad value of " + f.getName() + " in config.json");
             }
         }
-        if (cfg.atari() != atari(name)) {
+        // The environment must be the command's: CartPole* for cartpole, FrozenLake* for frozenlake.
+        boolean own = atari(name) ? cfg.atari() : !cfg.atari() && cfg.env.startsWith(name.equals("cartpole") ? "CartPole" : "FrozenLake");
+        if (!own) {
             throw new IllegalArgumentException("--resume " + resume + ": that run trained " + (cfg.atari() ? cfg.game : cfg.env) + ", not a " + name + " environment");
         }
         if (!args.has("solveCheckEvery") && args.has("evalEvery")) {

@@ -1,0 +1,129 @@
+package org.dqnscratch.cli;
+
+import static org.dqnscratch.cli.CliTest.assertOneLineError;
+import static org.dqnscratch.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nonsense a hostile user hands to {@code --resume} (issue "Runs that survive anything"): each is a
+ * one-line error that names the file and what is wrong, and leaves the run directory as it was.
+ * Every case here was accepted silently, or reported as a bare path, before.
+ */
+class ResumeInputsTest {
+    @TempDir static Path shared;
+    /** A finished 600-step CartPole run, seed 5 (not the default 1): copied by each test that changes it. */
+    static Path original;
+
+    @BeforeAll
+    static void train() throws Exception {
+        CliTest.Run r = run("cartpole", "--seed", "5", "--total-steps", "600", "--learning-starts", "200", "--stop-when-solved=false",
+                "--eval-episodes", "1", "--eval-every", "0", "--gif=false", "--progress=false", "--run-dir", shared.resolve("runs").toString());
+        assertEquals(0, r.code(), r.toString());
+        try (Stream<Path> s = Files.list(shared.resolve("runs"))) {
+            original = s.findFirst().orElseThrow();
+        }
+    }
+
+    /** A copy of the finished run to damage. */
+    static Path copy(Path dir) throws Exception {
+        Path to = dir.resolve("run");
+        try (Stream<Path> s = Files.walk(original)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Path q = to.resolve(original.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(q);
+                else Files.copy(p, q);
+            }
+        }
+        return to;
+    }
+
+    /** Every file of a run directory with its bytes, to see that a refused resume changed nothing. */
+    static Map<String, String> snapshot(Path run) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(run)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(run.relativize(p).toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))) + " " + Files.getLastModifiedTime(p));
+            }
+        }
+        return m;
+    }
+
+    static CliTest.Run resume(Path run, String... more) {
+        String[] args = Stream.concat(Stream.of("cartpole", "--resume", run.toString(), "--total-steps", "800", "--progress=false"),
+                Stream.of(more)).toArray(String[]::new);
+        return run(args);
+    }
+
+    /** An empty, {@code {}} or key-less config.json became the defaults: seed 5 resumed as seed 1. */
+    @Test
+    void aConfigWithoutItsKeysIsRefused(@TempDir Path dir) throws Exception {
+        Path run = copy(dir);
+        Path config = run.resolve("config.json");
+        String json = Files.readString(config);
+        for (String bad : new String[] {"", "{}", "[]", "{\"preset\": \"default\"}", "{\"args\": 3}"}) {
+            Files.writeString(config, bad);
+            assertOneLineError(resume(run), config + " has no \"args\" object");
+        }
+        Files.writeString(config, "{\"args\": {");
+        assertOneLineError(resume(run), "unreadable config.json");
+        Files.writeString(config, "{\"args\": {}}");
+        CliTest.Run r = resume(run);
+        assertOneLineError(r, config + " lacks env, slippery, game");
+        assertTrue(r.err().contains("seed, totalSteps"), r.err());
+
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = (ObjectNode) m.readTree(json);
+        ((ObjectNode) root.get("args")).remove("seed");
+        Files.writeString(config, m.writeValueAsString(root));
+        assertEquals("error: --resume " + run + ": " + config + " lacks seed (a damaged config.json?)", resume(run).err().strip());
+    }
+
+    /** A run written before lrEnd, diagnoseEvery, replayOnDevice and solveCheckEvery existed still resumes. */
+    @Test
+    void fieldsNewerThanResumeMayBeMissing(@TempDir Path dir) throws Exception {
+        Path run = copy(dir);
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = (ObjectNode) m.readTree(run.resolve("config.json").toFile());
+        ((ObjectNode) root.get("args")).remove(java.util.List.of("lrEnd", "diagnoseEvery", "replayOnDevice", "solveCheckEvery"));
+        Files.writeString(run.resolve("config.json"), m.writeValueAsString(root));
+        CliTest.Run r = resume(run);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(m.readTree(run.resolve("config.json").toFile()).get("args").get("seed").asLong() == 5);
+    }
+
+    /** {@code frozenlake --resume <a CartPole run>} went on training CartPole. */
+    @Test
+    void anotherCommandsRunIsRefused() throws Exception {
+        Map<String, String> before = snapshot(original);
+        assertOneLineError(run("frozenlake", "--resume", original.toString(), "--total-steps", "800", "--progress=false"),
+                "that run trained CartPole-v1, not a frozenlake environment");
+        assertOneLineError(run("pong", "--resume", original.toString(), "--total-steps", "800", "--progress=false"),
+                "that run trained CartPole-v1, not a pong environment");
+        assertEquals(before, snapshot(original));
+    }
+
+    /** A file or a folder where the other is expected says so (it said "no run there (no config.json)"). */
+    @Test
+    void aFileForTheRunDirectoryOrAFolderForConfigJson(@TempDir Path dir) throws Exception {
+        assertOneLineError(resume(original.resolve("config.json")), "config.json: not a directory (give the run directory, not a file in it)");
+        assertOneLineError(resume(dir.resolve("nothing")), "nothing: no such directory");
+        Path run = copy(dir);
+        Files.delete(run.resolve("config.json"));
+        Files.createDirectory(run.resolve("config.json"));
+        assertOneLineError(resume(run), "config.json is a directory, not a file");
+    }
+}
