@@ -53,7 +53,8 @@ public final class MetricsCsv implements Closeable {
      * The rows of an existing log whose first column is at most {@code maxFirst} (a run resumed
      * from a checkpoint keeps the history up to it); empty cells read as NaN. A last row cut short
      * by a crash (no line end, too few cells, not a number) is dropped with a line to {@code warn};
-     * so is a log that is missing or was left empty. A bad row elsewhere is an error.
+     * so is a log that is missing or was left empty. A bad row elsewhere is an error, and so is a
+     * {@code global_step} column that decreases or an {@code episode} column that does not count up by one.
      */
     public static List<double[]> read(Path file, double maxFirst, Consumer<String> warn, String... header) throws IOException {
         String text;
@@ -71,6 +72,10 @@ public final class MetricsCsv implements Closeable {
             return List.of();
         }
         if (!lines.get(0).equals(head)) throw new IOException(file + ": not a metrics log with columns " + head);
+        // A log is written in order, one row per episode: a duplicated or reordered row (pasted logs, a
+        // hand edit) would resume with a wrong episode count and return averages, so it is refused.
+        int stepColumn = List.of(header).indexOf("global_step"), episodeColumn = List.of(header).indexOf("episode");
+        double[] previous = null;
         List<double[]> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -81,6 +86,15 @@ public final class MetricsCsv implements Closeable {
                 warn.accept("warning: " + file + ": dropped an incomplete last row (a crash while it was written?): " + line);
                 break;
             }
+            if (previous != null && stepColumn >= 0 && r[stepColumn] < previous[stepColumn]) {
+                throw new IOException(file + ": line " + (i + 1) + ": global_step " + format(new double[] {r[stepColumn]})
+                        + " is below the previous row's " + format(new double[] {previous[stepColumn]}) + " (rows out of order?)");
+            }
+            if (previous != null && episodeColumn >= 0 && r[episodeColumn] != previous[episodeColumn] + 1) {
+                throw new IOException(file + ": line " + (i + 1) + ": episode " + format(new double[] {r[episodeColumn]}) + " after episode "
+                        + format(new double[] {previous[episodeColumn]}) + " (episodes must count up by one: a duplicated or missing row?)");
+            }
+            previous = r;
             if (r[0] <= maxFirst) rows.add(r);
         }
         return rows;

@@ -2,6 +2,7 @@ package org.dqnscratch.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The metrics log survives crashes: an atomic rewrite at resume, a half last row dropped instead of refused. */
@@ -78,5 +80,30 @@ class MetricsCsvTest {
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
         Files.writeString(f, "a,b\n1,10\n");
         assertThrows(IOException.class, () -> MetricsCsv.read(f, 100, w -> {}, "step", "ret"));
+    }
+
+    /**
+     * A duplicated or reordered row was accepted at resume (the episode count and return averages
+     * then went wrong): global_step must not decrease and episode must count up by one per row.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "10,1,5\\n20,2,5\\n20,2,5\\n30,3,5\\n | line 4: episode 2 after episode 2",
+        "10,1,5\\n30,2,5\\n20,3,5\\n | line 4: global_step 20 is below the previous row's 30",
+        "10,1,5\\n20,3,5\\n | line 3: episode 3 after episode 1",
+        "10,1,5\\n20,2,5\\n15,1,5\\n | line 4: global_step 15 is below"})
+    void rowsOutOfOrderAreAnErrorNamingFileAndLine(String rows, String expected, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, "global_step,episode,ret\n" + rows.replace("\\n", "\n"));
+        IOException e = assertThrows(IOException.class, () -> MetricsCsv.read(f, 100, w -> {}, "global_step", "episode", "ret"));
+        assertTrue(e.getMessage().startsWith(f + ": " + expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void rowsInOrderAreRead(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, "global_step,episode,ret\n10,1,5\n20,2,5\n20,3,5\n30,4,5\n");
+        assertEquals(4, MetricsCsv.read(f, 100, w -> {}, "global_step", "episode", "ret").size());
     }
 }
