@@ -41,7 +41,11 @@ final class EvalCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1");
         if (epsilon < 0 || epsilon > 1) throw new IllegalArgumentException("--epsilon must be in [0, 1]");
+        if (Files.isDirectory(checkpoint)) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " is a directory (give a file in it, such as best.safetensors)");
+        }
         if (!Files.isRegularFile(checkpoint)) throw new IllegalArgumentException("checkpoint not found: " + checkpoint);
+        if (gif != null && Files.isDirectory(gif)) throw new IllegalArgumentException("--gif " + gif + " is a directory, not a file");
         CpuBackend backend = new CpuBackend();
         QNetwork net = QNetwork.load(backend, checkpoint, rom);
         try (Env env = net.makeEnv(seed)) {

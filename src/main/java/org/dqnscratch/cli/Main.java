@@ -40,11 +40,23 @@ public final class Main implements Callable<Integer> {
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            cmd.getErr().println("error: " + message(ex));
             return ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof org.dqnscratch.opencl.OpenClException ? 2 : 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The error line's text. Java's file errors say only the path ("/proc/foo") or the decoder's
+     * "Input length = 1": the path is kept and the reason added.
+     */
+    static String message(Exception ex) {
+        if (ex instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + org.dqnscratch.io.AtomicFiles.reason(f);
+        }
+        if (ex instanceof java.nio.charset.CharacterCodingException) return "a file that should be UTF-8 text is not (" + ex.getMessage() + ")";
+        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 
     @Override public Integer call() {

@@ -319,12 +319,21 @@ final class TrainCommand implements Callable<Integer> {
      * started in the same second never share a directory (a check for existence first would let both in).
      */
     static Path newRunDir(Path parent, String base) throws java.io.IOException {
-        Files.createDirectories(parent);
+        // The system's messages are the bare path ("error: /proc/foo"): say what failed, where, and why.
+        try {
+            Files.createDirectories(parent);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("cannot create run directory " + parent + ": "
+                    + (Files.exists(parent) ? "it is a file" : org.dqnscratch.io.AtomicFiles.reason(e)), e);
+        }
         for (int i = 1; ; i++) {
+            Path dir = parent.resolve(i == 1 ? base : base + "-" + i);
             try {
-                return Files.createDirectory(parent.resolve(i == 1 ? base : base + "-" + i));
+                return Files.createDirectory(dir);
             } catch (java.nio.file.FileAlreadyExistsException taken) {
                 // another run's: try the next name
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("cannot create run directory " + dir + ": " + org.dqnscratch.io.AtomicFiles.reason(e), e);
             }
         }
     }

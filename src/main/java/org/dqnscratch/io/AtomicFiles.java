@@ -16,7 +16,38 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /**
+     * Writes {@code target} atomically. A failure is one IOException naming {@code target}, the
+     * file the user asked for, and why ("cannot write runs/x/metrics.csv: No space left on device"):
+     * the system's own message names the temp file, or nothing at all.
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        if (Files.isDirectory(target)) throw new IOException("cannot write " + target + ": is a directory");
+        try {
+            replace(target, writer);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + target + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * Why a file operation failed, in the system's words ("No such file or directory", "Permission
+     * denied", "No space left on device"), without the path: Java's exceptions for the common errors
+     * carry the path alone as their message, which reads like no reason at all.
+     */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        if (e instanceof java.nio.file.NoSuchFileException) return "No such file or directory";
+        if (e instanceof java.nio.file.AccessDeniedException) return "Permission denied";
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return "File exists";
+        if (e instanceof java.nio.file.NotDirectoryException) return "Not a directory";
+        if (e instanceof java.nio.file.DirectoryNotEmptyException) return "Directory not empty";
+        if (e instanceof java.nio.charset.CharacterCodingException) return "not UTF-8 text";
+        if (e instanceof java.nio.file.FileSystemException) return e.getClass().getSimpleName();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static void replace(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");

@@ -32,12 +32,14 @@ public final class MetricsCsv implements Closeable {
 
     private final BufferedWriter out;
     private final int columns;
+    private final Path file;
 
     public MetricsCsv(Path file, String... header) throws IOException { this(file, List.of(), header); }
 
     /** A log that starts with {@code rows} already in it (a resumed run's history), replacing {@code file} atomically. */
     public MetricsCsv(Path file, List<double[]> rows, String... header) throws IOException {
         this.columns = header.length;
+        this.file = file;
         for (double[] r : rows) check(r);
         AtomicFiles.write(file, o -> {
             Writer w = new OutputStreamWriter(o, StandardCharsets.UTF_8);
@@ -63,6 +65,10 @@ public final class MetricsCsv implements Closeable {
         } catch (NoSuchFileException e) {
             warn.accept("warning: " + file + " is missing; the log restarts with the resumed steps");
             return List.of();
+        } catch (java.nio.charset.CharacterCodingException e) { // the JDK's message, "Input length = 1", names neither file nor cause
+            throw new IOException(file + ": not UTF-8 text (a metrics log is CSV text; a binary file in its place?)", e);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + ": " + (Files.isDirectory(file) ? "is a directory" : AtomicFiles.reason(e)), e);
         }
         List<String> lines = text.lines().toList();
         boolean lastComplete = text.endsWith("\n");
@@ -116,8 +122,12 @@ public final class MetricsCsv implements Closeable {
     /** One row; NaN is written as an empty cell (no value yet, e.g. the loss before training starts). */
     public void row(double... values) throws IOException {
         check(values);
-        out.write(format(values) + "\n"); // \n everywhere, as the rewrite writes it
-        out.flush();
+        try {
+            out.write(format(values) + "\n"); // \n everywhere, as the rewrite writes it
+            out.flush();
+        } catch (IOException e) { // a full disk: the system's message names no file
+            throw new IOException("cannot write " + file + ": " + AtomicFiles.reason(e), e);
+        }
     }
 
     private void check(double[] values) {

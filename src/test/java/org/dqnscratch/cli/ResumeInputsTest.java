@@ -38,11 +38,14 @@ class ResumeInputsTest {
     }
 
     /** A copy of the finished run to damage. */
-    static Path copy(Path dir) throws Exception {
+    static Path copy(Path dir) throws Exception { return copyOf(original, dir); }
+
+    /** A copy of run directory {@code from} in {@code dir}. */
+    static Path copyOf(Path from, Path dir) throws Exception {
         Path to = dir.resolve("run");
-        try (Stream<Path> s = Files.walk(original)) {
+        try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
-                Path q = to.resolve(original.relativize(p).toString());
+                Path q = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(q);
                 else Files.copy(p, q);
             }
