@@ -322,6 +322,17 @@ final class TrainingCheckpoint {
         } catch (RuntimeException e) {
             throw new CheckpointException(stateFile + ": bad counters (" + e.getMessage() + ")");
         }
+        // Counts of what has happened cannot be negative (a step of -5000 resumed and trained from there).
+        int optimizerSteps;
+        try {
+            optimizerSteps = Integer.parseInt(meta.get("optimizer_steps"));
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(stateFile + ": bad counters (optimizer_steps " + meta.get("optimizer_steps") + ")");
+        }
+        if (c.step() < 0 || c.episode() < 0 || optimizerSteps < 0) {
+            throw new CheckpointException(stateFile + ": bad counters (step " + c.step() + ", episode " + c.episode() + ", optimizer_steps "
+                    + optimizerSteps + "; none may be negative)");
+        }
         // Cannot happen in a checkpoint folder; an older version's top-level pair can be mixed by a kill between its renames.
         String netStep = SafeTensors.read(netFile).metadata().get("step");
         if (!Long.toString(c.step()).equals(netStep)) {

@@ -13,8 +13,11 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dqnscratch.io.SafeTensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -128,5 +131,22 @@ class ResumeInputsTest {
         Files.delete(run.resolve("config.json"));
         Files.createDirectory(run.resolve("config.json"));
         assertOneLineError(resume(run), "config.json is a directory, not a file");
+    }
+
+    /** A checkpoint whose state says step -5000 (or a negative episode or optimizer step count) was resumed from. */
+    @ParameterizedTest
+    @ValueSource(strings = {"step", "episode", "optimizer_steps"})
+    void negativeCountersInTheCheckpointAreRefused(String counter, @TempDir Path dir) throws Exception {
+        Path run = copy(dir);
+        Path state = run.resolve("checkpoints").resolve(Files.readString(run.resolve("checkpoint")).strip()).resolve("state.safetensors");
+        SafeTensors.Contents c = SafeTensors.read(state);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        meta.put(counter, "-5000");
+        SafeTensors.save(state, c.tensors(), meta);
+        Map<String, String> before = snapshot(run);
+        CliTest.Run r = resume(run);
+        assertOneLineError(r, state + ": bad counters (");
+        assertTrue(r.err().contains(counter + " -5000") && r.err().contains("none may be negative"), r.err());
+        assertEquals(before, snapshot(run));
     }
 }
