@@ -157,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The config of the run in {@code --resume}'s folder with the flags given now applied over it. */
     DqnConfig resumed(ParseResult parsed) throws java.io.IOException {
         Path file = resume.resolve("config.json");
-        if (!Files.exists(resume)) throw new IllegalArgumentException("--resume " + resume + ": no such directory");
+        if (!Files.exists(resume)) throw new IllegalArgumentException("--resume " + resume + ": no run there (no such directory)");
         if (!Files.isDirectory(resume)) throw new IllegalArgumentException("--resume " + resume + ": not a directory (give the run directory, not a file in it)");
         if (Files.isDirectory(file)) throw new IllegalArgumentException("--resume " + resume + ": " + file + " is a directory, not a file");
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--resume " + resume + ": no run there (no config.json)");
@@ -291,7 +291,7 @@ final class TrainCommand implements Callable<Integer> {
             if (bar != null) bar.stepTo(result.steps());
         }
         out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
-                result.seconds(), result.steps() / result.seconds(),
+                result.seconds(), (result.steps() - result.resumedFromStep()) / result.seconds(), // this process's steps over its time
                 !result.solved() ? "; not solved" : Double.isNaN(result.secondsToSolve()) ? "; solved at step " + result.solvedAtStep() + " (before the resume)"
                         : String.format(Locale.ROOT, "; solved at step %d after %.1f s", result.solvedAtStep(), result.secondsToSolve()));
         out.println("saved: " + runDir.resolve("best.safetensors") + ", last.safetensors, metrics.csv, learning_curve.png"

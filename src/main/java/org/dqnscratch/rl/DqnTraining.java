@@ -74,9 +74,12 @@ public final class DqnTraining {
     /**
      * {@code evaluation}: the handed-over network's (best.safetensors, from {@code bestStep});
      * {@code lastEvaluation}: the network training ended with. Both null when interrupted.
+     * {@code resumedFromStep}: the checkpoint's step a resumed run started from (0 for a new run);
+     * {@code seconds} counts this process's training only, so its rate is (steps - resumedFromStep) / seconds.
      */
     public record Result(Path runDir, long steps, long episodes, double seconds, boolean solved, long solvedAtStep,
-                         double secondsToSolve, Evaluation evaluation, boolean interrupted, Evaluation lastEvaluation, long bestStep) {}
+                         double secondsToSolve, Evaluation evaluation, boolean interrupted, Evaluation lastEvaluation, long bestStep,
+                         long resumedFromStep) {}
 
     /** The CSV columns, CleanRL's names. */
     static final String[] COLUMNS = {"global_step", "episode", "charts/episodic_return", "charts/episodic_length",
@@ -146,6 +149,9 @@ public final class DqnTraining {
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
         TrainingCheckpoint.Counters from = resume ? resumed.counters()
                 : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1);
+        if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
+            throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
+        }
         if (resume) {
             out.message("resuming from the checkpoint of step " + from.step());
             if (resumed.episodes() == null) { // not the same run: say how it differs
@@ -156,8 +162,6 @@ public final class DqnTraining {
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
         EnvStepper stepper = new EnvStepper(envs);
 
-        Files.createDirectories(runDir);
-        writeConfig(runDir.resolve("config.json"), cfg, preset, solveAt);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("preset", preset);
         meta.put("seed", Long.toString(seed));
@@ -197,6 +201,9 @@ public final class DqnTraining {
             // Fresh episodes; a resumed run seeds them from the step so they differ from the first run's.
             for (int i = 0; i < N; i++) obs[i] = envs[i].reset(seed + i + step * 7919);
         }
+        // Written only now: a resume that fails on what it reads (metrics.csv, best.safetensors, the episodes) leaves the run directory as it was.
+        Files.createDirectories(runDir);
+        writeConfig(runDir.resolve("config.json"), cfg, preset, solveAt);
         int[] action = new int[N], greedy = new int[N];
         boolean[] random = new boolean[N];
         float[] actBatch = new float[N * obsSize];
@@ -315,7 +322,7 @@ public final class DqnTraining {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
             evalEnv.close();
-            return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step());
+            return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step(), from.step());
         }
         // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         Evaluation last = solve.latestStep == step ? solve.latest
@@ -328,7 +335,7 @@ public final class DqnTraining {
             Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
         evalEnv.close();
-        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step());
+        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step(), from.step());
     }
 
     /**

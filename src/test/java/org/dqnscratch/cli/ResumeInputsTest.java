@@ -126,7 +126,7 @@ class ResumeInputsTest {
     @Test
     void aFileForTheRunDirectoryOrAFolderForConfigJson(@TempDir Path dir) throws Exception {
         assertOneLineError(resume(original.resolve("config.json")), "config.json: not a directory (give the run directory, not a file in it)");
-        assertOneLineError(resume(dir.resolve("nothing")), "nothing: no such directory");
+        assertOneLineError(resume(dir.resolve("nothing")), "nothing: no run there (no such directory)");
         Path run = copy(dir);
         Files.delete(run.resolve("config.json"));
         Files.createDirectory(run.resolve("config.json"));
@@ -148,5 +148,61 @@ class ResumeInputsTest {
         assertOneLineError(r, state + ": bad counters (");
         assertTrue(r.err().contains(counter + " -5000") && r.err().contains("none may be negative"), r.err());
         assertEquals(before, snapshot(run));
+    }
+
+    /** --total-steps at or below the checkpoint's step was a silent no-op with exit code 0 (that rewrote the run's files). */
+    @Test
+    void totalStepsNotBeyondTheCheckpointIsRefused() throws Exception {
+        Map<String, String> before = snapshot(original);
+        for (String total : new String[] {"600", "300"}) {
+            CliTest.Run r = run("cartpole", "--resume", original.toString(), "--total-steps", total, "--progress=false");
+            assertOneLineError(r, "the run in " + original + " is already at step 600: --total-steps must be larger than 600");
+        }
+        assertEquals(before, snapshot(original));
+    }
+
+    /**
+     * A resume that fails on what it reads leaves the run directory as it was: config.json was
+     * rewritten (with the new --total-steps) before metrics.csv was read.
+     */
+    @Test
+    void aFailedResumeChangesNothing(@TempDir Path dir) throws Exception {
+        Path run = copy(dir);
+        Path csv = run.resolve("metrics.csv");
+        java.util.List<String> lines = Files.readAllLines(csv);
+        Files.writeString(csv, String.join("\n", lines) + "\n" + lines.get(lines.size() - 1) + "\n"); // the last row twice
+        Map<String, String> before = snapshot(run);
+        Thread.sleep(20); // a file rewritten now would get a later modification time
+        assertOneLineError(resume(run), csv + ": line " + (lines.size() + 1) + ": episode ");
+        assertEquals(before, snapshot(run));
+
+        Files.writeString(csv, String.join("\n", lines) + "\n");
+        Files.write(run.resolve("best.safetensors"), new byte[] {1, 2, 3});
+        before = snapshot(run);
+        assertOneLineError(resume(run), "best.safetensors");
+        assertEquals(before, snapshot(run));
+    }
+
+    /**
+     * After a resume, "trained N steps ... (X steps/s)" divided all N steps by the resumed process's
+     * time: the rate must be the steps taken now over the time taken now. Here 600 steps on top of
+     * 2400: the old rate claimed five times the steps.
+     */
+    @Test
+    void theRateAfterAResumeCountsThisProcesssSteps(@TempDir Path dir) throws Exception {
+        CliTest.Run first = run("cartpole", "--total-steps", "2400", "--stop-when-solved=false", "--eval-every", "0", "--eval-episodes", "1",
+                "--gif=false", "--progress=false", "--run-dir", dir.toString());
+        assertEquals(0, first.code(), first.toString());
+        Path run;
+        try (Stream<Path> s = Files.list(dir)) {
+            run = s.findFirst().orElseThrow();
+        }
+        CliTest.Run r = run("cartpole", "--resume", run.toString(), "--total-steps", "3000", "--progress=false");
+        assertEquals(0, r.code(), r.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("trained 3000 steps, \\d+ episodes in ([0-9.]+) s \\((\\d+) steps/s\\)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double seconds = Double.parseDouble(m.group(1)), rate = Double.parseDouble(m.group(2));
+        // The seconds are printed to 0.1: the steps the line implies are exact to within rate * 0.05.
+        assertEquals(600, rate * seconds, rate * 0.05 + seconds * 0.5 + 1, r.out());
     }
 }
