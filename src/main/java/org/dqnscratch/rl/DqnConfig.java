@@ -146,6 +146,15 @@ public final class DqnConfig implements Cloneable {
     /** True when this run plays an Atari game (pixels, ALE) rather than a classic-control environment. */
     public boolean atari() { return !game.isEmpty(); }
 
+    /**
+     * The most environments one run steps. Each is an emulator with its own frames and a replay
+     * stream, stepped on at most one thread per core, and all are made before the first step:
+     * {@code --envs 100000} grew memory for minutes and never trained. The recipes use 1 to 10
+     * (Tianshou's); past a few per core the CPU steps no faster, so 256 leaves room for large
+     * machines and still refuses a typo at once.
+     */
+    public static final int MAX_ENVS = 256;
+
     /** Rejects values no run can use, with a message naming the flag. */
     public DqnConfig validate() {
         need(totalSteps > 0, "--total-steps must be > 0");
@@ -160,7 +169,7 @@ public final class DqnConfig implements Cloneable {
         need(trainFreq >= 1, "--train-freq must be >= 1");
         need(gradientSteps > 0 && Double.isFinite(gradientSteps), "--gradient-steps must be > 0");
         need(solveWindow >= 1, "--solve-window must be >= 1");
-        need(envs >= 1, "--envs must be >= 1");
+        need(envs >= 1 && envs <= MAX_ENVS, "--envs must be in [1, " + MAX_ENVS + "] (" + envs + " given)");
         need(nStep >= 1, "--n-step must be >= 1");
         need(perAlpha >= 0 && perAlpha <= 1, "--per-alpha must be in [0, 1]");
         need(perBeta >= 0 && perBeta <= 1, "--per-beta must be in [0, 1]");
