@@ -106,4 +106,22 @@ class MetricsCsvTest {
         Files.writeString(f, "global_step,episode,ret\n10,1,5\n20,2,5\n20,3,5\n30,4,5\n");
         assertEquals(4, MetricsCsv.read(f, 100, w -> {}, "global_step", "episode", "ret").size());
     }
+
+    /** A full disk while a row was appended said only "No space left on device", naming no file. */
+    @Test
+    void aFailedAppendNamesTheLog(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        MetricsCsv csv = new MetricsCsv(f, "step", "ret");
+        // The disk fills up after the log was opened: its writer now fails as the system's does.
+        java.lang.reflect.Field out = MetricsCsv.class.getDeclaredField("out");
+        out.setAccessible(true);
+        ((java.io.Writer) out.get(csv)).close();
+        out.set(csv, new java.io.BufferedWriter(new java.io.Writer() {
+            @Override public void write(char[] b, int off, int len) throws IOException { throw new IOException("No space left on device"); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        }, 1));
+        IOException e = assertThrows(IOException.class, () -> csv.row(1, 2));
+        assertEquals("cannot write " + f + ": No space left on device", e.getMessage());
+    }
 }
