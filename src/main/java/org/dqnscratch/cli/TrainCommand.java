@@ -148,11 +148,17 @@ final class TrainCommand implements Callable<Integer> {
             "hidden", "dueling", "optimizer", "envs");
 
     /**
-     * Config fields added after config.json first fed --resume (git log of DqnConfig): a run from
-     * before them lacks them and resumes with their defaults (solveCheckEvery: see below). A field
-     * added to DqnConfig from now on belongs here too.
+     * The config.json keys every resumable run has written: DqnConfig's fields when --resume came
+     * (commit c265839; checkpoints older than that cannot be resumed at all). Fields added since
+     * (lrEnd, diagnoseEvery, replayOnDevice, solveCheckEvery, and any added later) are missing from
+     * older runs and take their defaults; a frozen list, so that a new field needs no entry here.
      */
-    private static final java.util.Set<String> ADDED_SINCE_RESUME = java.util.Set.of("lrEnd", "diagnoseEvery", "replayOnDevice", "solveCheckEvery");
+    static final java.util.Set<String> REQUIRED_IN_CONFIG = java.util.Set.of("env", "slippery", "game", "rom", "pipeline", "noopMax",
+            "frameSkip", "frameStack", "terminalOnLifeLoss", "maxEpisodeFrames", "rewardClip", "envs", "nStep", "checkpointEvery", "saveReplay",
+            "seed", "totalSteps", "maxEpisodes", "hidden", "dueling", "init", "loss", "optimizer", "lr", "optimEps", "momentum", "rmspropAlpha",
+            "clipNorm", "clipValue", "gamma", "rewardScale", "doubleDqn", "bufferSize", "batchSize", "learningStarts", "trainFreq", "trainUnit",
+            "gradientSteps", "targetUpdate", "targetUnit", "tau", "epsSchedule", "epsStart", "epsEnd", "epsFraction", "epsSteps", "epsFactor",
+            "epsDecrement", "epsEvery", "evalEpisodes", "evalEvery", "solveWindow", "solveAt", "stopWhenSolved", "evalEpsilon", "runDir", "gif");
 
     /** The config of the run in {@code --resume}'s folder with the flags given now applied over it. */
     DqnConfig resumed(ParseResult parsed) throws java.io.IOException {
@@ -170,10 +176,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         com.fasterxml.jackson.databind.JsonNode args = root.path("args");
         if (!args.isObject()) throw new IllegalArgumentException("--resume " + resume + ": " + file + " has no \"args\" object (not a run's config.json?)");
-        // A key left out would silently become its default (a seed 5 run resumed as seed 1): every field
-        // a run writes must be there, except those added after --resume existed, which older runs lack.
+        // A key left out would silently become its default (a seed 5 run resumed as seed 1).
         java.util.List<String> missing = DqnConfig.fields().stream().map(Field::getName)
-                .filter(n -> !args.has(n) && !ADDED_SINCE_RESUME.contains(n)).toList();
+                .filter(n -> !args.has(n) && REQUIRED_IN_CONFIG.contains(n)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("--resume " + resume + ": " + file + " lacks " + String.join(", ", missing) + " (a damaged config.json?)");
         }

@@ -111,6 +111,17 @@ class ResumeInputsTest {
         assertTrue(m.readTree(run.resolve("config.json").toFile()).get("args").get("seed").asLong() == 5);
     }
 
+    /** The frozen list of required keys names fields that still exist (a rename would make every run unresumable). */
+    @Test
+    void everyRequiredKeyIsAConfigField() {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        for (var f : org.dqnscratch.rl.DqnConfig.fields()) fields.add(f.getName());
+        assertEquals(java.util.Set.of(), new java.util.TreeSet<>(TrainCommand.REQUIRED_IN_CONFIG).stream().filter(n -> !fields.contains(n))
+                .collect(java.util.stream.Collectors.toSet()));
+        fields.removeAll(TrainCommand.REQUIRED_IN_CONFIG);
+        assertTrue(fields.containsAll(java.util.Set.of("lrEnd", "diagnoseEvery", "replayOnDevice", "solveCheckEvery")), "older runs lack these: " + fields);
+    }
+
     /** {@code frozenlake --resume <a CartPole run>} went on training CartPole. */
     @Test
     void anotherCommandsRunIsRefused() throws Exception {
