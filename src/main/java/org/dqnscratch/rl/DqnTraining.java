@@ -20,6 +20,7 @@ import org.dqnscratch.io.AtomicFiles;
 import org.dqnscratch.io.Gif;
 import org.dqnscratch.io.LearningCurve;
 import org.dqnscratch.io.MetricsCsv;
+import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.CpuBackend;
@@ -183,6 +184,8 @@ public final class DqnTraining {
         List<double[]> history = resume ? MetricsCsv.read(runDir.resolve("metrics.csv"), step, out::message, COLUMNS) : List.of();
         for (double[] row : history) returns.add(row[0], row[2]);
         episode = returns.episodes();
+        // Read before restoreBest puts it in place: a damaged copy fails the resume with best.safetensors untouched.
+        if (resume && resumed.bestRecorded() && resumed.best() != null) SafeTensors.load(resumed.best(), online.twin(backend).params());
         if (resume && resumed.bestRecorded()) TrainingCheckpoint.restoreBest(runDir, resumed.best()); // as it was at the checkpoint
         if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) best.restore();
 

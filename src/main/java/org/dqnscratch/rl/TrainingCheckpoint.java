@@ -329,9 +329,9 @@ final class TrainingCheckpoint {
         } catch (NumberFormatException e) {
             throw new CheckpointException(stateFile + ": bad counters (optimizer_steps " + meta.get("optimizer_steps") + ")");
         }
-        if (c.step() < 0 || c.episode() < 0 || optimizerSteps < 0) {
+        if (c.step() < 0 || c.episode() < 0 || optimizerSteps < 0 || c.updates() < 0) {
             throw new CheckpointException(stateFile + ": bad counters (step " + c.step() + ", episode " + c.episode() + ", optimizer_steps "
-                    + optimizerSteps + "; none may be negative)");
+                    + optimizerSteps + ", updates " + c.updates() + "; none may be negative)");
         }
         // Cannot happen in a checkpoint folder; an older version's top-level pair can be mixed by a kill between its renames.
         String netStep = SafeTensors.read(netFile).metadata().get("step");
