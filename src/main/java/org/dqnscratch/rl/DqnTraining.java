@@ -153,6 +153,8 @@ public final class DqnTraining {
         if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
+        // The environments back where they were (nothing written yet: a state they refuse fails the resume with the run untouched).
+        if (resume && resumed.episodes() != null) resumed.episodes().restore(envs, runDir.resolve(TrainingCheckpoint.DIR));
         if (resume) {
             out.message("resuming from the checkpoint of step " + from.step());
             if (resumed.episodes() == null) { // not the same run: say how it differs
@@ -193,8 +195,7 @@ public final class DqnTraining {
         double[] epReturn = new double[N];
         int[] epLength = new int[N];
         OpenEpisodes open = resume ? resumed.episodes() : null;
-        if (open != null) { // the episodes under way at the checkpoint, continued
-            open.restore(envs, runDir);
+        if (open != null) { // the episodes under way at the checkpoint, continued (the environments restored above)
             for (int i = 0; i < N; i++) {
                 obs[i] = open.observations()[i];
                 epReturn[i] = open.returns()[i];
