@@ -62,6 +62,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
+            FaultPause.at("temp written " + target.getFileName()); // tests only: a kill between the temp file and the rename
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -71,6 +72,16 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * {@code e} with {@code file} named in its message, when it is a bare IOException whose message
+     * does not name it (a write's "No space left on device"); else {@code e} itself.
+     */
+    public static IOException naming(Path file, IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (e.getClass() != IOException.class || m.contains(file.getFileName().toString())) return e;
+        return new IOException(file + ": " + m, e);
     }
 
     /**

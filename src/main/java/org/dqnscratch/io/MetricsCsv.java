@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  */
 public final class MetricsCsv implements Closeable {
     /** Tests only: called once the rewritten rows are in the temp file, before it replaces the log (a test throws here to simulate a crash). */
-    static Consumer<String> crashHook = stage -> {};
+    static Consumer<String> crashHook = FaultPause::at; // by default a pause for a test's SIGKILL, when asked for (FaultPause)
 
     private final BufferedWriter out;
     private final int columns;

@@ -75,13 +75,14 @@ final class TrainingCheckpoint {
 
     /**
      * Tests only: called after each step of {@link #save}'s protocol, by name; a test throws there
-     * to simulate a kill (an unchecked exception) or a failed write (an IOException).
+     * to simulate a kill (an unchecked exception) or a failed write (an IOException). By default
+     * {@link org.dqnscratch.io.FaultPause} (a real process paused there for a test's SIGKILL).
      */
     interface Hook {
         void at(String stage) throws IOException;
     }
 
-    static Hook crashHook = stage -> {};
+    static Hook crashHook = org.dqnscratch.io.FaultPause::at;
 
     /**
      * The loop's position: steps, episodes, solve-check bookkeeping, generator states, the loss last
