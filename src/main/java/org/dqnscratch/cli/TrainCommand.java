@@ -248,10 +248,18 @@ final class TrainCommand implements Callable<Integer> {
         // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved and released the run directory.
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
+        // No time limit (it was 60 s, and the JVM halted a run still evaluating, or saving a large replay, with
+        // nothing saved): the loop stops within a step, or an evaluation step, of the request, and what is left
+        // is the save, which takes as long as the disk needs for the replay (minutes for gigabytes on a slow
+        // one). Halting it gains nothing (the previous checkpoint stays current either way) and loses the run's
+        // progress since then. A save that truly hangs is abandoned with kill -9, as the limit did, but by choice.
         Thread hook = new Thread(() -> {
             stop.set(true);
             try {
-                finished.await(60, TimeUnit.SECONDS);
+                if (!finished.await(10, TimeUnit.SECONDS)) {
+                    out.println("stopping: still saving the run in " + runDir + " (kill -9 abandons the save)");
+                    finished.await();
+                }
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }

@@ -280,7 +280,7 @@ public final class DqnTraining {
                         // 6. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
                         if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.solveCheckEvery) {
                             lastEvalStep = done;
-                            finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
+                            finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested);
                         }
                         obs[i] = envs[i].reset();
                         epReturn[i] = 0;
@@ -289,7 +289,7 @@ public final class DqnTraining {
                     }
                     // 7. Periodic evaluation: the best network is kept even if training later falls apart.
                     if (!finished && cfg.evalEvery > 0 && done % cfg.evalEvery == 0 && done != lastEvalStep) {
-                        finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out);
+                        finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested);
                     }
                     if (probe != null && done % cfg.diagnoseEvery == 0) probe.record(done, episode, returns.meanLast(10));
                     if (done % 256 == 0) {
@@ -311,6 +311,7 @@ public final class DqnTraining {
         } finally {
             stepper.close();
         }
+        interrupted |= stopRequested.getAsBoolean(); // a stop inside an evaluation ended the loop as if finished
         double seconds = seconds(start);
 
         // 9. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
@@ -322,17 +323,38 @@ public final class DqnTraining {
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")",
                 returns.endSteps(), returns.returns(), solveAt);
         for (Env e : envs) e.close();
+        // 9. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
+        //    A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
+        Evaluation last = null, handed = null;
+        if (!interrupted) {
+            last = solve.latestStep == step ? solve.latest
+                    : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
+            if (last != null) {
+                best.offer(last, step);
+                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed,
+                        cfg.evalEpsilon, null, stopRequested));
+            }
+            interrupted = handed == null;
+        }
+        // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
+        //     A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
+        Evaluation last = null, handed = null;
+        if (!interrupted) {
+            last = solve.latestStep == step ? solve.latest
+                    : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
+            if (last != null) {
+                best.offer(last, step);
+                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed,
+                        cfg.evalEpsilon, null, stopRequested));
+            }
+            interrupted = handed == null;
+        }
         if (interrupted) {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
             evalEnv.close();
             return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step(), from.step());
         }
-        // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
-        Evaluation last = solve.latestStep == step ? solve.latest
-                : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
-        best.offer(last, step);
-        Evaluation handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null));
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
             Evaluation.run(evalEnv, GreedyPolicy.of(best.network(), backend, 1), 1, evalSeed, 0, frames);
@@ -395,8 +417,12 @@ public final class DqnTraining {
      * first one reaching the threshold marks the run solved. Returns true when training should stop.
      */
     private static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
-                                    Solve solve, double solveAt, long start, Listener out) throws IOException {
-        Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null);
+                                    Solve solve, double solveAt, long start, Listener out, BooleanSupplier stop) throws IOException {
+        Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stop);
+        if (ev == null) { // a stop request: the evaluation is given up (it counts for nothing), the run saves and ends
+            out.message("step " + step + ": evaluation stopped (stop requested)");
+            return true;
+        }
         boolean better = best.offer(ev, step);
         solve.latest = ev;
         solve.latestStep = step;

@@ -33,10 +33,22 @@ public record Evaluation(double[] returns) {
      * is rendered into it, one image per state.
      */
     public static Evaluation run(Env env, GreedyPolicy policy, int episodes, long seed, double epsilon, List<BufferedImage> frames) {
+        return run(env, policy, episodes, seed, epsilon, frames, () -> false);
+    }
+
+    /**
+     * As above, giving up as soon as {@code stop} says so: it is asked before each episode and at
+     * each step within one (an Atari episode can be minutes of play); returns null when it gave up.
+     * A stop request (Ctrl-C) must not wait for a long evaluation: its run still has to save.
+     */
+    public static Evaluation run(Env env, GreedyPolicy policy, int episodes, long seed, double epsilon, List<BufferedImage> frames,
+                                 java.util.function.BooleanSupplier stop) {
         SplittableRandom rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         int actions = env.actionSpace().n();
         double[] returns = new double[episodes];
         for (int i = 0; i < episodes; i++) {
+            org.dqnscratch.io.FaultPause.at("evaluation episode");
+            if (stop.getAsBoolean()) return null;
             float[] obs = env.reset(seed + i);
             boolean record = frames != null && i == 0;
             if (record) frames.add(env.render());
@@ -48,6 +60,7 @@ public record Evaluation(double[] returns) {
                 obs = st.observation();
                 if (record) frames.add(env.render());
                 if (st.done()) break;
+                if (stop.getAsBoolean()) return null;
             }
             returns[i] = total;
         }
