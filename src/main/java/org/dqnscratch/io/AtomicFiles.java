@@ -58,6 +58,7 @@ public final class AtomicFiles {
             }
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
+                FaultPause.at("temp opened " + target.getFileName()); // tests only: a kill before anything is written
                 writer.write(out);
                 out.flush();
                 channel.force(true);

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Stages: those of TrainingCheckpoint's save ({@code files written}, {@code directory renamed},
  * {@code pointer switched}, {@code last copied}, {@code old deleted}), MetricsCsv's rewrite
- * ({@code rows written}), AtomicFiles' {@code temp written NAME} (the temp file of NAME synced,
- * not yet renamed over it) and {@code evaluation episode} (the start of each evaluation episode).
+ * ({@code rows written}), AtomicFiles' {@code temp opened NAME} (the temp file of NAME created,
+ * nothing written yet) and {@code temp written NAME} (synced, not yet renamed over NAME) and {@code evaluation episode} (the start of each evaluation episode).
  * The variable is read once; unset, {@link #at} does nothing but compare a null.
  */
 public final class FaultPause {

@@ -166,7 +166,8 @@ class FaultInjectionTest {
                 new Kill("pointer switched", 1000, null),              // saved as step-1000-2: step-1000 exists
                 new Kill("last copied", 1500, null),
                 new Kill("old deleted", 2000, null),
-                new Kill("rows written", 2000, ".metrics.csv"),       // the rewrite at the resume, before its rename
+                new Kill("temp opened metrics.csv", 2000, ".metrics.csv"), // the rewrite at the resume, nothing written yet
+                new Kill("rows written", 2000, ".metrics.csv"),       // all written, not renamed
                 new Kill("temp written metrics.csv", 2000, ".metrics.csv"),
                 new Kill("temp written config.json", 2000, ".config.json"),
                 new Kill("temp written state.safetensors", 2000, "checkpoints/step-2500.tmp"),
@@ -225,7 +226,7 @@ class FaultInjectionTest {
         Metrics before = null;
         long from = 0;
         int kills = 0;
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 8; i++) {
             String[] more = run == null ? new String[] {"--run-dir", runs.toString()} : new String[] {"--resume", run.toString()};
             Run r = start(dir, null, concat(concat(flags, "--total-steps", "100000"), more));
             // A resume: from the trainer's first line (the lock taken; the load, the metrics rewrite and ~0.8 s
