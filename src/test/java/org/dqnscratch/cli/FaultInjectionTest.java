@@ -369,6 +369,7 @@ class FaultInjectionTest {
         }
         double seconds = (System.nanoTime() - signalled) / 1e9;
         String out = r.output();
+        System.out.printf("SIGINT during an evaluation: exited %.1f s after the signal%n", seconds);
         assertEquals(130, r.launcher().exitValue(), out);
         assertTrue(seconds < 10, "exited " + seconds + " s after SIGINT: " + out);
         assertTrue(out.endsWith("\n"), "the output ends mid-line: " + out);
