@@ -281,7 +281,9 @@ class FaultInjectionTest {
     /**
      * A full disk (a 3 MB tmpfs, filled but for 32 KB): a resumed run fails at its next checkpoint with
      * one line naming the file and "No space left on device", exit code 2, the previous checkpoint still
-     * current and no temp file; with the space back, --resume continues from that checkpoint.
+     * current and no temp file. Filled but for 8 KB, the log's appends fill it: the same one line naming
+     * metrics.csv, the rows whole but maybe the last. With the space back, --resume continues from that
+     * checkpoint (dropping a half last row).
      */
     @Test
     void aFullDiskFailsTheCheckpointWithOneLineAndKeepsThePreviousOne(@TempDir Path dir) throws Exception {
@@ -318,11 +320,32 @@ class FaultInjectionTest {
             assertTrue(!out.contains("\tat "), "a stack trace: " + out);
             assertEquals(List.of(), temps(run), "temp files left on the full disk");
             assertEquals(1000, pointed(run));
+            Metrics before = Metrics.of(run);
+
+            // Now 8 KB left and no checkpoint or evaluation to come: the log's appends fill the disk.
+            fill(filler);
+            try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
+                f.setLength(f.length() - (8 << 10));
+            }
+            Run appends = start(dir, null, "--checkpoint-every", "0", "--eval-every", "0", "--solve-at", "1000000", "--total-steps", "100000",
+                    "--resume", run.toString());
+            code = appends.exit(120);
+            out = appends.output();
+            assertNotEquals(0, code, out);
+            errors = out.lines().filter(l -> l.startsWith("error:")).toList();
+            assertEquals(List.of("error: " + run.resolve("metrics.csv") + ": No space left on device"), errors, out);
+            assertEquals(List.of(), temps(run), "temp files left on the full disk");
+            assertEquals(1000, pointed(run));
+            Metrics cut = Metrics.of(run);
+            System.out.println("the full disk cut the log's last row: " + cut.cut());
+            cut.check("the log filled the disk");
+            assertEquals(before.upTo(1000), cut.upTo(1000));
 
             Files.delete(filler);
             Run again = start(dir, null, concat(flags, "--total-steps", "2000", "--resume", run.toString()));
             assertEquals(0, again.exit(120), again.output());
             assertEquals(1000, resumedFrom(again));
+            if (cut.cut()) assertTrue(again.output().contains("dropped an incomplete last row"), again.output());
             assertEquals(2000, pointed(run));
             Metrics end = Metrics.of(run);
             assertTrue(!end.cut(), "a half last row");
@@ -334,10 +357,10 @@ class FaultInjectionTest {
         }
     }
 
-    /** Writes {@code file} until the disk is full. */
+    /** Writes {@code file} (on at its end) until the disk is full. */
     static void fill(Path file) throws IOException {
-        byte[] block = new byte[1 << 16];
-        try (var out = Files.newOutputStream(file)) {
+        byte[] block = new byte[1 << 12];
+        try (var out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
             while (true) out.write(block);
         } catch (IOException full) {
             assertTrue(String.valueOf(full.getMessage()).contains("No space left on device"), full.toString());
