@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.dqnscratch.tensor.VectorSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -376,7 +374,6 @@ class FaultInjectionTest {
      */
     @Test
     void aStopRequestDuringAnEvaluationSavesAndExits130(@TempDir Path dir) throws Exception {
-        assumeTrue(ModuleFinder.ofSystem().find(VectorSupport.MODULE).isPresent(), "no jdk.incubator.vector: the launcher does not relaunch");
         Path runs = dir.resolve("runs");
         Run r = start(dir, "evaluation episode:5:1", "--total-steps", "100000", "--checkpoint-every", "500", "--eval-every", "1000",
                 "--eval-episodes", "1000000", "--run-dir", runs.toString());
