@@ -76,16 +76,6 @@ public final class AtomicFiles {
     }
 
     /**
-     * {@code e} with {@code file} named in its message, when it is a bare IOException whose message
-     * does not name it (a write's "No space left on device"); else {@code e} itself.
-     */
-    public static IOException naming(Path file, IOException e) {
-        String m = String.valueOf(e.getMessage());
-        if (e.getClass() != IOException.class || m.contains(file.getFileName().toString())) return e;
-        return new IOException(file + ": " + m, e);
-    }
-
-    /**
      * Flushes a folder's entries (files created, renamed or deleted in it) to disk. Linux and macOS
      * allow it; where a folder cannot be opened (Windows) the file system orders renames itself.
      */

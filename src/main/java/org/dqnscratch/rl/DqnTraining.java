@@ -323,19 +323,6 @@ public final class DqnTraining {
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + ", seed " + seed + ")",
                 returns.endSteps(), returns.returns(), solveAt);
         for (Env e : envs) e.close();
-        // 9. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
-        //    A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
-        Evaluation last = null, handed = null;
-        if (!interrupted) {
-            last = solve.latestStep == step ? solve.latest
-                    : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
-            if (last != null) {
-                best.offer(last, step);
-                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed,
-                        cfg.evalEpsilon, null, stopRequested));
-            }
-            interrupted = handed == null;
-        }
         // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         //     A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
         Evaluation last = null, handed = null;

@@ -314,7 +314,7 @@ class FaultInjectionTest {
             assertNotEquals(0, code, out);
             List<String> errors = out.lines().filter(l -> l.startsWith("error:")).toList();
             assertEquals(1, errors.size(), out);
-            assertTrue(errors.get(0).matches("error: " + Pattern.quote(run.toString()) + "/\\S+: No space left on device"), out);
+            assertTrue(errors.get(0).matches("error: cannot write " + Pattern.quote(run.toString()) + "/\\S+: No space left on device"), out);
             assertTrue(!out.contains("\tat "), "a stack trace: " + out);
             assertEquals(List.of(), temps(run), "temp files left on the full disk");
             assertEquals(1000, pointed(run));
@@ -331,7 +331,7 @@ class FaultInjectionTest {
             out = appends.output();
             assertNotEquals(0, code, out);
             errors = out.lines().filter(l -> l.startsWith("error:")).toList();
-            assertEquals(List.of("error: " + run.resolve("metrics.csv") + ": No space left on device"), errors, out);
+            assertEquals(List.of("error: cannot write " + run.resolve("metrics.csv") + ": No space left on device"), errors, out);
             assertEquals(List.of(), temps(run), "temp files left on the full disk");
             assertEquals(1000, pointed(run));
             Metrics cut = Metrics.of(run);

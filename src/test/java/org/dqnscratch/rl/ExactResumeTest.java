@@ -79,17 +79,40 @@ class ExactResumeTest {
         return DqnTraining.run(cfg, "default", dir, new DqnTrainingTest.Log(), stop, b, resume, watch);
     }
 
-    /** Stops (as Ctrl-C does) before the round that would start at step {@code at}: the loop polls once a round. */
-    static java.util.function.BooleanSupplier stopAt(long at, int envs) {
-        AtomicLong rounds = new AtomicLong();
-        return () -> rounds.getAndIncrement() * envs >= at;
+    /**
+     * A stop request (as Ctrl-C makes) once the training environments have taken {@code at} steps: the
+     * loop sees it at the start of the next round (and an evaluation would, at its next step; none falls there).
+     */
+    static final class StopAt implements java.util.function.BooleanSupplier {
+        final AtomicLong steps = new AtomicLong();
+        final long at;
+
+        StopAt(long at) { this.at = at; }
+
+        @Override public boolean getAsBoolean() { return steps.get() >= at; }
+
+        UnaryOperator<Env> counting() {
+            return env -> (Env) Proxy.newProxyInstance(Env.class.getClassLoader(), new Class<?>[] {Env.class}, (proxy, m, args) -> {
+                if (m.getName().equals("step")) steps.incrementAndGet();
+                try {
+                    return m.invoke(env, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        }
+    }
+
+    static DqnTraining.Result runStopped(DqnConfig cfg, Path dir, Backend b, long at) throws IOException {
+        StopAt stop = new StopAt(at);
+        return run(cfg, dir, b, false, stop, stop.counting());
     }
 
     @Test
     void cartPoleStoppedAndResumed(@TempDir Path whole, @TempDir Path parts) throws Exception {
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cartpole(3000), whole, cpu, false, () -> false, UnaryOperator.identity());
-        DqnTraining.Result stopped = run(cartpole(3000), parts, cpu, false, stopAt(1700, 1), UnaryOperator.identity());
+        DqnTraining.Result stopped = runStopped(cartpole(3000), parts, cpu, 1700);
         assertTrue(stopped.interrupted());
         assertEquals(1700, stopped.steps());
         DqnTraining.Result b = run(cartpole(3000), parts, cpu, true, () -> false, UnaryOperator.identity());
@@ -119,7 +142,7 @@ class ExactResumeTest {
         sameRun(whole, parts, a, run(cfg, parts, cpu, true, () -> false, UnaryOperator.identity()));
         Backend cl = OpenClSupport.backend();
         DqnTraining.Result c = run(cfg, wholeCl, cl, false, () -> false, UnaryOperator.identity());
-        run(cfg, partsCl, cl, false, stopAt(1300, 1), UnaryOperator.identity());
+        runStopped(cfg, partsCl, cl, 1300);
         sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
     }
 
@@ -143,7 +166,7 @@ class ExactResumeTest {
         cfg.envs = 2;
         cfg.checkpointEvery = 999;
         DqnTraining.Result a = run(cfg, whole, cl, false, () -> false, UnaryOperator.identity());
-        run(cfg, stoppedDir, cl, false, stopAt(1300, 2), UnaryOperator.identity());
+        runStopped(cfg, stoppedDir, cl, 1300);
         sameRun(whole, stoppedDir, a, run(cfg, stoppedDir, cl, true, () -> false, UnaryOperator.identity()));
         assertThrows(Crash.class, () -> run(cfg, crashedDir, cl, false, () -> false, crashAfter(2100)));
         assertEquals("step-1998", Files.readString(crashedDir.resolve("checkpoint")).strip(), "999 fell inside the round ending at 1000; 1998 ends one");
@@ -175,7 +198,7 @@ class ExactResumeTest {
         cfg.gif = false;
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
-        run(cfg, stoppedDir, cpu, false, stopAt(300, 2), UnaryOperator.identity());
+        runStopped(cfg, stoppedDir, cpu, 300);
         sameRun(whole, stoppedDir, a, run(cfg, stoppedDir, cpu, true, () -> false, UnaryOperator.identity()));
         assertThrows(Crash.class, () -> run(cfg, crashedDir, cpu, false, () -> false, crashAfter(450)));
         assertEquals("step-400", Files.readString(crashedDir.resolve("checkpoint")).strip());
