@@ -83,10 +83,10 @@ public final class DqnConfig implements Cloneable {
     @Doc("no training before this many environment steps") public int learningStarts = 1_000;
     @Doc("train every N steps or episodes (see --train-unit)") public int trainFreq = 64;
     @Doc("unit of --train-freq: steps or episodes") public String trainUnit = "steps";
-    @Doc(value = "prioritized replay (Schaul et al. 2016, proportional): transitions drawn in proportion to |TD error|^alpha, the loss weighted by importance weights", only = "classic") public boolean per = false;
-    @Doc(value = "prioritized replay: the priority exponent (0: uniform)", only = "classic") public double perAlpha = 0.6;
-    @Doc(value = "prioritized replay: the importance-weight exponent at the start, annealed linearly to 1 at --total-steps", only = "classic") public double perBeta = 0.4;
-    @Doc(value = "prioritized replay: added to |TD error| so that no transition's priority is 0", only = "classic") public double perEps = 1e-6;
+    @Doc("prioritized replay (Schaul et al. 2016, proportional): transitions drawn in proportion to |TD error|^alpha, the loss weighted by importance weights") public boolean per = false;
+    @Doc("prioritized replay: the priority exponent (0: uniform)") public double perAlpha = 0.6;
+    @Doc("prioritized replay: the importance-weight exponent at the start, annealed linearly to 1 at --total-steps") public double perBeta = 0.4;
+    @Doc("prioritized replay: added to |TD error| so that no transition's priority is 0") public double perEps = 1e-6;
     @Doc("gradient steps each time training runs; a fraction runs one step every 1/x times (0.25: every 4th)") public double gradientSteps = 32;
     @Doc("copy or blend the target network every N steps or episodes (0: no target network, the online net bootstraps itself)") public int targetUpdate = 256;
     @Doc("unit of --target-update: steps or episodes") public String targetUnit = "steps";

@@ -51,6 +51,14 @@ public final class PixelReplay implements Replay {
     // per stream: transitions added ever, oldest kept transition, frames written ever
     private final long[] added, oldest, framesWritten;
     private FrameMirror mirror;
+    /**
+     * Prioritized replay (null: uniform): one priority per transition slot, positive exactly for the
+     * transitions {@link #sample} may draw with {@code prioritizedNStep}: per stream, those from
+     * oldest up to {@code ready} (exclusive; the rest have an open n-step window).
+     */
+    private Priorities priorities;
+    private int prioritizedNStep;
+    private long[] ready;
 
     /** capacity: transitions kept per the whole replay; streams: independent environments (>=1), each its own time order. */
     public PixelReplay(long capacity, int stack, int frameSize, int streams) {
@@ -126,6 +134,7 @@ public final class PixelReplay implements Replay {
         }
         if (action < 0 || action > 255) throw new IllegalArgumentException("action " + action + " does not fit in a byte");
         // check everything before writing, so a rejected add leaves the replay as it was
+        long evictedFrom = oldest[stream];
         boolean start = added[stream] == 0 || ends(flags[slot(stream, added[stream] - 1)]);
         if (start) checkPixels(obs, 0, len, "obs");
         else if (!matchesStored(stream, framesWritten[stream] - 1, obs)) {
@@ -145,6 +154,32 @@ public final class PixelReplay implements Replay {
         actions[k] = (byte) action;
         flags[k] = (byte) ((terminated ? TERMINATED : 0) | (truncated ? TRUNCATED : 0));
         added[stream]++;
+        if (priorities != null) track(stream, evictedFrom);
+    }
+
+    /**
+     * From now on, priorities for every transition (the replay must be empty): a transition gets its
+     * priority when its n-step window closes and loses it when it is evicted.
+     */
+    void prioritize(Priorities p, int nStep) {
+        if (p.tree.capacity != transitionSlots()) throw new IllegalArgumentException("priorities for " + p.tree.capacity + " slots, not " + transitionSlots());
+        for (long a : added) if (a != 0) throw new IllegalStateException("prioritize an empty replay");
+        priorities = p;
+        prioritizedNStep = nStep;
+        ready = new long[streams];
+    }
+
+    Priorities priorities() { return priorities; }
+
+    /** Transition slots, all streams: one priority each. */
+    int transitionSlots() { return perStream * streams; }
+
+    /** Keeps the priorities of a stream in step after an add (evictions from {@code evictedFrom} on) or a truncation. */
+    private void track(int stream, long evictedFrom) {
+        for (long t = evictedFrom; t < Math.min(oldest[stream], ready[stream]); t++) priorities.removed(slot(stream, t));
+        long now = oldest[stream] + sampleable(stream, prioritizedNStep);
+        for (long t = Math.max(ready[stream], oldest[stream]); t < now; t++) priorities.added(slot(stream, t));
+        ready[stream] = Math.max(now, oldest[stream]);
     }
 
     private static void checkPixels(float[] x, int from, int to, String what) {
@@ -185,6 +220,7 @@ public final class PixelReplay implements Replay {
                 int k = slot(st, added[st] - 1);
                 if (!ends(flags[k])) flags[k] |= TRUNCATED;
             }
+            if (priorities != null) track(st, oldest[st]);
         }
     }
 
@@ -270,6 +306,22 @@ public final class PixelReplay implements Replay {
         }
     }
 
+    /**
+     * Prioritized sampling (see {@link #prioritize}): {@code batch} transitions drawn in proportion to
+     * their priorities (stratified) into {@code slots}, their importance weights (exponent {@code beta})
+     * into {@code weights}, and their n-step views as {@link #sample} writes them; s and s2 in any of its forms.
+     */
+    void samplePrioritized(RandomGenerator rng, int batch, double gamma, Object s, float[] a, float[] r, float[] discount, Object s2,
+                           int[] slots, float[] weights, double beta) {
+        if (sampleable(prioritizedNStep) == 0) throw new IllegalStateException("nothing to sample");
+        priorities.sample(rng, batch, slots, weights, beta);
+        for (int i = 0; i < batch; i++) {
+            int st = slots[i] / perStream;
+            long o = oldest[st], t = o + Math.floorMod(slots[i] % perStream - o % perStream, perStream);
+            transitionInto(st, t, prioritizedNStep, gamma, i, s, a, r, discount, s2);
+        }
+    }
+
     /** Writes the n-step view of transition t of a stream into batch row i (t must be sampleable). */
     void transition(int stream, long t, int nStep, double gamma, int i, float[] s, float[] a, float[] r, float[] discount, float[] s2) {
         transitionInto(stream, t, nStep, gamma, i, s, a, r, discount, s2);
@@ -344,6 +396,8 @@ public final class PixelReplay implements Replay {
             d.write(actions);
             d.write(flags);
             for (byte[] c : chunks) d.write(c);
+            d.writeBoolean(priorities != null);
+            if (priorities != null) priorities.save(d, transitionSlots());
             d.flush();
         });
     }
@@ -370,12 +424,20 @@ public final class PixelReplay implements Replay {
                 d.readFully(actions);
                 d.readFully(flags);
                 for (byte[] c : chunks) d.readFully(c);
-                if (d.read() != -1) throw new IOException(file + " has data after the replay; not a replay of this shape");
+                int flag = d.read(); // -1: a file of a version before prioritized replay, uniform
+                boolean prioritized = flag > 0;
+                if (prioritized != (priorities != null)) {
+                    throw new IOException(file + " holds a " + (prioritized ? "prioritized" : "uniform") + " replay; this run's is "
+                            + (prioritized ? "uniform" : "prioritized (--per)"));
+                }
+                if (prioritized) priorities.load(d, transitionSlots());
+                if (flag != -1 && d.read() != -1) throw new IOException(file + " has data after the replay; not a replay of this shape");
                 for (int s = 0; s < streams; s++) {
                     added[s] = counters[3 * s];
                     oldest[s] = counters[3 * s + 1];
                     framesWritten[s] = counters[3 * s + 2];
                     if (!consistent(s)) throw new IOException(file + " has inconsistent counters for stream " + s);
+                    if (priorities != null) ready[s] = oldest[s] + sampleable(s, prioritizedNStep);
                 }
                 if (mirror != null) for (long pos = 0; pos < frameSlots(); pos++) mirror.frame(pos, chunkOf(pos), offsetOf(pos));
             } catch (IOException e) {

@@ -39,7 +39,8 @@ final class TrainingBatch {
     /** Gradient steps taken, for {@link #LOSS_EVERY}. */
     long updates;
     private float lossRead = Float.NaN;
-    /** Prioritized replay (--per, flat replays): the sampled slots, their TD errors, and the importance-weight exponent now. */
+    /** Prioritized replay (--per; else null): the priorities, the sampled slots, their TD errors, and the importance-weight exponent now. */
+    final Priorities priorities;
     final int[] perSlots;
     final float[] weights, tdErrors;
     double beta = 1;
@@ -66,6 +67,7 @@ final class TrainingBatch {
                         cfg.bufferSize, need / 1e9, have / 1e9, (need + (2L << 30)) / (1L << 30) + 1));
             }
             pixels = new PixelReplay(cfg.bufferSize, stack, frame, cfg.envs);
+            if (cfg.per) pixels.prioritize(new Priorities(pixels.transitionSlots(), cfg.perAlpha, cfg.perEps), cfg.nStep);
             flat = null;
             perSampleDiscount = true;
         } else {
@@ -73,7 +75,7 @@ final class TrainingBatch {
             pixels = null;
             perSampleDiscount = false;
         }
-        if (cfg.per && spec.pixels()) throw new IllegalArgumentException("--per is not yet available for Atari games' pixel replays");
+        priorities = !cfg.per ? null : flat != null ? flat.priorities : pixels.priorities();
         a = new float[B];
         r = new float[B];
         term = new float[B];
@@ -159,27 +161,26 @@ final class TrainingBatch {
         int B = a.length;
         for (int i = 0; i < steps; i++) {
             if (tslots != null) { // frames on the device: where the stacks are, then the pixels gathered there
-                pixels.sample(rng, B, nStep, gamma, sSlots, a, r, term, s2Slots);
+                if (priorities != null) pixels.samplePrioritized(rng, B, gamma, sSlots, a, r, term, s2Slots, perSlots, weights, beta);
+                else pixels.sample(rng, B, nStep, gamma, sSlots, a, r, term, s2Slots);
                 for (int j = 0; j < sSlots.length; j++) {
                     scalars[3 * B + j] = sSlots[j];
                     scalars[3 * B + sSlots.length + j] = s2Slots[j];
                 }
             } else if (pixels != null) {
-                pixels.sample(rng, B, nStep, gamma, sBytes, a, r, term, s2Bytes);
+                if (priorities != null) pixels.samplePrioritized(rng, B, gamma, sBytes, a, r, term, s2Bytes, perSlots, weights, beta);
+                else pixels.sample(rng, B, nStep, gamma, sBytes, a, r, term, s2Bytes);
                 b.uploadBytes(tpixels, 0, sBytes, 0, sBytes.length);
                 b.uploadBytes(tpixels, sBytes.length, s2Bytes, 0, s2Bytes.length);
                 b.scale_u8_forward(tobs, tpixels, 1f, tobs.size); // 0..255 as floats: the network scales them
-            } else if (perSlots != null) {
-                flat.samplePrioritized(rng, B, s, a, r, term, s2, perSlots, weights, beta);
-                System.arraycopy(weights, 0, scalars, scalars.length - B, B);
-                b.upload(ts, s, 0);
-                b.upload(ts2, s2, 0);
             } else {
-                flat.sample(rng, B, s, a, r, term, s2);
+                if (priorities != null) flat.samplePrioritized(rng, B, s, a, r, term, s2, perSlots, weights, beta);
+                else flat.sample(rng, B, s, a, r, term, s2);
                 b.upload(ts, s, 0);
                 b.upload(ts2, s2, 0);
             }
             if (pixels != null) for (int j = 0; j < B; j++) term[j] = 1f - term[j]; // discount -> mask, see run()
+            if (priorities != null) System.arraycopy(weights, 0, scalars, scalars.length - B, B);
             System.arraycopy(a, 0, scalars, 0, B);
             System.arraycopy(r, 0, scalars, B, B);
             System.arraycopy(term, 0, scalars, 2 * B, B);
@@ -187,7 +188,7 @@ final class TrainingBatch {
             if (tslots != null) b.gather_u8_forward(tobs, tpixels, tslots, tslots.size, pixels.frameSize);
             boolean read = updates++ % LOSS_EVERY == 0;
             float loss = update.step(ts, ta, tr, tterm, ts2, read, tdErrors);
-            if (perSlots != null) flat.priorities.update(perSlots, tdErrors, B);
+            if (priorities != null) priorities.update(perSlots, tdErrors, B);
             if (!read) continue;
             lossRead = loss;
             if (!Float.isFinite(loss)) {

@@ -178,8 +178,20 @@ class ExactResumeTest {
      * Pong with --save-replay: two environments, 3-step returns, short episodes (a time limit of
      * 1200 emulator frames puts episode ends and their no-op starts on both sides of the checkpoints).
      */
+    /** Pong with --save-replay and prioritized replay (the pixel replay's priorities, with 3-step windows): crashed and resumed. */
     @Test
-    void pongWithItsReplayStoppedAndCrashed(@TempDir Path whole, @TempDir Path stoppedDir, @TempDir Path crashedDir) throws Exception {
+    void pongPrioritizedCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
+        DqnConfig cfg = pong();
+        cfg.per = true;
+        cfg.totalSteps = 400;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        assertThrows(Crash.class, () -> run(cfg, crashedDir, cpu, false, () -> false, crashAfter(330)));
+        assertEquals("step-200", Files.readString(crashedDir.resolve("checkpoint")).strip());
+        sameRun(whole, crashedDir, a, run(cfg, crashedDir, cpu, true, () -> false, UnaryOperator.identity()));
+    }
+
+    static DqnConfig pong() {
         DqnConfig cfg = Presets.get("pong", "default").config();
         cfg.rom = org.dqnscratch.env.atari.AtariSupport.pongRom().toString();
         cfg.envs = 2;
@@ -196,6 +208,12 @@ class ExactResumeTest {
         cfg.evalEpisodes = 1;
         cfg.stopWhenSolved = false;
         cfg.gif = false;
+        return cfg;
+    }
+
+    @Test
+    void pongWithItsReplayStoppedAndCrashed(@TempDir Path whole, @TempDir Path stoppedDir, @TempDir Path crashedDir) throws Exception {
+        DqnConfig cfg = pong();
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
         runStopped(cfg, stoppedDir, cpu, 300);
