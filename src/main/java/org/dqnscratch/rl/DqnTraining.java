@@ -149,7 +149,7 @@ public final class DqnTraining {
         TrainingCheckpoint.Resumed resumed = resume
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
         TrainingCheckpoint.Counters from = resume ? resumed.counters()
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1);
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1);
         if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
@@ -215,6 +215,10 @@ public final class DqnTraining {
         try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS);
              TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null) {
             boolean checkpointDue = false;
+            // An evaluation a stop request gave up at the checkpoint's step runs first, as it would have.
+            if (from.stoppedEvalStep() == step && step > 0) {
+                finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, step, best, solve, solveAt, start, out, stopRequested);
+            }
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
                     interrupted = true;
@@ -386,7 +390,7 @@ public final class DqnTraining {
     private static TrainingCheckpoint.Counters counters(long step, long episode, long lastEvalStep, BestNetwork best, TrainingBatch batch,
                                                         Rng actRng, Rng sampleRng, double loss, Solve solve) {
         return new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state(),
-                loss, batch.updates, solve.step);
+                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1);
     }
 
     /**
@@ -396,6 +400,8 @@ public final class DqnTraining {
     private static final class Solve {
         Evaluation evaluation, latest;
         long step = -1, latestStep = -1;
+        /** The step of an evaluation a stop request gave up (-1: none), which a resume runs again. */
+        long stoppedEvalStep = -1;
         double seconds = Double.NaN;
     }
 
@@ -408,8 +414,10 @@ public final class DqnTraining {
         Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stop);
         if (ev == null) { // a stop request: the evaluation is given up (it counts for nothing), the run saves and ends
             out.message("step " + step + ": evaluation stopped (stop requested)");
+            solve.stoppedEvalStep = step; // the checkpoint records it: a resume runs it again
             return true;
         }
+        solve.stoppedEvalStep = -1;
         boolean better = best.offer(ev, step);
         solve.latest = ev;
         solve.latestStep = step;

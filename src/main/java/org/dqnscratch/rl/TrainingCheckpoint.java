@@ -86,11 +86,12 @@ final class TrainingCheckpoint {
 
     /**
      * The loop's position: steps, episodes, solve-check bookkeeping, generator states, the loss last
-     * read and the gradient steps taken (which decide when the next loss is read back), and the step
-     * the run was solved at (-1: not yet).
+     * read and the gradient steps taken (which decide when the next loss is read back), the step
+     * the run was solved at (-1: not yet), and the step of an evaluation a stop request gave up (-1:
+     * none), which a resume runs again.
      */
     record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng,
-                    double loss, long updates, long solvedStep) {
+                    double loss, long updates, long solvedStep, long stoppedEvalStep) {
         Map<String, String> toMetadata() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("step", Long.toString(step));
@@ -103,6 +104,7 @@ final class TrainingCheckpoint {
             m.put("loss", Double.toString(loss));
             m.put("updates", Long.toString(updates));
             m.put("solved_step", Long.toString(solvedStep));
+            m.put("stopped_eval_step", Long.toString(stoppedEvalStep));
             return m;
         }
 
@@ -112,7 +114,7 @@ final class TrainingCheckpoint {
                     Long.parseLong(m.get("act_rng")), Long.parseLong(m.get("sample_rng")),
                     // absent from an older version's checkpoints
                     Double.parseDouble(m.getOrDefault("loss", "NaN")), Long.parseLong(m.getOrDefault("updates", "0")),
-                    Long.parseLong(m.getOrDefault("solved_step", "-1")));
+                    Long.parseLong(m.getOrDefault("solved_step", "-1")), Long.parseLong(m.getOrDefault("stopped_eval_step", "-1")));
         }
     }
 

@@ -119,6 +119,23 @@ class ExactResumeTest {
         sameRun(whole, parts, a, b);
     }
 
+    /** Ctrl-C during the periodic evaluation of step 1400: the run saves at 1400 and gives the evaluation up; the resume runs it first. */
+    @Test
+    void cartPoleStoppedInsideAnEvaluation(@TempDir Path whole, @TempDir Path parts) throws Exception {
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cartpole(3000), whole, cpu, false, () -> false, UnaryOperator.identity());
+        DqnTrainingTest.Log log = new DqnTrainingTest.Log();
+        StopAt stop = new StopAt(1400);
+        DqnTraining.Result stopped = DqnTraining.run(cartpole(3000), "default", parts, log, stop, cpu, false, stop.counting());
+        assertTrue(stopped.interrupted());
+        assertEquals(1400, stopped.steps());
+        assertTrue(log.lines.contains("step 1400: evaluation stopped (stop requested)"), log.lines.toString());
+        log = new DqnTrainingTest.Log();
+        DqnTraining.Result b = DqnTraining.run(cartpole(3000), "default", parts, log, () -> false, cpu, true, UnaryOperator.identity());
+        assertTrue(log.lines.get(1).startsWith("step 1400: greedy evaluation"), "the given-up evaluation runs first: " + log.lines);
+        sameRun(whole, parts, a, b);
+    }
+
     @Test
     void cartPoleCrashedAndResumedFromItsPeriodicCheckpoint(@TempDir Path whole, @TempDir Path parts) throws Exception {
         Backend cpu = new CpuBackend();
