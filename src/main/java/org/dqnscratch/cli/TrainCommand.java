@@ -47,7 +47,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", order = -1, description = "CPU threads for the tensor kernels (default: all cores)")
     Integer threads;
 
-    @Option(names = "--progress", arity = "0..1", paramLabel = "BOOL", description = "show the progress bar (default: true)")
+    @Option(names = "--progress", arity = "0..1", paramLabel = "BOOL",
+            description = "show the progress bar (default: true; where the output is not a terminal, a status line every 30 s)")
     boolean progress = true;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR", order = -1,
@@ -284,16 +285,28 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Where the output is not a terminal (piped to a file, to tail, a CI log), the bar's redraws would
+     * pile up as one endless line: a plain status line is printed instead, at most this often (tests set 0).
+     */
+    static long plainStatusEveryMillis = 30_000;
+
     private Integer trainAndReport(DqnConfig cfg, Path runDir, Backend backend, AtomicBoolean stop, PrintStream out) throws Exception {
         DqnTraining.Result result;
-        try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
+        boolean terminal = System.console() != null; // null when standard input or output is not a terminal
+        long[] lastPlain = {System.nanoTime()};
+        try (ProgressBar bar = progress && terminal ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build() : null) {
             result = DqnTraining.run(cfg, preset, runDir, new DqnTraining.Listener() {
                 @Override public void status(DqnTraining.Status s) {
-                    if (bar == null) return;
-                    bar.stepTo(s.step());
-                    bar.setExtraMessage(String.format(Locale.ROOT, "%.0f steps/s R100 %.1f eps %.3f loss %.3g",
-                            s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss()));
+                    String line = String.format(Locale.ROOT, "%.0f steps/s R100 %.1f eps %.3f loss %.3g", s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss());
+                    if (bar != null) {
+                        bar.stepTo(s.step());
+                        bar.setExtraMessage(line);
+                    } else if (progress && System.nanoTime() - lastPlain[0] >= plainStatusEveryMillis * 1_000_000) {
+                        lastPlain[0] = System.nanoTime();
+                        out.printf(Locale.ROOT, "step %d/%d (%.0f%%): %s%n", s.step(), s.totalSteps(), 100.0 * s.step() / s.totalSteps(), line);
+                    }
                 }
 
                 @Override public void message(String line) {
