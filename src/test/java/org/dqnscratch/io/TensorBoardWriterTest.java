@@ -62,6 +62,17 @@ class TensorBoardWriterTest {
         assertEquals(2, dir.toFile().list().length);
     }
 
+    /** A full disk (a 64 KB tmpfs): the event that does not fit is one line naming the file. */
+    @Test
+    void aFullDiskIsOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        try (Tmpfs tmpfs = Tmpfs.mount(dir.resolve("tmpfs"), "64k"); TensorBoardWriter w = new TensorBoardWriter(tmpfs.dir, 0)) {
+            IOException e = assertThrows(IOException.class, () -> {
+                for (long step = 1; step < 1_000_000; step++) w.scalar(step, "charts/epsilon", 1);
+            });
+            assertEquals("cannot write " + w.file() + ": No space left on device", e.getMessage());
+        }
+    }
+
     @Test
     void aWriteThatCannotHappenNamesTheFileInOneLine(@TempDir Path dir) {
         IOException e = assertThrows(IOException.class, () -> new TensorBoardWriter(dir.resolve("missing"), 0));
