@@ -113,6 +113,7 @@ public final class DqnConfig implements Cloneable {
     @Doc(value = "every N steps, write the Q-value scale, TD loss, gradient norm, dead ReLUs and action frequencies on replay states to diagnostics.csv (0: off)", only = "classic") public long diagnoseEvery = 0;
     @Doc("parent folder of the run directory") public String runDir = "runs";
     @Doc("render one greedy episode of the trained agent to episode.gif") public boolean gif = true;
+    @Doc("write TensorBoard event files (events.out.tfevents.*, CleanRL's tags and the evaluations) into the run directory") public boolean tensorboard = true;
 
     @Override public DqnConfig clone() {
         try {

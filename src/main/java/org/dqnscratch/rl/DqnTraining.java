@@ -21,6 +21,7 @@ import org.dqnscratch.io.Gif;
 import org.dqnscratch.io.LearningCurve;
 import org.dqnscratch.io.MetricsCsv;
 import org.dqnscratch.io.SafeTensors;
+import org.dqnscratch.io.TensorBoardWriter;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.CpuBackend;
@@ -54,7 +55,7 @@ import org.dqnscratch.tensor.CpuBackend;
  * best network any evaluation saw is the one the run hands over (best.safetensors): a run that
  * learned and then collapsed still returns what it had learned.
  *
- * <p>A run directory receives config.json, metrics.csv, learning_curve.png, best and last
+ * <p>A run directory receives config.json, metrics.csv (and its scalars in TensorBoard event files), learning_curve.png, best and last
  * networks (safetensors), episode.gif (one greedy episode of the best network) and the
  * checkpoint --resume reads (checkpoints/, see {@link TrainingCheckpoint}).
  */
@@ -213,11 +214,12 @@ public final class DqnTraining {
         float[] actBatch = new float[N * obsSize];
 
         try (MetricsCsv csv = new MetricsCsv(runDir.resolve("metrics.csv"), history, COLUMNS);
-             TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null) {
+             TrainingProbe probe = cfg.diagnoseEvery > 0 ? new TrainingProbe(runDir.resolve("diagnostics.csv"), online, update, batch, seed) : null;
+             TensorBoardWriter tb = cfg.tensorboard ? new TensorBoardWriter(runDir, step) : null) {
             boolean checkpointDue = false;
             // An evaluation a stop request gave up at the checkpoint's step runs first, as it would have.
             if (from.stoppedEvalStep() == step && step > 0) {
-                finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, step, best, solve, solveAt, start, out, stopRequested);
+                finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, step, best, solve, solveAt, start, out, stopRequested, tb);
             }
             while (!finished && step < cfg.totalSteps) {
                 if (stopRequested.getAsBoolean()) {
@@ -273,7 +275,9 @@ public final class DqnTraining {
                         episode++;
                         double ret = epReturn[i];
                         returns.add(done, ret);
-                        csv.row(done, episode, ret, epLength[i], eps, loss, (done - from.step()) / seconds(start));
+                        double[] row = {done, episode, ret, epLength[i], eps, loss, (done - from.step()) / seconds(start)};
+                        csv.row(row);
+                        if (tb != null) tb.scalars(done, COLUMNS, row, 2); // the columns after global_step and episode: CleanRL's tags
                         if (learning && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
                             loss = batch.learn(update, sampleRng, cfg.gradientSteps, loss);
                         }
@@ -284,7 +288,7 @@ public final class DqnTraining {
                         // 6. Solve check: a greedy evaluation once the recent training episodes reach the threshold.
                         if (returns.recentMean() >= solveAt && done - lastEvalStep >= cfg.solveCheckEvery) {
                             lastEvalStep = done;
-                            finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested);
+                            finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested, tb);
                         }
                         obs[i] = envs[i].reset();
                         epReturn[i] = 0;
@@ -293,7 +297,7 @@ public final class DqnTraining {
                     }
                     // 7. Periodic evaluation: the best network is kept even if training later falls apart.
                     if (!finished && cfg.evalEvery > 0 && done % cfg.evalEvery == 0 && done != lastEvalStep) {
-                        finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested);
+                        finished = evaluate(evalEnv, evalPolicy, cfg, evalSeed, done, best, solve, solveAt, start, out, stopRequested, tb);
                     }
                     if (probe != null && done % cfg.diagnoseEvery == 0) probe.record(done, episode, returns.meanLast(10));
                     if (done % 256 == 0) {
@@ -410,7 +414,8 @@ public final class DqnTraining {
      * first one reaching the threshold marks the run solved. Returns true when training should stop.
      */
     private static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
-                                    Solve solve, double solveAt, long start, Listener out, BooleanSupplier stop) throws IOException {
+                                    Solve solve, double solveAt, long start, Listener out, BooleanSupplier stop,
+                                    TensorBoardWriter tb) throws IOException {
         Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stop);
         if (ev == null) { // a stop request: the evaluation is given up (it counts for nothing), the run saves and ends
             out.message("step " + step + ": evaluation stopped (stop requested)");
@@ -418,6 +423,7 @@ public final class DqnTraining {
             return true;
         }
         solve.stoppedEvalStep = -1;
+        if (tb != null) tb.scalar(step, "eval/mean_return", ev.mean());
         boolean better = best.offer(ev, step);
         solve.latest = ev;
         solve.latestStep = step;
