@@ -7,7 +7,8 @@ Usage (see src/test/resources/atari/README.md):
 
 Writes three gzip files into the given directory:
 
-  pong-atari.ref.gz  Gymnasium AtariPreprocessing + FireReset + FrameStackObservation(4, "reset")
+  pong-atari.ref.gz  Gymnasium AtariPreprocessing + SB3's FireResetEnv (FIRE, then action 2) +
+                     FrameStackObservation(4, "reset")
   pong-lapan.ref.gz  Lapan's Deep RL Hands-On ch. 6 wrappers (MaxAndSkip, FireReset, ProcessFrame84,
                      BufferWrapper), ported to Gymnasium's 5-tuple API
   pong-raw.ref.gz    the bare emulator (ale_py.ALEInterface), 3000 frames, CRC32 of every screen
@@ -100,25 +101,35 @@ class Out:
 
 
 class FireReset(gym.Wrapper):
-    """On reset: inner reset, then ONE step with FIRE (action 1) through the inner env.
+    """Stable-Baselines3's FireResetEnv (stable_baselines3/common/atari_wrappers.py), which SB3's
+    AtariWrapper, RL-Zoo and CleanRL's dqn_atari.py train with: on reset, inner reset, then a step
+    with FIRE (action 1), then a step with action 2, each through the inner env (4 frames each);
+    after either step, if it ended the episode, the inner env is reset again. The reset
+    observation is the one after action 2 (or after the last reset).
 
-    If that step ends the episode, the inner env is reset again (no second FIRE).
     Records, for the reference file, the ALE episode frame number right after the inner reset
-    (= the AtariPreprocessing no-op count, see verify below) and whether FIRE ended the episode.
+    (= the AtariPreprocessing no-op count, see verify below) and whether either step ended the
+    episode.
     """
 
     def __init__(self, env: gym.Env):
         super().__init__(env)
         assert env.unwrapped.get_action_meanings()[1] == "FIRE"
+        assert len(env.unwrapped.get_action_meanings()) >= 3
         self.last_noops = -1
         self.last_fire_ended = False
 
     def reset(self, *, seed=None, options=None):
+        self.last_fire_ended = False
         obs, info = self.env.reset(seed=seed, options=options)
         self.last_noops = self.env.unwrapped.ale.getEpisodeFrameNumber()
         obs, _, terminated, truncated, info = self.env.step(1)
-        self.last_fire_ended = bool(terminated or truncated)
-        if self.last_fire_ended:
+        if terminated or truncated:
+            self.last_fire_ended = True
+            obs, info = self.env.reset()
+        obs, _, terminated, truncated, info = self.env.step(2)
+        if terminated or truncated:
+            self.last_fire_ended = True
             obs, info = self.env.reset()
         return obs, info
 
@@ -398,10 +409,10 @@ def record_pipeline(name: str, actions: np.ndarray, count_noops: bool = False):
             noops = fire.last_noops
             assert 1 <= noops <= 30, noops
             if count_noops:
-                # inner saw: `noops` NOOP steps (action 0) then FIRE (1) x 4 frames
-                assert inner.actions_since_reset == [0] * noops + [1] * 4, inner.actions_since_reset
-            # after FIRE: ALE's episode frame counter = noops + 4 (reset_game itself counts 0)
-            assert ale.getEpisodeFrameNumber() == noops + 4, (ale.getEpisodeFrameNumber(), noops)
+                # inner saw: `noops` NOOP steps (action 0), FIRE (1) x 4 frames, then 2 x 4 frames
+                assert inner.actions_since_reset == [0] * noops + [1] * 4 + [2] * 4, inner.actions_since_reset
+            # after FIRE and 2: ALE's episode frame counter = noops + 8 (reset_game itself counts 0)
+            assert ale.getEpisodeFrameNumber() == noops + 8, (ale.getEpisodeFrameNumber(), noops)
         else:
             noops = 0
             # lapan: FIRE + RIGHT, 4 frames each, reset_game counts 0

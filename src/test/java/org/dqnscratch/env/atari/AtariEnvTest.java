@@ -13,7 +13,7 @@ import java.util.Set;
 import org.dqnscratch.env.Env;
 import org.junit.jupiter.api.Test;
 
-/** The wrappers' edges: no-op counts under a seed, a FIRE step that ends the episode, truncation, actions, spaces. */
+/** The wrappers' edges: no-op counts under a seed, FIRE or action-2 steps that end the episode, truncation, actions, spaces. */
 class AtariEnvTest {
     static AtariEnv pong(String pipeline, int noopMax, int maxFrames) throws IOException {
         return new AtariEnv(new AtariEnv.Options("pong", pipeline, noopMax, 4, 4, false, maxFrames), AtariSupport.pongRom(), 0);
@@ -26,17 +26,33 @@ class AtariEnvTest {
             Set<Integer> counts = new HashSet<>();
             for (long seed = 0; seed < 40; seed++) {
                 float[] first = env.reset(seed);
-                int noops = env.episodeFrame() - 4; // then one FIRE step of 4 frames
+                int noops = env.episodeFrame() - 8; // then a FIRE step and an action-2 step, 4 frames each
                 assertTrue(noops >= 1 && noops <= 30, "no-ops " + noops);
                 counts.add(noops);
                 assertArrayEquals(first, env.reset(seed), "seed " + seed + " starts the same way twice");
-                assertEquals(noops, env.episodeFrame() - 4);
+                assertEquals(noops, env.episodeFrame() - 8);
             }
             assertTrue(counts.size() >= 15, "no-op counts seen: " + counts);
         }
         try (AtariEnv env = pong("atari", 0, 108_000)) {
             env.reset(5);
-            assertEquals(4, env.episodeFrame(), "--noop-max 0: only the FIRE step");
+            assertEquals(8, env.episodeFrame(), "--noop-max 0: only the FIRE and action-2 steps");
+        }
+    }
+
+    /**
+     * SB3's FireResetEnv: after the FIRE step, a step with action 2; either one that ends the
+     * episode (here: truncated after 6 frames, inside the second) resets again, without FIRE.
+     */
+    @Test
+    void secondResetStepThatEndsTheEpisodeResetsAgain() throws IOException {
+        try (AtariEnv env = pong("atari", 0, 6)) {
+            env.reset(1);
+            assertEquals(0, env.episodeFrame(), "reset again after the action-2 step was truncated");
+        }
+        try (AtariEnv env = pong("atari", 0, 9)) {
+            env.reset(1);
+            assertEquals(8, env.episodeFrame(), "FIRE and action 2 ran, 4 frames each, nothing ended");
         }
     }
 
