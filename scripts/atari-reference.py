@@ -5,12 +5,13 @@ Usage (see src/test/resources/atari/README.md):
 
     /root/.cache/dqn-peer/bin/python scripts/atari-reference.py src/test/resources/atari
 
-Writes three gzip files into the given directory:
+Writes four gzip files into the given directory:
 
   pong-atari.ref.gz  Gymnasium AtariPreprocessing + SB3's FireResetEnv (FIRE, then action 2) +
                      FrameStackObservation(4, "reset")
   pong-lapan.ref.gz  Lapan's Deep RL Hands-On ch. 6 wrappers (MaxAndSkip, FireReset, ProcessFrame84,
                      BufferWrapper), ported to Gymnasium's 5-tuple API
+  breakout-atari-episodic.ref.gz  the same + SB3's EpisodicLifeEnv under FireReset, on Breakout
   pong-raw.ref.gz    the bare emulator (ale_py.ALEInterface), 3000 frames, CRC32 of every screen
 
 All numbers big-endian (java.io.DataInputStream). The gzip header has mtime 0 and no file name, so
@@ -163,6 +164,113 @@ def make_atari(count_noops: bool = False):
     fire = FireReset(pre)
     stacked = FrameStackObservation(fire, STACK, padding_type="reset")
     return stacked, fire, inner
+
+
+# --------------------------------------------------------------------------- pipeline 1b: atari + EpisodicLifeEnv
+
+EPISODIC_ENV_ID = "BreakoutNoFrameskip-v4"  # Pong has no lives (ale.lives() is 0 throughout)
+EPISODIC_GAME = "breakout"
+EPISODIC_STEPS = 2000
+
+
+class EpisodicLife(gym.Wrapper):
+    """Stable-Baselines3's EpisodicLifeEnv (stable_baselines3/common/atari_wrappers.py), as SB3's
+    AtariWrapper and CleanRL's dqn_atari.py place it: between the frame skip and FireResetEnv.
+    A lost life (lives decreased and still > 0) ends the episode, but the game goes on: the next
+    reset is one NOOP step of the inner env (4 frames), a real reset only if the game was over
+    (or that step ended it).
+
+    Records, for the reference file, the no-op counts of the real resets it made during the last
+    reset (ALE's episode frame number right after each; none: the game went on)."""
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        self.lives = 0
+        self.was_real_done = True
+        self.real_resets: list[int] = []
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.was_real_done = terminated or truncated
+        lives = self.env.unwrapped.ale.lives()
+        if 0 < lives < self.lives:
+            terminated = True
+        self.lives = lives
+        return obs, reward, terminated, truncated, info
+
+    def reset(self, **kwargs):
+        self.real_resets = []
+        if self.was_real_done:
+            obs, info = self.env.reset(**kwargs)
+            self.real_resets.append(self.env.unwrapped.ale.getEpisodeFrameNumber())
+        else:
+            obs, _, terminated, truncated, info = self.env.step(0)
+            if terminated or truncated:
+                obs, info = self.env.reset(**kwargs)
+                self.real_resets.append(self.env.unwrapped.ale.getEpisodeFrameNumber())
+        self.lives = self.env.unwrapped.ale.lives()
+        return obs, info
+
+
+def record_episodic():
+    """AtariPreprocessing (terminal_on_life_loss=False) + EpisodicLife + FireReset + FrameStack on
+    Breakout, over random actions. 'R' records carry the no-op count of the real reset, or -1 where
+    the game went on after a lost life (one NOOP step instead)."""
+    base = gym.make(EPISODIC_ENV_ID)
+    pre = AtariPreprocessing(base, noop_max=30, frame_skip=4, screen_size=84, terminal_on_life_loss=False, grayscale_obs=True)
+    life = EpisodicLife(pre)
+    fire = FireReset(life)
+    env = FrameStackObservation(fire, STACK, padding_type="reset")
+    ale = env.unwrapped.ale
+    n_actions = env.action_space.n
+    assert env.unwrapped.get_action_meanings()[:3] == ["NOOP", "FIRE", "RIGHT"]
+    actions = np.random.default_rng(ACTION_RNG_SEED).integers(0, n_actions, size=EPISODIC_STEPS)
+    records = []
+    stats = {"life_resets": 0, "real_resets": 0, "game_returns": [], "life_ends": 0, "game_ends": 0}
+    stack: list[np.ndarray] = []
+
+    def on_reset(obs):
+        nonlocal stack
+        f = newest_u8(obs)
+        check_atari_resize(pre.obs_buffer[0], f)
+        stack = [f.copy() for _ in range(STACK)]
+        assert np.array_equal(obs, np.stack(stack))
+        assert not fire.last_fire_ended, "FIRE or action 2 ended an episode"
+        assert len(life.real_resets) <= 1, life.real_resets
+        noops = life.real_resets[0] if life.real_resets else -1
+        if life.real_resets:
+            stats["real_resets"] += 1
+            assert 1 <= noops <= 30, noops
+            assert ale.getEpisodeFrameNumber() == noops + 8
+        else:
+            stats["life_resets"] += 1
+        records.append(("R", int(noops), 0, f.copy()))
+
+    obs, _ = env.reset(seed=SEED)
+    on_reset(obs)
+    game_return = 0.0
+    for a in actions:
+        a = int(a)
+        lives_before = ale.lives()
+        obs, reward, terminated, truncated, _ = env.step(a)
+        f = newest_u8(obs)
+        check_atari_resize(pre.obs_buffer[0], f)
+        stack = stack[1:] + [f.copy()]
+        assert np.array_equal(obs, np.stack(stack))
+        game_return += float(reward)
+        records.append(("S", a, float(reward), int(bool(terminated)), int(bool(truncated)), f.copy()))
+        if terminated or truncated:
+            if life.was_real_done:
+                stats["game_ends"] += 1
+                stats["game_returns"].append(game_return)
+                game_return = 0.0
+            else:
+                assert 0 < ale.lives() < lives_before
+                stats["life_ends"] += 1
+            obs, _ = env.reset()
+            on_reset(obs)
+    env.close()
+    return records, stats
 
 
 # --------------------------------------------------------------------------- pipeline 2: lapan
@@ -463,11 +571,11 @@ def record_pipeline(name: str, actions: np.ndarray, count_noops: bool = False):
     return records, stats
 
 
-def write_pipeline(path: str, name: str, records) -> int:
+def write_pipeline(path: str, name: str, records, game: str = GAME) -> int:
     out = Out()
     out.raw(b"DQNREF1\n")
     out.utf(name)
-    out.utf(GAME)
+    out.utf(game)
     out.long(SEED)
     out.int(H)
     out.int(W)
@@ -606,6 +714,16 @@ def main() -> None:
                  if name == "atari" else ""))
         print(f"  open episode at the end: {stats['open_episode_steps']} steps; steps with reward != 0: "
               f"{stats['steps_with_reward']}")
+
+    records, stats = record_episodic()
+    path = os.path.join(out_dir, f"{EPISODIC_GAME}-atari-episodic.ref.gz")
+    assert stats["life_ends"] >= 3 and stats["game_ends"] >= 2, stats
+    assert not any(r[4] for r in records if r[0] == "S")
+    nbytes = write_pipeline(path, "atari", records, EPISODIC_GAME)
+    print(f"atari + EpisodicLife ({EPISODIC_ENV_ID}): {len(records)} records, {stats['real_resets']} real resets, "
+          f"{stats['life_resets']} resets after a lost life (game goes on), {stats['life_ends']} lives lost with the "
+          f"game going on, {stats['game_ends']} games over, game returns {stats['game_returns']}, "
+          f"uncompressed {nbytes} B, file {os.path.getsize(path)} B")
 
     path = os.path.join(out_dir, "pong-raw.ref.gz")
     raw = record_raw(path)

@@ -51,6 +51,13 @@ public interface Env extends AutoCloseable {
         throw new UnsupportedOperationException(id() + " cannot restore a saved state");
     }
 
+    /**
+     * After a step that ended the episode: true when the episode ended for learning only (an Atari
+     * life lost under SB3's EpisodicLifeEnv) and the game goes on after {@link #reset()}, so a
+     * return or an evaluation episode, which count games, go on through it.
+     */
+    default boolean gameGoesOn() { return false; }
+
     /** Releases native resources (an emulator); the environment is unusable afterwards. */
     default void close() {}
 

@@ -30,15 +30,27 @@ import org.dqnscratch.tensor.Pixels;
  *     resize to 84 wide x 110 high, rows 18..101, truncated to uint8, a zero-padded stack.
  * </ul>
  * Episodes are truncated after {@code maxEpisodeFrames} emulator frames (108,000: 30 minutes,
- * as Gymnasium's v4 games).
+ * as Gymnasium's v4 games). With {@code episodicLife} ({@code atari} only), SB3's
+ * {@code EpisodicLifeEnv} sits between the frame skip and the FIRE reset, as in SB3 and CleanRL.
  */
 public final class AtariEnv implements Env {
     public static final int SIZE = 84, FRAME = SIZE * SIZE;
     public static final String[] PIPELINES = {"atari", "lapan"};
 
-    /** How the game is played and seen; {@link #defaults} are CleanRL's. */
-    public record Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames) {
+    /**
+     * How the game is played and seen; {@link #defaults} are CleanRL's but for {@code episodicLife}.
+     * {@code terminalOnLifeLoss} is Gymnasium's rule (a lost life ends the episode, the next reset
+     * starts a new game); {@code episodicLife} is SB3's {@code EpisodicLifeEnv} (a lost life ends
+     * the episode for learning, the next reset lets the game go on).
+     */
+    public record Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames,
+                          boolean episodicLife) {
         public static Options defaults(String game) { return new Options(game, "atari", 30, 4, 4, false, 108_000); }
+
+        /** Without SB3's episodic life. */
+        public Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames) {
+            this(game, pipeline, noopMax, frameSkip, stack, terminalOnLifeLoss, maxEpisodeFrames, false);
+        }
 
         public Options {
             if (!Arrays.asList(PIPELINES).contains(pipeline)) throw new IllegalArgumentException("unknown --pipeline '" + pipeline + "' (atari, lapan)");
@@ -46,6 +58,9 @@ public final class AtariEnv implements Env {
             if (frameSkip < 1) throw new IllegalArgumentException("--frame-skip must be >= 1");
             if (stack < 1) throw new IllegalArgumentException("--frame-stack must be >= 1");
             if (maxEpisodeFrames < 1) throw new IllegalArgumentException("--max-episode-frames must be >= 1");
+            // Two rules for the same event; SB3 and CleanRL use one or the other, never both.
+            if (episodicLife && terminalOnLifeLoss) throw new IllegalArgumentException("--episodic-life and --terminal-on-life-loss exclude each other");
+            if (episodicLife && pipeline.equals("lapan")) throw new IllegalArgumentException("--episodic-life needs --pipeline atari (the lapan wrappers have no lives)");
         }
     }
 
@@ -57,6 +72,9 @@ public final class AtariEnv implements Env {
     private Rng rng = new Rng(0);
     private IntSupplier noopOverride; // tests: the reference's no-op counts
     private int lives;
+    // SB3's EpisodicLifeEnv: was_real_done (the last step ended the game itself, or none was taken
+    // since a seeded reset), and whether the last step ended the episode on a lost life only.
+    private boolean realDone = true, gameGoesOn;
     // atari: Gymnasium's two screen buffers, each palette indices (rawN) or grey levels: after the
     // max-pool buffer 0 holds the pooled grey levels (numpy's out=), here pooled.grey() while raw0
     // is false; screen1 is zeroed at reset.
@@ -111,13 +129,25 @@ public final class AtariEnv implements Env {
     /** Tests: emulator frames since the episode began. */
     int episodeFrame() { return ale.episodeFrame(); }
 
+    /** Tests: the lives the game has left. */
+    int lives() { return ale.lives(); }
+
     /** Tests: take the no-op counts from here instead of the generator. */
     void overrideNoops(IntSupplier counts) { this.noopOverride = counts; }
 
+    /** A seeded reset starts a new game, also with {@code episodicLife} after a lost life. */
     @Override public float[] reset(long seed) {
         rng = new Rng(seed);
+        realDone = true;
         return reset();
     }
+
+    /**
+     * With {@code episodicLife}: whether the last step ended the episode on a lost life while the
+     * game goes on (the next {@link #reset()} continues it). Returns, lengths and evaluations count
+     * games, so they go on through it; the learner's transition was terminal.
+     */
+    @Override public boolean gameGoesOn() { return gameGoesOn; }
 
     @Override public float[] reset() {
         obs = new float[opt.stack() * FRAME];
@@ -132,21 +162,37 @@ public final class AtariEnv implements Env {
             System.arraycopy(first, first.length - FRAME, obs, obs.length - FRAME, FRAME);
             return obs;
         }
-        resetEmulator();
+        innerReset();
         if (fireReset) {
             // SB3's FireResetEnv (CleanRL's and RL-Zoo's Atari stack): FIRE, then action 2, each a
             // full step, resetting after either one that ended the episode. FIRE alone starts the
             // game too, but leaves every later frame 4 emulator frames off theirs.
             step(1);
-            if (lastDone) resetEmulator();
+            if (lastDone) innerReset();
             step(2);
-            if (lastDone) resetEmulator();
+            if (lastDone) innerReset();
         }
+        gameGoesOn = false;
         // Gymnasium's FrameStackObservation(padding_type="reset"): the first frame in every slot.
         float[] first = obs;
         obs = new float[opt.stack() * FRAME];
         for (int s = 0; s < opt.stack(); s++) System.arraycopy(first, first.length - FRAME, obs, s * FRAME, FRAME);
         return obs;
+    }
+
+    /**
+     * What FireResetEnv resets: with {@code episodicLife} SB3's EpisodicLifeEnv.reset, which after
+     * a lost life takes one NOOP step of the frame skip (no life check) instead of a new game, and
+     * a new game only if that step ended it; otherwise the emulator's reset.
+     */
+    private void innerReset() {
+        if (!opt.episodicLife() || realDone) {
+            resetEmulator();
+            return;
+        }
+        skip(0);
+        if (lastDone) resetEmulator();
+        lives = ale.lives();
     }
 
     /** The emulator's reset plus no-ops; the frame seen then becomes the newest of the stack. */
@@ -178,6 +224,22 @@ public final class AtariEnv implements Env {
 
     @Override public Step step(int action) {
         actionSpace().check(action);
+        Step st = skip(action);
+        if (!opt.episodicLife()) return st;
+        // SB3's EpisodicLifeEnv.step, once per agent step (after the frame skip, not per frame as
+        // terminal_on_life_loss): a life lost with lives left ends the episode, not the game.
+        realDone = st.done();
+        int now = ale.lives();
+        boolean lost = now > 0 && now < lives;
+        lives = now;
+        gameGoesOn = lost && !realDone;
+        if (!lost) return st;
+        lastDone = true;
+        return new Step(st.observation(), st.reward(), true, st.truncated());
+    }
+
+    /** The frame skip with Gymnasium's max-pool (or Lapan's), the game's own ends and truncation. */
+    private Step skip(int action) {
         double total = 0;
         boolean terminated = false, truncated = false;
         for (int t = 0; t < opt.frameSkip(); t++) {
@@ -284,6 +346,10 @@ public final class AtariEnv implements Env {
             out.writeLong(rng.state());
             bytes(out, ale.saveState());
             out.writeInt(lives);
+            if (opt.episodicLife()) { // only then: states saved before it existed still read
+                out.writeBoolean(realDone);
+                out.writeBoolean(gameGoesOn);
+            }
             out.writeBoolean(raw0);
             out.writeBoolean(raw1);
             out.writeBoolean(haveTwo);
@@ -300,6 +366,10 @@ public final class AtariEnv implements Env {
             byte[] emulator = new byte[in.readInt()];
             in.readFully(emulator);
             lives = in.readInt();
+            if (opt.episodicLife()) {
+                realDone = in.readBoolean();
+                gameGoesOn = in.readBoolean();
+            }
             raw0 = in.readBoolean();
             raw1 = in.readBoolean();
             haveTwo = in.readBoolean();
@@ -314,8 +384,8 @@ public final class AtariEnv implements Env {
         });
     }
 
-    /** What a saved state must match: the game, its pipeline and frame geometry. */
-    private String stateId() { return id() + " " + opt.pipeline() + " skip " + opt.frameSkip() + " stack " + opt.stack(); }
+    /** What a saved state must match: the game, its pipeline and frame geometry, episodic life. */
+    private String stateId() { return id() + " " + opt.pipeline() + " skip " + opt.frameSkip() + " stack " + opt.stack() + (opt.episodicLife() ? " episodic-life" : ""); }
 
     private static void bytes(java.io.DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);

@@ -71,6 +71,59 @@ class AtariEnvTest {
         }
     }
 
+    static AtariEnv breakout(boolean episodicLife) throws IOException {
+        return new AtariEnv(new AtariEnv.Options("breakout", "atari", 30, 4, 4, false, 108_000, episodicLife), AtariSupport.rom("breakout"), 0);
+    }
+
+    /** Steps Breakout with random actions until a step ends the episode; returns that step. */
+    static Env.Step untilDone(AtariEnv env, org.dqnscratch.env.Rng actions) {
+        while (true) {
+            Env.Step st = env.step(actions.nextInt(env.actionSpace().n()));
+            if (st.done()) return st;
+        }
+    }
+
+    /**
+     * SB3's EpisodicLifeEnv: each of Breakout's first four lost lives ends the episode (terminated)
+     * while the game goes on, and reset() continues it with one NOOP step, FIRE and action 2 (12
+     * frames, no new game); the fifth is the game's end, and reset() starts a new one. Without the
+     * option a lost life ends nothing.
+     */
+    @Test
+    void episodicLifeEndsEpisodesNotTheGame() throws IOException {
+        try (AtariEnv env = breakout(true)) {
+            env.reset(4);
+            org.dqnscratch.env.Rng actions = new org.dqnscratch.env.Rng(8);
+            for (int lost = 1; lost <= 4; lost++) {
+                Env.Step st = untilDone(env, actions);
+                assertTrue(st.terminated() && env.gameGoesOn(), "life " + lost + " lost: terminated, the game goes on");
+                assertEquals(5 - lost, env.lives());
+                int frame = env.episodeFrame();
+                env.reset();
+                assertFalse(env.gameGoesOn(), "cleared by the reset");
+                assertEquals(frame + 12, env.episodeFrame(), "the same game: a NOOP step, FIRE and action 2");
+            }
+            Env.Step over = untilDone(env, actions);
+            assertTrue(over.terminated() && !env.gameGoesOn(), "the fifth life: the game is over");
+            env.reset();
+            assertTrue(env.episodeFrame() <= 30 + 8, "a new game: no-ops, FIRE and action 2, " + env.episodeFrame() + " frames");
+            untilDone(env, actions);
+            assertTrue(env.gameGoesOn());
+            env.reset(5);
+            assertTrue(env.episodeFrame() <= 30 + 8, "a seeded reset starts a new game even with lives left");
+        }
+        try (AtariEnv env = breakout(false)) {
+            env.reset(4);
+            org.dqnscratch.env.Rng actions = new org.dqnscratch.env.Rng(8);
+            Env.Step st = untilDone(env, actions);
+            assertFalse(env.gameGoesOn());
+            assertTrue(st.terminated());
+            assertEquals(0, env.lives(), "the whole game (five lives) in one episode");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new AtariEnv.Options("breakout", "atari", 30, 4, 4, true, 108_000, true));
+        assertThrows(IllegalArgumentException.class, () -> new AtariEnv.Options("breakout", "lapan", 30, 4, 4, false, 108_000, true));
+    }
+
     /** Lapan's stack starts zero-padded; termination and truncation stay apart; invalid actions are errors. */
     @Test
     void spacesStacksAndBadActions() throws IOException {

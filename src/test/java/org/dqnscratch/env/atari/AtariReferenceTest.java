@@ -15,8 +15,8 @@ import org.dqnscratch.env.Env;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emulator and both preprocessing pipelines against files recorded from ale-py 0.12.1,
- * Gymnasium 1.3 and OpenCV 5 for a fixed action sequence (src/test/resources/atari/README.md,
+ * The emulator and both preprocessing pipelines (atari also with SB3's episodic life) against files
+ * recorded from ale-py 0.12.1, Gymnasium 1.3 and OpenCV 5 for a fixed action sequence (src/test/resources/atari/README.md,
  * made by scripts/atari-reference.py): every frame, reward and end-of-episode flag.
  */
 class AtariReferenceTest {
@@ -82,10 +82,17 @@ class AtariReferenceTest {
     }
 
     @Test
-    void atariPipelineMatchesGymnasium() throws IOException { pipeline("atari"); }
+    void atariPipelineMatchesGymnasium() throws IOException { pipeline("pong-atari", "atari", false); }
 
     @Test
-    void lapanPipelineMatchesTheTutorialsWrappers() throws IOException { pipeline("lapan"); }
+    void lapanPipelineMatchesTheTutorialsWrappers() throws IOException { pipeline("pong-lapan", "lapan", false); }
+
+    /**
+     * SB3's EpisodicLifeEnv under FireResetEnv, on Breakout (5 lives): the lost lives end episodes
+     * whose next reset lets the game go on (recorded as no-op count -1), the games' ends reset.
+     */
+    @Test
+    void atariPipelineWithEpisodicLifeMatchesSb3() throws IOException { pipeline("breakout-atari-episodic", "atari", true); }
 
     /**
      * Replays the recorded actions, forcing the recorded no-op counts, and compares every
@@ -93,16 +100,17 @@ class AtariReferenceTest {
      * reward and flags. Frames must be equal; the tolerance asked for (off by one on fewer than
      * 0.1% of pixels) is reported, but the resize reproduces OpenCV's float arithmetic exactly.
      */
-    private void pipeline(String name) throws IOException {
-        try (DataInputStream in = open("pong-" + name + ".ref.gz")) {
+    private void pipeline(String file, String name, boolean episodicLife) throws IOException {
+        try (DataInputStream in = open(file + ".ref.gz")) {
             magic(in, "DQNREF1\n");
             assertEquals(name, in.readUTF());
-            assertEquals("pong", in.readUTF());
+            String game = in.readUTF();
             long seed = in.readLong();
             int h = in.readInt(), w = in.readInt(), stack = in.readInt(), records = in.readInt();
             assertEquals(AtariEnv.FRAME, h * w);
             // Read everything first: the no-op counts must be known when the environment resets.
             ArrayDeque<Integer> noops = new ArrayDeque<>();
+            int[] noopsAt = new int[records];
             byte[][] frames = new byte[records][h * w];
             char[] tags = new char[records];
             int[] actions = new int[records];
@@ -111,7 +119,8 @@ class AtariReferenceTest {
             for (int k = 0; k < records; k++) {
                 tags[k] = (char) in.readByte();
                 if (tags[k] == 'R') {
-                    noops.add(in.readInt());
+                    noopsAt[k] = in.readInt();
+                    if (noopsAt[k] >= 0) noops.add(noopsAt[k]); // -1: the game went on after a lost life, no reset
                     assertEquals(0, in.readByte(), "FIRE ended an episode in the reference");
                 } else {
                     actions[k] = in.readInt();
@@ -123,10 +132,10 @@ class AtariReferenceTest {
             }
             assertEquals(-1, in.read(), "trailing bytes");
 
-            AtariEnv.Options o = new AtariEnv.Options("pong", name, name.equals("lapan") ? 0 : 30, 4, stack, false, 108_000);
+            AtariEnv.Options o = new AtariEnv.Options(game, name, name.equals("lapan") ? 0 : 30, 4, stack, false, 108_000, episodicLife);
             long pixels = 0, offByOne = 0;
-            int episodes = 0;
-            try (AtariEnv env = new AtariEnv(o, AtariSupport.pongRom(), seed)) {
+            int episodes = 0, livesLost = 0;
+            try (AtariEnv env = new AtariEnv(o, game.equals("pong") ? AtariSupport.pongRom() : AtariSupport.rom(game), seed)) {
                 env.overrideNoops(noops::remove);
                 byte[][] expected = new byte[stack][];
                 for (int k = 0; k < records; k++) {
@@ -141,6 +150,11 @@ class AtariReferenceTest {
                         assertEquals(terminated[k], st.terminated(), "terminated at record " + k);
                         assertEquals(truncated[k], st.truncated(), "truncated at record " + k);
                         obs = st.observation();
+                        if (st.done()) {
+                            boolean goesOn = k + 1 < records && tags[k + 1] == 'R' && noopsAt[k + 1] < 0;
+                            assertEquals(goesOn, env.gameGoesOn(), "the game goes on after record " + k);
+                            if (goesOn) livesLost++;
+                        }
                         System.arraycopy(expected, 1, expected, 0, stack - 1);
                         expected[stack - 1] = frames[k];
                     }
@@ -159,6 +173,7 @@ class AtariReferenceTest {
             assertTrue(noops.isEmpty(), "unused no-op counts " + noops);
             assertEquals(0, offByOne, "pixels off by one: " + offByOne + " of " + pixels);
             assertTrue(episodes >= 3, "the recording crosses episode ends: " + episodes + " resets");
+            assertEquals(episodicLife, livesLost > 0, "lives lost with the game going on: " + livesLost);
         }
     }
 

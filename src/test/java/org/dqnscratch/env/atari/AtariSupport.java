@@ -29,4 +29,16 @@ public final class AtariSupport {
         Assumptions.abort("no Pong ROM: " + failure);
         return null;
     }
+
+    /** Another game's ROM (a game with lives, for the episodic-life tests), found and skipped the same way. */
+    public static Path rom(String game) {
+        try {
+            return Roms.locate(game, null);
+        } catch (IOException e) {
+            if ("1".equals(System.getenv("DQN_REQUIRE_ALE"))) throw new AssertionError("DQN_REQUIRE_ALE=1 but " + e.getMessage());
+            System.err.println("Atari tests skipped: " + e.getMessage());
+            Assumptions.abort("no " + game + " ROM: " + e.getMessage());
+            return null;
+        }
+    }
 }
