@@ -55,6 +55,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("seed of initialisation, exploration, replay sampling and environment resets") public long seed = 1;
     @Doc("environment steps to train for at most") public long totalSteps = 100_000;
     @Doc("episodes to train for at most (0: no limit)") public long maxEpisodes = 0;
+    @Doc(value = "a lost life ends the episode for learning only (SB3's EpisodicLifeEnv, as CleanRL: the game goes on; returns, episodes and evaluations count games)", only = "atari") public boolean episodicLife = false;
 
     // --- network ---
     @Doc(value = "hidden layer widths, e.g. 64,64 (the Atari commands use the Nature CNN)", only = "classic") public int[] hidden = {64, 64};

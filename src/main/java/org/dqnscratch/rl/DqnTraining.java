@@ -270,7 +270,11 @@ public final class DqnTraining {
                     // Every few steps learn, and update the target network (unless 2 did it already).
                     if (learnedThrough < done) loss = stepUnits(++learnedThrough, cfg, batch, update, sampleRng, target != online, loss);
 
-                    if (st.done()) {
+                    if (st.done() && envs[i].gameGoesOn()) {
+                        // A lost life under --episodic-life: terminal for learning (stored above), but the game, its
+                        // return and its length go on; episodes, returns and evaluations count games (CleanRL logs them so).
+                        obs[i] = envs[i].reset();
+                    } else if (st.done()) {
                         // 5. Episode end: log, learn and update the target if they count in episodes.
                         episode++;
                         double ret = epReturn[i];

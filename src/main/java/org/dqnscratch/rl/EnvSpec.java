@@ -25,7 +25,7 @@ public record EnvSpec(String env, boolean slippery, AtariEnv.Options atari, Path
             return new EnvSpec(cfg.env, cfg.slippery, null, null);
         }
         AtariEnv.Options o = new AtariEnv.Options(Roms.checkGame(cfg.game), cfg.pipeline, cfg.noopMax, cfg.frameSkip, cfg.frameStack,
-                cfg.terminalOnLifeLoss, cfg.maxEpisodeFrames);
+                cfg.terminalOnLifeLoss, cfg.maxEpisodeFrames, cfg.episodicLife);
         return new EnvSpec(null, false, o, rom(o.game(), cfg.rom.isEmpty() ? null : Path.of(cfg.rom)));
     }
 
@@ -65,6 +65,7 @@ public record EnvSpec(String env, boolean slippery, AtariEnv.Options atari, Path
         m.put("frame_stack", Integer.toString(atari.stack()));
         m.put("terminal_on_life_loss", Boolean.toString(atari.terminalOnLifeLoss()));
         m.put("max_episode_frames", Integer.toString(atari.maxEpisodeFrames()));
+        m.put("episodic_life", Boolean.toString(atari.episodicLife()));
         return m;
     }
 
@@ -75,7 +76,7 @@ public record EnvSpec(String env, boolean slippery, AtariEnv.Options atari, Path
         AtariEnv.Options o = new AtariEnv.Options(Roms.checkGame(game), m.getOrDefault("pipeline", "atari"),
                 Integer.parseInt(m.getOrDefault("noop_max", "30")), Integer.parseInt(m.getOrDefault("frame_skip", "4")),
                 Integer.parseInt(m.getOrDefault("frame_stack", "4")), Boolean.parseBoolean(m.get("terminal_on_life_loss")),
-                Integer.parseInt(m.getOrDefault("max_episode_frames", "108000")));
+                Integer.parseInt(m.getOrDefault("max_episode_frames", "108000")), Boolean.parseBoolean(m.get("episodic_life")));
         return new EnvSpec(null, false, o, rom(game, rom));
     }
 }

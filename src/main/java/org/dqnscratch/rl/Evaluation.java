@@ -59,7 +59,12 @@ public record Evaluation(double[] returns) {
                 total += st.reward();
                 obs = st.observation();
                 if (record) frames.add(env.render());
-                if (st.done()) break;
+                // A lost life under --episodic-life ends the learner's episode, not the game that is evaluated.
+                if (st.done() && !env.gameGoesOn()) break;
+                if (st.done()) {
+                    obs = env.reset();
+                    if (record) frames.add(env.render());
+                }
                 if (stop.getAsBoolean()) return null;
             }
             returns[i] = total;

@@ -260,9 +260,9 @@ public final class Presets {
                     c.solveWindow = 100;
                 });
         add(PONG, "cleanrl", "CleanRL dqn_atari.py: Adam 1e-4, MSE, replay 1M from 80k, train every 4 steps, target copy every 1k steps, "
-                + "eps 1 -> .01 over 1M of 10M steps, end of life ends the episode for learning", c -> {
+                + "eps 1 -> .01 over 1M of 10M steps, end of life ends the episode for learning (SB3's EpisodicLifeEnv)", c -> {
                     atari(c);
-                    c.terminalOnLifeLoss = true;
+                    c.episodicLife = true; // dqn_atari.py wraps EpisodicLifeEnv: the game goes on after a lost life
                     c.optimizer = "adam";
                     c.lr = 1e-4;
                     c.loss = "mse";

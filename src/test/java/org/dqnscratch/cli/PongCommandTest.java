@@ -103,6 +103,25 @@ class PongCommandTest {
         assertOneLineError(run("cartpole", "--resume", runDir.toString()), "not a cartpole environment");
     }
 
+    /**
+     * --episodic-life (the cleanrl preset's, as dqn_atari.py's EpisodicLifeEnv) on a game with
+     * lives: the run and its checkpoint's evaluation go through, the checkpoint remembers it.
+     */
+    @Test
+    void episodicLifeOnBreakout(@TempDir Path dir) throws Exception {
+        assertTrue(org.dqnscratch.rl.Presets.get("pong", "cleanrl").config().episodicLife, "the cleanrl preset");
+        Path rom = AtariSupport.rom("breakout");
+        CliTest.Run r = run(args(dir, "--game", "breakout", "--rom", rom.toString(), "--episodic-life", "--total-steps", "800",
+                "--learning-starts", "10000", "--gif=false"));
+        assertEquals(0, r.code(), r.toString());
+        Path run = onlyRun(dir);
+        assertTrue(Files.readString(run.resolve("config.json")).matches("(?s).*\"episodicLife\"\\s*:\\s*true.*"));
+        assertEquals("true", SafeTensors.read(run.resolve("last.safetensors")).metadata().get("episodic_life"));
+        CliTest.Run eval = run("eval", run.resolve("last.safetensors").toString(), "--episodes", "1", "--rom", rom.toString());
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.lastLine().startsWith("BreakoutNoFrameskip-v4: "), eval.lastLine());
+    }
+
     @Test
     void badInputIsOneLineAndWritesNothing(@TempDir Path dir) throws Exception {
         Path rom = AtariSupport.pongRom();
@@ -110,6 +129,7 @@ class PongCommandTest {
         assertOneLineError(run(args(dir, "--envs", "0")), "--envs");
         assertOneLineError(run(args(dir, "--n-step", "0")), "--n-step");
         assertOneLineError(run(args(dir, "--pipeline", "sb3")), "--pipeline");
+        assertOneLineError(run(args(dir, "--episodic-life", "--terminal-on-life-loss")), "--episodic-life and --terminal-on-life-loss exclude each other");
         CliTest.Run noRom = run(args(dir, "--rom", dir.resolve("nope.bin").toString()));
         assertOneLineError(noRom, "no ROM file");
         assertEquals("", noRom.out().strip(), "nothing on stdout (no run directory named) before the error");
