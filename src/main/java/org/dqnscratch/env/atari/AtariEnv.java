@@ -17,14 +17,14 @@ import org.dqnscratch.tensor.Pixels;
  * the learner's business.
  *
  * <ul>
- * <li>{@code atari}: Gymnasium's {@code AtariPreprocessing} (what CleanRL and SB3 train on): after
- *     reset 1..noopMax random NOOP frames, each action repeated {@code frameSkip} frames with the
- *     last two grayscale screens (ALE's palette) max-pooled, area resize to 84x84, optional end of
- *     life as termination; then, when the game's action 1 is FIRE, SB3's {@code FireResetEnv}
- *     after reset (a FIRE step, then an action-2 step, each resetting again, without FIRE, if it
- *     ended the episode), then a stack padded at reset with copies of the first frame. Actions,
- *     emulator frames, rewards and ends are those of SB3's and CleanRL's wrapper stacks; the
- *     pixels are AtariPreprocessing's (README: which wrappers, one by one).
+ * <li>{@code atari}: Gymnasium's {@code AtariPreprocessing}: after reset 1..noopMax random NOOP
+ *     frames, each action repeated {@code frameSkip} frames with the last two grayscale screens
+ *     (ALE's palette) max-pooled, area resize to 84x84, optional end of life as termination;
+ *     then, when the game's action 1 is FIRE, SB3's {@code FireResetEnv} after reset (a FIRE
+ *     step, then an action-2 step, each resetting again, without FIRE, if it ended the
+ *     episode), then a stack padded at reset with copies of the first frame. Actions, emulator
+ *     frames, rewards and ends are those of SB3's and CleanRL's wrapper stacks; the pixels are
+ *     AtariPreprocessing's, not theirs (README: which wrappers, one by one).
  * <li>{@code lapan}: the seed's PyTorch Pong wrappers: the max of the last two RGB frames (kept
  *     across steps), FIRE then action 2 after reset, luminance 0.299/0.587/0.114 in float, area
  *     resize to 84 wide x 110 high, rows 18..101, truncated to uint8, a zero-padded stack.
