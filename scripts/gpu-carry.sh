@@ -95,6 +95,26 @@ if ! mvn -B -q -o -Pbench clean package -DskipTests; then
 fi
 mkdir -p .dist
 cp target/benchmarks.jar .dist/benchmarks.jar
+# The GPU machine is linux-x86_64: the jar's native libraries for other platforms (ALE and JavaCPP
+# for macOS and Windows, JOCL's and JLine's for every platform; ~5 MB) would only eat into the 64 MiB
+# carry. Removed with Python's zipfile (no zip tool needed): a native library stays only if its path
+# names Linux and x86_64.
+python3 - .dist/benchmarks.jar <<'PY'
+import os, re, sys, zipfile
+src = sys.argv[1]
+tmp = src + ".tmp"
+native = re.compile(r"\.(so(\.\d+)*|dll|dylib|jnilib)$")
+kept = dropped = 0
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+    for item in zin.infolist():
+        name = item.filename
+        if native.search(name) and not ("linux" in name.lower() and "x86_64" in name):
+            dropped += item.file_size
+            continue
+        zout.writestr(item, zin.read(name))
+os.replace(tmp, src)
+print(f"other platforms' native libraries removed: {dropped / 1048576:.1f} MiB uncompressed")
+PY
 # The commit the jar was built from, so a GPU run's summary can name it (the carried jar is not
 # rebuilt there; an uncommitted change would be in it without being in the commit).
 { git rev-parse HEAD; git status --porcelain --untracked-files=no | sed 's/^/dirty: /'; } > .dist/commit.txt

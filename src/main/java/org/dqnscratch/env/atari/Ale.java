@@ -38,7 +38,8 @@ public final class Ale implements AutoCloseable {
         try {
             a = new ALEInterface();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IOException("cannot load the Arcade Learning Environment's native library (linux-x86_64 only): " + e.getMessage());
+            throw new IOException("cannot load the Arcade Learning Environment's native library (shipped for linux-x86_64, macosx-x86_64 and windows-x86_64; this is "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "): " + e.getMessage());
         }
         ale = a;
         ale.setInt("random_seed", seed);
