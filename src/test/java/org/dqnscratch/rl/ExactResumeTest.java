@@ -61,16 +61,23 @@ class ExactResumeTest {
         return c;
     }
 
-    /** Environments that crash the run once {@code after} steps (all of them together) have been taken. */
-    static UnaryOperator<Env> crashAfter(long after) {
+    /** Environments that call {@code before} with the count of steps (all of them together) before each step they take. */
+    static UnaryOperator<Env> onStep(java.util.function.LongConsumer before) {
         AtomicLong steps = new AtomicLong();
         return env -> (Env) Proxy.newProxyInstance(Env.class.getClassLoader(), new Class<?>[] {Env.class}, (proxy, m, args) -> {
-            if (m.getName().equals("step") && steps.incrementAndGet() > after) throw new Crash();
+            if (m.getName().equals("step")) before.accept(steps.incrementAndGet());
             try {
                 return m.invoke(env, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
+        });
+    }
+
+    /** Environments that crash the run once {@code after} steps (all of them together) have been taken. */
+    static UnaryOperator<Env> crashAfter(long after) {
+        return onStep(n -> {
+            if (n > after) throw new Crash();
         });
     }
 
@@ -91,16 +98,7 @@ class ExactResumeTest {
 
         @Override public boolean getAsBoolean() { return steps.get() >= at; }
 
-        UnaryOperator<Env> counting() {
-            return env -> (Env) Proxy.newProxyInstance(Env.class.getClassLoader(), new Class<?>[] {Env.class}, (proxy, m, args) -> {
-                if (m.getName().equals("step")) steps.incrementAndGet();
-                try {
-                    return m.invoke(env, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
-        }
+        UnaryOperator<Env> counting() { return onStep(steps::set); }
     }
 
     static DqnTraining.Result runStopped(DqnConfig cfg, Path dir, Backend b, long at) throws IOException {
