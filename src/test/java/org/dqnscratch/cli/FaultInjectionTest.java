@@ -199,15 +199,8 @@ class FaultInjectionTest {
             from = k.expected();
         }
         // The last resume, unhindered, to the end.
-        Run r = start(dir, null, concat(flags, "--resume", run.toString()));
-        assertEquals(0, r.exit(120), r.output());
-        assertEquals(from, resumedFrom(r), r.output());
-        Metrics end = Metrics.of(run);
-        assertTrue(!end.cut(), "a half last row");
-        end.check("the end");
-        assertEquals(before.upTo(from), end.upTo(from), "rows up to the checkpoint changed");
+        Metrics end = resumesCleanly(start(dir, null, concat(flags, "--resume", run.toString())), run, from, before);
         assertTrue(Metrics.step(end.rows().get(end.rows().size() - 1)) > 2500, "the resumed run logged on");
-        assertEquals(List.of(), temps(run), "temp files left");
         assertEquals("step-3000", Files.readString(run.resolve("checkpoint")).strip());
     }
 
@@ -256,7 +249,14 @@ class FaultInjectionTest {
                     when + ": the pointer names step " + pointed + ", the run announced " + announced);
             from = pointed;
         }
-        Run r = start(dir, null, concat(flags, "--resume", run.toString(), "--total-steps", Long.toString(from + 500)));
+        resumesCleanly(start(dir, null, concat(flags, "--resume", run.toString(), "--total-steps", Long.toString(from + 500))), run, from, before);
+    }
+
+    /**
+     * A last, unhindered resume: it ends with exit 0, started from checkpoint {@code from}, left the
+     * rows up to it as they were, no half row, and no temp file. Returns the final log.
+     */
+    private static Metrics resumesCleanly(Run r, Path run, long from, Metrics before) throws Exception {
         assertEquals(0, r.exit(120), r.output());
         assertEquals(from, resumedFrom(r), r.output());
         Metrics end = Metrics.of(run);
@@ -264,6 +264,7 @@ class FaultInjectionTest {
         end.check("the end");
         assertEquals(before.upTo(from), end.upTo(from), "rows up to the checkpoint changed");
         assertEquals(List.of(), temps(run), "temp files left");
+        return end;
     }
 
     /** The step of the checkpoint the pointer names, checked complete (as the resume would find it). */
