@@ -46,3 +46,13 @@ __kernel void smooth_l1_backward(__global float* dpred, int dpred_off, __global 
     float g = fabs(d) < beta ? d / beta : sign(d);
     dpred[dpred_off + i] += dloss[dloss_off] / N * WEIGHT(i) * g;
 }
+
+// The second launch of categorical_loss_forward (qhead.cl computes perSample): the weighted mean.
+__kernel void categorical_loss_forward__mean(__global float* dst, int dst_off, __global const float* perSample, int perSample_off,
+                                             __global const float* weight, int weight_off, int N, float scale) {
+    __local float sums[REDUCE];
+    float s = 0.0f;
+    for (int i = get_global_id(0); i < N; i += get_global_size(0)) s += WEIGHT(i) * perSample[perSample_off + i];
+    float total = reduce_group(sums, s);
+    if (get_local_id(0) == 0) dst[dst_off + get_group_id(0)] = total * scale;
+}

@@ -38,4 +38,20 @@ public abstract class GoldenCases {
     @TestFactory List<DynamicTest> optimizers() { return each("optimizer"); }
 
     @TestFactory List<DynamicTest> dqnUpdateMlp() { return each("dqn_update_mlp"); }
+
+    @TestFactory List<DynamicTest> duelingAtoms() { return each("dueling_atoms"); }
+
+    @TestFactory List<DynamicTest> c51() { return each("c51"); }
+
+    /** Every op of the golden file has its test above (a new op cannot go untested here while `check` runs it). */
+    @org.junit.jupiter.api.Test void everyGoldenOpIsTested() {
+        java.util.Set<String> tested = new java.util.HashSet<>();
+        for (var m : GoldenCases.class.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(TestFactory.class)) tested.add(m.getName().toLowerCase());
+        }
+        tested.add("optimizer"); // the factory is named optimizers
+        for (String op : org.dqnscratch.check.GoldenCases.OPS) {
+            org.junit.jupiter.api.Assertions.assertTrue(tested.contains(op.replace("_", "")), "no test factory for golden op " + op);
+        }
+    }
 }

@@ -24,6 +24,8 @@ import org.dqnscratch.optim.Optimizer;
 import org.dqnscratch.optim.RmsProp;
 import org.dqnscratch.optim.Sgd;
 import org.dqnscratch.rl.DqnUpdate;
+import org.dqnscratch.nn.Categorical;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.ConvGeometry;
 import org.dqnscratch.tensor.Tensor;
@@ -39,7 +41,8 @@ public final class GoldenCases {
 
     /** The ops of the golden file, in the order the command reports them. */
     public static final List<String> OPS =
-            List.of("linear", "conv2d", "relu", "mse", "smooth_l1", "weighted_mse", "weighted_smooth_l1", "td_target", "optimizer", "dqn_update_mlp");
+            List.of("linear", "conv2d", "relu", "mse", "smooth_l1", "weighted_mse", "weighted_smooth_l1", "td_target", "optimizer", "dqn_update_mlp",
+                    "dueling_atoms", "c51");
 
     public static List<Case> all() {
         List<Case> out = new ArrayList<>();
@@ -70,6 +73,8 @@ public final class GoldenCases {
             case "td_target" -> tdTarget(c, b, check);
             case "optimizer" -> optimizer(c, b, check);
             case "dqn_update_mlp" -> dqnUpdateMlp(c, b, check);
+            case "dueling_atoms" -> duelingAtoms(c, b, check);
+            case "c51" -> c51(c, b, check);
             default -> throw new IllegalArgumentException("no runner for golden op " + op);
         }
     }
@@ -125,6 +130,47 @@ public final class GoldenCases {
         g.backward(l);
         check.close("loss", expected(ex.get("loss")), b.toArray(l), ATOL, RTOL);
         check.close("dpred", expected(ex.get("dpred")), b.toArray(pred.grad), ATOL, RTOL);
+    }
+
+    /** The dueling combination per atom (Rainbow's distributional dueling head) and its backward. */
+    static void duelingAtoms(JsonNode c, Backend b, Check check) {
+        JsonNode in = c.get("inputs"), ex = c.get("expected");
+        Tensor v = tensor(b, in.get("v")), adv = tensor(b, in.get("adv")), dq = tensor(b, in.get("dq"));
+        int K = in.get("atoms").asInt(), N = v.dim(0), A = adv.dim(1) / K;
+        Tensor q = b.zeros(N, A * K), dv = b.zeros(N, K), dadv = b.zeros(N, A * K);
+        b.dueling_forward(q, v, adv, N, A, K);
+        b.dueling_backward(dv, dadv, dq, N, A, K);
+        check.close("q", expected(ex.get("q")), b.toArray(q), ATOL, RTOL);
+        check.close("dv", expected(ex.get("dv")), b.toArray(dv), ATOL, RTOL);
+        check.close("dadv", expected(ex.get("dadv")), b.toArray(dadv), ATOL, RTOL);
+    }
+
+    /**
+     * C51's loss as CleanRL's c51.py computes it (its target distribution, its projection), on
+     * log-softmax: the networks' logits are the inputs, so the case checks the ops DqnUpdate chains
+     * (log-softmax, expectation, argmax, projection, cross-entropy and their backward) end to end.
+     */
+    static void c51(JsonNode c, Backend b, Check check) {
+        JsonNode in = c.get("inputs"), ex = c.get("expected");
+        Support support = new Support(in.get("atoms").asInt(), (float) in.get("v_min").asDouble(), (float) in.get("v_max").asDouble());
+        int K = support.atoms();
+        Tensor logits = tensor(b, in.get("logits")), next = tensor(b, in.get("next_logits"));
+        int N = logits.dim(0), A = logits.dim(1) / K;
+        logits.grad = b.zeros(logits.shape());
+        Tensor actions = tensor(b, in.get("actions")), reward = tensor(b, in.get("rewards")), dones = tensor(b, in.get("dones"));
+        Graph target = Graph.inference(b);
+        Tensor logpNext = Categorical.logSoftmax(target, next.view(N * A, K));
+        Tensor chooser = in.has("next_online_logits") ? Categorical.logSoftmax(target, tensor(b, in.get("next_online_logits")).view(N * A, K)) : logpNext;
+        Tensor nextAction = QOps.argmax(target, Categorical.expectation(target, chooser, support, N, A));
+        Tensor m = Categorical.projection(target, logpNext, nextAction, reward, dones, (float) in.get("gamma").asDouble(), support, N, A);
+        Categorical.Loss loss = new Categorical.Loss(support, in.has("weight") ? tensor(b, in.get("weight")) : null);
+        Graph g = Graph.training(b);
+        Tensor l = loss.forward(g, Categorical.logSoftmax(g, g.view(logits, N * A, K)), actions, m);
+        g.backward(l);
+        check.close("target_pmfs", expected(ex.get("target_pmfs")), b.toArray(m), ATOL, RTOL_SUM);
+        check.close("per_sample", expected(ex.get("per_sample")), b.toArray(loss.perSample()), ATOL, RTOL_SUM);
+        check.close("loss", expected(ex.get("loss")), b.toArray(l), ATOL, RTOL_SUM);
+        check.close("dlogits", expected(ex.get("dlogits")), b.toArray(logits.grad), ATOL, RTOL_SUM);
     }
 
     static void tdTarget(JsonNode c, Backend b, Check check) {

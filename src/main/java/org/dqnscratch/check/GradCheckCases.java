@@ -3,7 +3,9 @@ package org.dqnscratch.check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.dqnscratch.nn.Categorical;
 import org.dqnscratch.nn.Conv2d;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.DuelingHead;
 import org.dqnscratch.nn.Flatten;
 import org.dqnscratch.nn.Init;
@@ -15,6 +17,7 @@ import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.QOps;
 import org.dqnscratch.nn.Relu;
 import org.dqnscratch.nn.Sequential;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.Tensor;
 
@@ -147,6 +150,31 @@ public final class GradCheckCases {
         GradCheck.check(b, c, g -> Loss.smoothL1(1f).weightedBy(wt).forward(g, pt, tt), List.of(pt), 1e-2, 1e-4, 1e-3, seed);
     }
 
+    /**
+     * C51: a head of K atoms per action (plain or dueling per atom), log-softmax over the atoms, and
+     * the cross-entropy (weighted or not) against a target distribution at the taken actions.
+     */
+    public static void categorical(Backend b, Check c, int N, int C, int A, int K, boolean dueling, boolean weighted, long seed) {
+        Random r = new Random(seed);
+        Support support = new Support(K, -10f, 10f);
+        Distributional net = new Distributional(dueling ? new DuelingHead(C, A, K) : new Linear(C, A * K), A, support);
+        Parameters p = Parameters.allocate(b, net);
+        Init.TORCH_DEFAULT.apply(p, seed);
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * C, 1), N, C);
+        float[] m = new float[N * K], a = new float[N], w = new float[N];
+        for (int n = 0; n < N; n++) {
+            float sum = 0;
+            for (int j = 0; j < K; j++) sum += m[n * K + j] = r.nextFloat();
+            for (int j = 0; j < K; j++) m[n * K + j] /= sum;
+            a[n] = r.nextInt(A);
+            w[n] = 0.05f + 0.95f * r.nextFloat();
+        }
+        Tensor mt = b.fromArray(m, N, K), at = b.fromArray(a, N);
+        Categorical.Loss loss = new Categorical.Loss(support, weighted ? b.fromArray(w, N) : null);
+        GradCheck.check(b, c, g -> net.logProbs(g, x), paramsAnd(p, x), 1e-2, 1e-3, 2e-3, seed);
+        GradCheck.check(b, c, g -> loss.forward(g, net.logProbs(g, x), at, mt), paramsAnd(p, x), 1e-2, 1e-4, 2e-3, seed);
+    }
+
     /** The tape's plumbing: conv, flatten (a view), linear and a two-branch head in one graph. */
     public static void convFlattenLinearDueling(Backend b, Check c, int N, long seed) {
         Random r = new Random(seed);
@@ -229,6 +257,14 @@ public final class GradCheckCases {
             long seed = r.nextLong();
             int N = in(r, 1, 33);
             out.add(new Case("gradcheck mse+smooth_l1 (plain, weighted)", "N=" + N, (b, c) -> losses(b, c, N, seed)));
+        }
+        Random c51 = new Random(14); // a generator of its own, as the fused ops'
+        for (int s = 0; s < SHAPES; s++) {
+            long seed = c51.nextLong();
+            int N = in(c51, 1, 5), C = in(c51, 1, 6), A = in(c51, 1, 4), K = in(c51, 2, 11);
+            boolean dueling = c51.nextBoolean(), weighted = c51.nextBoolean();
+            out.add(new Case("gradcheck c51 head+log_softmax+cross-entropy", "N=" + N + " C=" + C + " A=" + A + " K=" + K
+                    + (dueling ? " dueling" : "") + (weighted ? " weighted" : ""), (b, c) -> categorical(b, c, N, C, A, K, dueling, weighted, seed)));
         }
         for (int s = 0; s < SHAPES; s++) {
             long seed = r.nextLong();

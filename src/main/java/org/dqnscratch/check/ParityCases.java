@@ -45,6 +45,16 @@ public final class ParityCases {
 
     static int odd(Random r, int max) { return 1 + r.nextInt(max); }
 
+    /** Atoms per action for the heads: 1 (Q values) or a distributional support of 2..60. */
+    static int atoms(Random r) { return r.nextBoolean() ? 1 : 2 + r.nextInt(59); }
+
+    /** Gaussians times {@code scale}. */
+    static Tensor scaled(Backend b, Random r, float scale, int... shape) {
+        float[] a = new float[Tensor.sizeOf(shape)];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * scale);
+        return b.fromArray(a, shape);
+    }
+
     /** A loss's per-sample weights: none half the time, else importance weights in (0, 1]. */
     static Tensor weights(Backend b, Random r, int N) {
         if (r.nextBoolean()) return null;
@@ -167,15 +177,15 @@ public final class ParityCases {
             return out(b, dq);
         });
         OPS.put("dueling_forward", (b, r) -> {
-            int N = odd(r, 70), A = odd(r, 9);
-            Tensor q = b.zeros(N, A);
-            b.dueling_forward(q, rand(b, r, N), rand(b, r, N, A), N, A);
+            int N = odd(r, 70), A = odd(r, 9), K = atoms(r);
+            Tensor q = b.zeros(N, A * K);
+            b.dueling_forward(q, rand(b, r, N, K), rand(b, r, N, A * K), N, A, K);
             return out(b, q);
         });
         OPS.put("dueling_backward", (b, r) -> {
-            int N = odd(r, 70), A = odd(r, 9);
-            Tensor dv = rand(b, r, N), da = rand(b, r, N, A);
-            b.dueling_backward(dv, r.nextBoolean() ? da : null, rand(b, r, N, A), N, A);
+            int N = odd(r, 70), A = odd(r, 9), K = atoms(r);
+            Tensor dv = rand(b, r, N, K), da = rand(b, r, N, A * K);
+            b.dueling_backward(dv, r.nextBoolean() ? da : null, rand(b, r, N, A * K), N, A, K);
             return out(b, dv, da);
         });
         OPS.put("td_target", (b, r) -> {
@@ -185,6 +195,52 @@ public final class ParityCases {
             Tensor y = b.zeros(N), online = r.nextBoolean() ? rand(b, r, N, A) : null;
             b.td_target(y, rand(b, r, N, A), online, rand(b, r, N), b.fromArray(terminated, N), 0.99f, N, A);
             return out(b, y);
+        });
+        OPS.put("log_softmax_forward", (b, r) -> {
+            int rows = odd(r, 200), K = 2 + r.nextInt(60);
+            Tensor o = b.zeros(rows, K);
+            b.log_softmax_forward(o, scaled(b, r, 5, rows, K), rows, K);
+            return out(b, o);
+        });
+        OPS.put("log_softmax_backward", (b, r) -> {
+            int rows = odd(r, 200), K = 2 + r.nextInt(60);
+            Tensor d = rand(b, r, rows, K), y = b.zeros(rows, K);
+            b.log_softmax_forward(y, scaled(b, r, 5, rows, K), rows, K);
+            b.log_softmax_backward(d, rand(b, r, rows, K), y, rows, K);
+            return out(b, d);
+        });
+        OPS.put("categorical_q_forward", (b, r) -> {
+            int rows = odd(r, 200), K = 2 + r.nextInt(60);
+            Tensor q = b.zeros(rows), lp = b.zeros(rows, K);
+            b.log_softmax_forward(lp, scaled(b, r, 5, rows, K), rows, K);
+            b.categorical_q_forward(q, lp, -10f, r.nextBoolean() ? 10f : 2.5f, rows, K);
+            return out(b, q);
+        });
+        OPS.put("categorical_projection", (b, r) -> {
+            int N = odd(r, 70), A = odd(r, 9), K = 2 + r.nextInt(60);
+            Tensor m = rand(b, r, N, K), lp = b.zeros(N * A, K);
+            b.log_softmax_forward(lp, scaled(b, r, 5, N * A, K), N * A, K);
+            float[] terminated = new float[N];
+            for (int i = 0; i < N; i++) terminated[i] = r.nextInt(3) == 0 ? 1 : 0;
+            // rewards beyond the support's ends (clamped) and, at gamma 1 with reward 0, targets on the atoms themselves
+            boolean onAtoms = r.nextInt(3) == 0;
+            b.categorical_projection(m, lp, actions(b, r, N, A), onAtoms ? b.zeros(N) : scaled(b, r, 6, N), b.fromArray(terminated, N),
+                    onAtoms ? 1f : 0.99f, -10f, 10f, N, A, K);
+            return out(b, m);
+        });
+        OPS.put("categorical_loss_forward", (b, r) -> {
+            int N = odd(r, 300), A = odd(r, 9), K = 2 + r.nextInt(60);
+            Tensor l = b.zeros(1), per = b.zeros(N);
+            b.categorical_loss_forward(l, per, rand(b, r, N * A, K), actions(b, r, N, A), b.fromArray(abs(b.toArray(rand(b, r, N, K))), N, K),
+                    weights(b, r, N), N, A, K);
+            return out(b, l, per);
+        });
+        OPS.put("categorical_loss_backward", (b, r) -> {
+            int N = odd(r, 300), A = odd(r, 9), K = 2 + r.nextInt(60);
+            Tensor d = rand(b, r, N * A, K);
+            b.categorical_loss_backward(d, rand(b, r, 1), actions(b, r, N, A), b.fromArray(abs(b.toArray(rand(b, r, N, K))), N, K),
+                    weights(b, r, N), N, A, K);
+            return out(b, d);
         });
         OPS.put("mse_forward", (b, r) -> {
             int N = odd(r, 700);

@@ -29,7 +29,7 @@ public final class Kernels {
     public static final Map<String, List<String>> SHARED = Map.of(
             "gemm_sum_splits", List.of("matmul_forward", "matmul_relu_forward", "matmul_backward", "conv2d_forward", "conv2d_relu_forward",
                     "conv2d_backward"),
-            "sum_partials", List.of("mse_forward", "smooth_l1_forward", "sum_squares"));
+            "sum_partials", List.of("mse_forward", "smooth_l1_forward", "categorical_loss_forward", "sum_squares"));
 
     public static String source(String file) {
         try (InputStream in = Kernels.class.getResourceAsStream("/kernels/" + file)) {

@@ -482,16 +482,47 @@ public final class OpenClBackend implements Backend {
         runCheckingActions(kernel("max_backward").t(dq).t(dout).t(arg).i(N).i(A), N);
     }
 
-    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) {
-        run1d(kernel("dueling_forward").t(q).t(v).t(adv).i(N).i(A), N);
+    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A, int K) {
+        run1d(kernel("dueling_forward").t(q).t(v).t(adv).i(N).i(A).i(K), N);
     }
 
-    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) {
-        run1d(kernel("dueling_backward").t(dv).t(dadv).t(dq).i(N).i(A), N);
+    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A, int K) {
+        run1d(kernel("dueling_backward").t(dv).t(dadv).t(dq).i(N).i(A).i(K), N);
     }
 
     @Override public void td_target(Tensor y, Tensor qNextTarget, Tensor qNextOnline, Tensor reward, Tensor terminated, float gamma, int N, int A) {
         run1d(kernel("td_target").t(y).t(qNextTarget).t(qNextOnline).t(reward).t(terminated).f(gamma).i(N).i(A), N);
+    }
+
+    // ---- distributional heads --------------------------------------------------------------------
+
+    @Override public void log_softmax_forward(Tensor out, Tensor inp, int rows, int K) {
+        run1d(kernel("log_softmax_forward").t(out).t(inp).i(rows).i(K), rows);
+    }
+
+    @Override public void log_softmax_backward(Tensor dinp, Tensor dout, Tensor out, int rows, int K) {
+        run1d(kernel("log_softmax_backward").t(dinp).t(dout).t(out).i(rows).i(K), rows);
+    }
+
+    @Override public void categorical_q_forward(Tensor q, Tensor logp, float vMin, float vMax, int rows, int K) {
+        run1d(kernel("categorical_q_forward").t(q).t(logp).f(vMin).f(vMax).i(rows).i(K), rows);
+    }
+
+    @Override public void categorical_projection(Tensor m, Tensor logpNext, Tensor nextAction, Tensor reward, Tensor terminated,
+                                                 float gamma, float vMin, float vMax, int N, int A, int K) {
+        runCheckingActions(kernel("categorical_projection").t(m).t(logpNext).t(nextAction).t(reward).t(terminated)
+                .f(gamma).f(vMin).f(vMax).i(N).i(A).i(K), N);
+    }
+
+    @Override public void categorical_loss_forward(Tensor loss, Tensor perSample, Tensor logp, Tensor actions, Tensor target, Tensor weight,
+                                                   int N, int A, int K) {
+        runCheckingActions(kernel("categorical_loss_forward__per_sample").t(perSample).t(logp).t(actions).t(target).i(N).i(A).i(K), N);
+        int G = reduceGroups(N);
+        reduce(firstPass("categorical_loss_forward__mean", loss, G).t(perSample).t(weight).i(N), loss, G, 1f / N);
+    }
+
+    @Override public void categorical_loss_backward(Tensor dlogp, Tensor dloss, Tensor actions, Tensor target, Tensor weight, int N, int A, int K) {
+        runCheckingActions(kernel("categorical_loss_backward").t(dlogp).t(dloss).t(actions).t(target).t(weight).i(N).i(A).i(K), N);
     }
 
     // ---- reductions (reduce.cl's two passes) ------------------------------------------------------

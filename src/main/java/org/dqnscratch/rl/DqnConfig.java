@@ -11,6 +11,7 @@ import java.util.List;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.optim.Adam;
 import org.dqnscratch.optim.GradClip;
 import org.dqnscratch.optim.Optimizer;
@@ -61,6 +62,10 @@ public final class DqnConfig implements Cloneable {
     @Doc(value = "hidden layer widths, e.g. 64,64 (the Atari commands use the Nature CNN)", only = "classic") public int[] hidden = {64, 64};
     @Doc("dueling head: Q = V + A - mean(A)") public boolean dueling = false;
     @Doc("initialiser: torch, he_uniform, glorot_uniform") public String init = "torch";
+    @Doc("distributional Q-learning (C51, Bellemare et al. 2017): a categorical distribution of returns over --atoms atoms on [--v-min, --v-max] per action, trained with the projected cross-entropy (--loss is not used)") public boolean distributional = false;
+    @Doc("distributional: atoms of the support") public int atoms = 51;
+    @Doc("distributional: the smallest return of the support") public double vMin = -10;
+    @Doc("distributional: the largest return of the support") public double vMax = 10;
 
     // --- loss and optimizer ---
     @Doc("TD loss: mse or huber (SmoothL1, beta 1)") public String loss = "huber";
@@ -176,6 +181,8 @@ public final class DqnConfig implements Cloneable {
         need(perAlpha >= 0 && perAlpha <= 1, "--per-alpha must be in [0, 1]");
         need(perBeta >= 0 && perBeta <= 1, "--per-beta must be in [0, 1]");
         need(perEps > 0 && perEps < Double.POSITIVE_INFINITY, "--per-eps must be > 0");
+        need(atoms >= 2 && atoms <= 1024, "--atoms must be in [2, 1024]");
+        need(vMin < vMax && Double.isFinite(vMin) && Double.isFinite(vMax), "--v-min must be below --v-max");
         need(checkpointEvery >= 0, "--checkpoint-every must be >= 0");
         need(targetUpdate >= 0, "--target-update must be >= 0");
         need(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
@@ -219,6 +226,9 @@ public final class DqnConfig implements Cloneable {
 
     /** Prioritized replay's importance-weight exponent at environment step {@code step}: --per-beta rising linearly to 1 at --total-steps. */
     public double perBetaAt(long step) { return perBeta + (1 - perBeta) * Math.min(1.0, (double) step / Math.max(1, totalSteps)); }
+
+    /** The support of a distributional network, or null without --distributional. */
+    public Support support() { return distributional ? new Support(atoms, (float) vMin, (float) vMax) : null; }
 
     public Loss lossFunction() {
         return switch (loss) {

@@ -22,6 +22,7 @@ import org.dqnscratch.io.LearningCurve;
 import org.dqnscratch.io.MetricsCsv;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.io.TensorBoardWriter;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.CpuBackend;
@@ -130,7 +131,7 @@ public final class DqnTraining {
         TrainingBatch batch = new TrainingBatch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
-        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling);
+        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling, cfg.support());
         Init.parse(cfg.init).apply(online.params(), seed);
         // --target-update 0: no target network, the online network computes its own TD targets.
         QNetwork target = online;
@@ -140,9 +141,12 @@ public final class DqnTraining {
         }
         // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
         // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
-        DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
-                cfg.optimizerFor(online.params()), batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(),
-                batch.perSampleDiscount ? 1f : (float) cfg.gamma, cfg.doubleDqn);
+        float gamma = batch.perSampleDiscount ? 1f : (float) cfg.gamma;
+        DqnUpdate update = cfg.distributional
+                ? DqnUpdate.categorical((Distributional) online.module(), online.params(), (Distributional) target.module(), target.params(),
+                        cfg.optimizerFor(online.params()), batch.tweights, gamma, cfg.doubleDqn)
+                : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
+                        batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
 
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();

@@ -1,5 +1,7 @@
 package org.dqnscratch.rl;
 
+import org.dqnscratch.nn.Categorical;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Graph;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
@@ -16,25 +18,51 @@ import org.dqnscratch.tensor.Tensor;
  *   loss = L(Q_online(s, a), y)
  *   zero grads; backward; clip; optimizer step
  * </pre>
- * where the argmax is taken with the target net (DQN) or the online net (Double DQN).
+ * where the argmax is taken with the target net (DQN) or the online net (Double DQN). A
+ * distributional (C51) pair of networks ({@link Distributional}) learns distributions instead:
+ * <pre>
+ *   m    = projection of p_target(s', a*) moved to r + gamma * (1 - terminated) z    (no gradient)
+ *   loss = mean of -sum_j m_j log p_online(s, a)_j
+ * </pre>
+ * with a* the argmax of the target's (or, Double DQN, the online network's) expected values.
  * Graphs are kept between calls, so in steady state an update allocates nothing.
  */
 public final class DqnUpdate {
     public final Module online, target;
     public final Parameters onlineParams, targetParams;
     private final Optimizer optimizer;
+    /** The TD loss of Q values, or null for a distributional pair of networks (then {@link #categorical}). */
     private final Loss loss;
+    private final Categorical.Loss categorical;
     private final float gamma;
     private final boolean doubleDqn;
     private final Backend backend;
     private final Graph train, targetPass, onlineNext;
     private final float[] lossOut = new float[1];
-    /** The last step's Q(s, a) and TD targets y, for prioritized replay's TD errors. */
+    /** The last step's Q(s, a) and TD targets y, for prioritized replay's TD errors (C51: lastQ holds the per-sample losses). */
     private Tensor lastQ, lastY;
     private float[] qOut = new float[0], yOut = new float[0];
 
     public DqnUpdate(Module online, Parameters onlineParams, Module target, Parameters targetParams,
                      Optimizer optimizer, Loss loss, float gamma, boolean doubleDqn) {
+        this(online, onlineParams, target, targetParams, optimizer, loss, null, gamma, doubleDqn);
+    }
+
+    /**
+     * The update of a distributional (C51) pair of networks, both {@link Distributional} on the same
+     * support, with the cross-entropy weighted per sample by {@code weight} (prioritized replay; may be null).
+     */
+    public static DqnUpdate categorical(Distributional online, Parameters onlineParams, Distributional target, Parameters targetParams,
+                                        Optimizer optimizer, Tensor weight, float gamma, boolean doubleDqn) {
+        if (!online.support.equals(target.support) || online.actions != target.actions) {
+            throw new IllegalArgumentException("online and target networks differ: " + online.support + " vs " + target.support);
+        }
+        return new DqnUpdate(online, onlineParams, target, targetParams, optimizer, null, new Categorical.Loss(online.support, weight), gamma, doubleDqn);
+    }
+
+    private DqnUpdate(Module online, Parameters onlineParams, Module target, Parameters targetParams,
+                      Optimizer optimizer, Loss loss, Categorical.Loss categorical, float gamma, boolean doubleDqn) {
+        this.categorical = categorical;
         this.online = online;
         this.target = target;
         this.onlineParams = onlineParams;
@@ -60,7 +88,8 @@ public final class DqnUpdate {
     /**
      * As above; with {@code tdErrors} not null, also the TD errors {@code Q(s, a) - y} of the batch
      * (before this step's optimizer step), for prioritized replay: two reads of [B] floats, a wait for
-     * the device on a GPU at every gradient step.
+     * the device on a GPU at every gradient step. A distributional update gives each sample's
+     * cross-entropy instead (Rainbow's priority), one read.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss, float[] tdErrors) {
         Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
@@ -83,6 +112,10 @@ public final class DqnUpdate {
 
     private void tdErrors(float[] out) {
         int n = lastQ.size;
+        if (lastY == null) { // C51: the per-sample losses
+            backend.download(out, 0, lastQ);
+            return;
+        }
         if (qOut.length != n) {
             qOut = new float[n];
             yOut = new float[n];
@@ -93,6 +126,33 @@ public final class DqnUpdate {
     }
 
     private Tensor lossAndGradient(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
+        return categorical != null ? categoricalLoss(s, actions, reward, terminated, sNext) : tdLoss(s, actions, reward, terminated, sNext);
+    }
+
+    private Tensor categoricalLoss(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
+        Distributional on = (Distributional) online, tg = (Distributional) target;
+        int N = actions.size, A = on.actions;
+        targetPass.reset();
+        Tensor logpNext = tg.logProbs(targetPass, sNext);
+        Tensor qNext;
+        if (doubleDqn) {
+            onlineNext.reset();
+            qNext = on.forward(onlineNext, sNext);
+        } else {
+            qNext = Categorical.expectation(targetPass, logpNext, tg.support, N, A);
+        }
+        Tensor m = Categorical.projection(targetPass, logpNext, QOps.argmax(targetPass, qNext), reward, terminated, gamma, tg.support, N, A);
+
+        train.reset();
+        Tensor l = categorical.forward(train, on.logProbs(train, s), actions, m);
+        lastQ = categorical.perSample();
+        lastY = null;
+        optimizer.zeroGrad();
+        train.backward(l);
+        return l;
+    }
+
+    private Tensor tdLoss(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
         targetPass.reset();
         Tensor qNextTarget = target.forward(targetPass, sNext);
         Tensor qNextOnline = null;

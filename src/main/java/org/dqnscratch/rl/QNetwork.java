@@ -12,22 +12,31 @@ import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
 import org.dqnscratch.nn.Parameters;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.tensor.Backend;
 
 /**
  * A Q-network together with what is needed to rebuild it from a checkpoint: the environment it
  * acts in and its architecture (an MLP over a flat observation, or the Nature CNN over stacked
- * Atari frames), stored in the safetensors metadata.
+ * Atari frames; dueling or not; distributional over a {@code support}, or not when it is null),
+ * stored in the safetensors metadata.
  */
-public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
+public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling,
+                       Support support) {
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling)
-                : Networks.mlp(observationSize, hidden, actions, dueling);
-        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), dueling);
+        return create(backend, spec, observationSize, actions, hidden, dueling, null);
+    }
+
+    /** With a {@code support}, a distributional (C51) network ({@link org.dqnscratch.nn.Distributional}). */
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling, Support support) {
+        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling, support)
+                : Networks.mlp(observationSize, hidden, actions, dueling, support);
+        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(),
+                dueling, support);
     }
 
     /** A network of the same architecture for the same environment (a target network). */
-    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling); }
+    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling, support); }
 
     /** "nature-cnn" or "mlp". */
     public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }
@@ -45,6 +54,11 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
         meta.put("actions", Integer.toString(actions));
         meta.put("hidden", Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         meta.put("dueling", Boolean.toString(dueling));
+        if (support != null) { // a distributional network; absent: Q values
+            meta.put("atoms", Integer.toString(support.atoms()));
+            meta.put("v_min", Float.toString(support.vMin()));
+            meta.put("v_max", Float.toString(support.vMax()));
+        }
         meta.putAll(extra);
         SafeTensors.save(file, params, meta);
     }
@@ -72,7 +86,10 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
                     actions = e.actionSpace().n();
                 }
             }
-            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")));
+            Support support = meta.containsKey("atoms")
+                    ? new Support(Integer.parseInt(meta.get("atoms")), Float.parseFloat(meta.getOrDefault("v_min", "")),
+                    Float.parseFloat(meta.getOrDefault("v_max", ""))) : null;
+            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")), support);
             SafeTensors.load(file, net.params());
             return net;
         } catch (NumberFormatException e) {

@@ -176,10 +176,13 @@ public interface Backend extends AutoCloseable {
     /** dq[n, arg[n]] += dout[n]. */
     void max_backward(Tensor dq, Tensor dout, Tensor arg, int N, int A);
 
-    /** q[n,a] = v[n] + adv[n,a] - mean_a adv[n,a] (dueling head). */
-    void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A);
+    /**
+     * q[n,a,k] = v[n,k] + adv[n,a,k] - mean_a adv[n,a,k] (dueling head): K = 1 for Q values, K atoms
+     * for a distributional head (Rainbow's value and advantage streams per atom). q and adv are [N, A, K], v [N, K].
+     */
+    void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A, int K);
 
-    void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A);
+    void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A, int K);
 
     /**
      * TD target y[n] = reward[n] + gamma * (1 - terminated[n]) * qNextTarget[n, a*], with a* the
@@ -203,6 +206,37 @@ public interface Backend extends AutoCloseable {
     void smooth_l1_forward(Tensor loss, Tensor pred, Tensor target, Tensor weight, float beta, int N);
 
     void smooth_l1_backward(Tensor dpred, Tensor dloss, Tensor pred, Tensor target, Tensor weight, float beta, int N);
+
+    // ---- distributional heads (C51, Bellemare et al. 2017) ------------------------------------
+    // A row holds the K atoms' values of one (sample, action); the support is K atoms z_j = vMin + j * dz,
+    // dz = (vMax - vMin) / (K - 1), as torch.linspace(vMin, vMax, K).
+
+    /** out[r,j] = inp[r,j] - log sum_k exp(inp[r,k]), over rows of K (the max subtracted first). */
+    void log_softmax_forward(Tensor out, Tensor inp, int rows, int K);
+
+    /** dinp[r,j] += dout[r,j] - exp(out[r,j]) * sum_k dout[r,k], with out the forward's output. */
+    void log_softmax_backward(Tensor dinp, Tensor dout, Tensor out, int rows, int K);
+
+    /** q[r] = sum_j exp(logp[r,j]) z_j: the expected return of each row's distribution (no gradient). */
+    void categorical_q_forward(Tensor q, Tensor logp, float vMin, float vMax, int rows, int K);
+
+    /**
+     * The categorical projection of C51 (CleanRL's c51.py): for sample n, the atoms of action
+     * a = nextAction[n] of logpNext [N, A, K] moved to r + gamma * (1 - terminated) z_j, clamped to
+     * [vMin, vMax], and each probability split between the two atoms around it; m is [N, K] (no gradient).
+     */
+    void categorical_projection(Tensor m, Tensor logpNext, Tensor nextAction, Tensor reward, Tensor terminated,
+                                float gamma, float vMin, float vMax, int N, int A, int K);
+
+    /**
+     * perSample[n] = -sum_j target[n,j] logp[n, actions[n], j] (the cross-entropy of the projected
+     * target and the taken action's distribution; logp is [N, A, K], target [N, K]); loss[0] = mean w perSample.
+     */
+    void categorical_loss_forward(Tensor loss, Tensor perSample, Tensor logp, Tensor actions, Tensor target, Tensor weight,
+                                  int N, int A, int K);
+
+    /** dlogp[n, actions[n], j] -= dloss[0] * w[n] * target[n,j] / N. */
+    void categorical_loss_backward(Tensor dlogp, Tensor dloss, Tensor actions, Tensor target, Tensor weight, int N, int A, int K);
 
     // ---- flat-buffer optimizer steps and clipping --------------------------------------------
 

@@ -237,29 +237,33 @@ public final class CpuBackend implements Backend {
         return best;
     }
 
-    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A) {
+    @Override public void dueling_forward(Tensor q, Tensor v, Tensor adv, int N, int A, int K) {
         float[] qv = data(q), vv = data(v), av = data(adv);
         for (int n = 0; n < N; n++) {
-            int row = adv.offset + n * A;
-            float mean = 0f;
-            for (int a = 0; a < A; a++) mean += av[row + a];
-            mean /= A;
-            float base = vv[v.offset + n] - mean;
-            for (int a = 0; a < A; a++) qv[q.offset + n * A + a] = base + av[row + a];
+            for (int k = 0; k < K; k++) {
+                int first = adv.offset + n * A * K + k;
+                float mean = 0f;
+                for (int a = 0; a < A; a++) mean += av[first + a * K];
+                mean /= A;
+                float base = vv[v.offset + n * K + k] - mean;
+                for (int a = 0; a < A; a++) qv[q.offset + n * A * K + a * K + k] = base + av[first + a * K];
+            }
         }
     }
 
-    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A) {
+    @Override public void dueling_backward(Tensor dv, Tensor dadv, Tensor dq, int N, int A, int K) {
         float[] g = data(dq);
         for (int n = 0; n < N; n++) {
-            int row = dq.offset + n * A;
-            float sum = 0f;
-            for (int a = 0; a < A; a++) sum += g[row + a];
-            if (dv != null) data(dv)[dv.offset + n] += sum;
-            if (dadv != null) {
-                float[] da = data(dadv);
-                float mean = sum / A;
-                for (int a = 0; a < A; a++) da[dadv.offset + n * A + a] += g[row + a] - mean;
+            for (int k = 0; k < K; k++) {
+                int first = dq.offset + n * A * K + k;
+                float sum = 0f;
+                for (int a = 0; a < A; a++) sum += g[first + a * K];
+                if (dv != null) data(dv)[dv.offset + n * K + k] += sum;
+                if (dadv != null) {
+                    float[] da = data(dadv);
+                    float mean = sum / A;
+                    for (int a = 0; a < A; a++) da[dadv.offset + n * A * K + a * K + k] += g[first + a * K] - mean;
+                }
             }
         }
     }
@@ -314,6 +318,88 @@ public final class CpuBackend implements Backend {
             float d = p[pred.offset + i] - t[target.offset + i];
             float g = Math.abs(d) < beta ? d / beta : Math.signum(d);
             dp[dpred.offset + i] += k * weightOf(weight, i) * g;
+        }
+    }
+
+    // ---- distributional heads ----------------------------------------------------------------
+    // Sums in float, in index order, as the kernels (qhead.cl) do them: the two backends agree to rounding.
+
+    @Override public void log_softmax_forward(Tensor out, Tensor inp, int rows, int K) {
+        float[] o = data(out), x = data(inp);
+        for (int r = 0; r < rows; r++) {
+            int in = inp.offset + r * K, at = out.offset + r * K;
+            float max = x[in];
+            for (int j = 1; j < K; j++) max = Math.max(max, x[in + j]);
+            float sum = 0f;
+            for (int j = 0; j < K; j++) sum += (float) Math.exp(x[in + j] - max);
+            float lse = max + (float) Math.log(sum);
+            for (int j = 0; j < K; j++) o[at + j] = x[in + j] - lse;
+        }
+    }
+
+    @Override public void log_softmax_backward(Tensor dinp, Tensor dout, Tensor out, int rows, int K) {
+        float[] dx = data(dinp), dy = data(dout), y = data(out);
+        for (int r = 0; r < rows; r++) {
+            int g = dout.offset + r * K;
+            float sum = 0f;
+            for (int j = 0; j < K; j++) sum += dy[g + j];
+            for (int j = 0; j < K; j++) dx[dinp.offset + r * K + j] += dy[g + j] - (float) Math.exp(y[out.offset + r * K + j]) * sum;
+        }
+    }
+
+    /** Atom j of the support [vMin, vMax] of K atoms. */
+    public static float atom(float vMin, float vMax, int j, int K) { return vMin + j * ((vMax - vMin) / (K - 1)); }
+
+    @Override public void categorical_q_forward(Tensor q, Tensor logp, float vMin, float vMax, int rows, int K) {
+        float[] qv = data(q), lp = data(logp);
+        for (int r = 0; r < rows; r++) {
+            float s = 0f;
+            for (int j = 0; j < K; j++) s += (float) Math.exp(lp[logp.offset + r * K + j]) * atom(vMin, vMax, j, K);
+            qv[q.offset + r] = s;
+        }
+    }
+
+    @Override public void categorical_projection(Tensor m, Tensor logpNext, Tensor nextAction, Tensor reward, Tensor terminated,
+                                                 float gamma, float vMin, float vMax, int N, int A, int K) {
+        float[] out = data(m), lp = data(logpNext), next = data(nextAction), r = data(reward), term = data(terminated);
+        float dz = (vMax - vMin) / (K - 1);
+        for (int n = 0; n < N; n++) {
+            int row = logpNext.offset + (n * A + action(next[nextAction.offset + n], A)) * K, to = m.offset + n * K;
+            float discount = gamma * (1f - term[terminated.offset + n]), rn = r[reward.offset + n];
+            java.util.Arrays.fill(out, to, to + K, 0f);
+            for (int j = 0; j < K; j++) {
+                float tz = Math.min(vMax, Math.max(vMin, rn + discount * atom(vMin, vMax, j, K)));
+                float b = (tz - vMin) / dz;
+                int l = Math.min(K - 1, Math.max(0, (int) Math.floor(b))), u = Math.min(K - 1, Math.max(0, (int) Math.ceil(b)));
+                float p = (float) Math.exp(lp[row + j]);
+                // b on an atom (l == u) puts all of p there (CleanRL's (l == u) term).
+                out[to + l] += (u + (l == u ? 1 : 0) - b) * p;
+                out[to + u] += (b - l) * p;
+            }
+        }
+    }
+
+    @Override public void categorical_loss_forward(Tensor loss, Tensor perSample, Tensor logp, Tensor actions, Tensor target, Tensor weight,
+                                                   int N, int A, int K) {
+        float[] ps = data(perSample), lp = data(logp), t = data(target), a = data(actions);
+        double s = 0;
+        for (int n = 0; n < N; n++) {
+            int row = logp.offset + (n * A + action(a[actions.offset + n], A)) * K;
+            float ce = 0f;
+            for (int j = 0; j < K; j++) ce -= t[target.offset + n * K + j] * lp[row + j];
+            ps[perSample.offset + n] = ce;
+            s += weightOf(weight, n) * ce;
+        }
+        data(loss)[loss.offset] = (float) (s / N);
+    }
+
+    @Override public void categorical_loss_backward(Tensor dlogp, Tensor dloss, Tensor actions, Tensor target, Tensor weight, int N, int A, int K) {
+        float[] g = data(dlogp), t = data(target), a = data(actions);
+        float k = data(dloss)[dloss.offset] / N;
+        for (int n = 0; n < N; n++) {
+            int row = dlogp.offset + (n * A + action(a[actions.offset + n], A)) * K;
+            float wk = k * weightOf(weight, n);
+            for (int j = 0; j < K; j++) g[row + j] -= wk * t[target.offset + n * K + j];
         }
     }
 

@@ -69,6 +69,16 @@ class GradCheckProperties {
         c.orThrow();
     }
 
+    /** C51: atoms per action (dueling per atom or not), log-softmax, the cross-entropy (weighted or not). */
+    @Property(tries = 30)
+    void categoricalHeadAndLoss(@ForAll @IntRange(min = 1, max = 5) int N, @ForAll @IntRange(min = 1, max = 6) int C,
+                                @ForAll @IntRange(min = 1, max = 4) int A, @ForAll @IntRange(min = 2, max = 11) int K,
+                                @ForAll boolean dueling, @ForAll boolean weighted, @ForAll long seed) {
+        Check c = new Check();
+        GradCheckCases.categorical(b, c, N, C, A, K, dueling, weighted, seed);
+        c.orThrow();
+    }
+
     /** The tape's plumbing: conv, flatten (a view), linear and a two-branch head in one graph. */
     @Property(tries = 15)
     void convFlattenLinearDuelingNetwork(@ForAll @IntRange(min = 1, max = 3) int N, @ForAll long seed) {
