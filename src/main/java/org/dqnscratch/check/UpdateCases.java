@@ -5,6 +5,7 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.dqnscratch.nn.Conv2d;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Flatten;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.nn.Linear;
@@ -14,6 +15,7 @@ import org.dqnscratch.nn.Networks;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.Relu;
 import org.dqnscratch.nn.Sequential;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.optim.Adam;
 import org.dqnscratch.optim.GradClip;
 import org.dqnscratch.optim.Optimizer;
@@ -29,17 +31,33 @@ public final class UpdateCases {
 
     static final int STEPS = 4;
 
-    public record Outcome(float[] losses, float[] params) {}
+    /** The losses of each step, the parameters after the last, and each step's per-sample TD errors (or C51 losses), in a row. */
+    public record Outcome(float[] losses, float[] params, float[] tdErrors) {}
 
     public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
                               Loss loss, boolean doubleDqn, int steps) {
+        return run(b, net, obsShape, actions, opt, loss, doubleDqn, steps, false);
+    }
+
+    /**
+     * With {@code weighted}, the loss weighs the samples with importance weights (prioritized replay's);
+     * a {@link Distributional} network is trained with C51's cross-entropy ({@code loss} unused).
+     */
+    public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
+                              Loss loss, boolean doubleDqn, int steps, boolean weighted) {
         Module online = net.get(), target = net.get();
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 3);
         pt.updateFrom(po, 1f);
-        DqnUpdate u = new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
-        Random r = new Random(11);
         int N = 5, size = Tensor.sizeOf(obsShape);
+        float[] w = new float[N];
+        for (int i = 0; i < N; i++) w[i] = 0.2f + 0.15f * i;
+        Tensor weights = weighted ? b.fromArray(w, N) : null;
+        DqnUpdate u = online instanceof Distributional d
+                ? DqnUpdate.categorical(d, po, (Distributional) target, pt, opt.apply(po), weights, 0.99f, doubleDqn)
+                : new DqnUpdate(online, po, target, pt, opt.apply(po), weights == null ? loss : loss.weightedBy(weights), 0.99f, doubleDqn);
+        Random r = new Random(11);
+        float[] errors = new float[steps * N], stepErrors = new float[N];
         int[] batchShape = new int[obsShape.length + 1];
         batchShape[0] = N;
         System.arraycopy(obsShape, 0, batchShape, 1, obsShape.length);
@@ -49,19 +67,26 @@ public final class UpdateCases {
             for (int i = 0; i < s.length; i++) { s[i] = r.nextFloat() * 2 - 1; s2[i] = r.nextFloat() * 2 - 1; }
             for (int i = 0; i < N; i++) { a[i] = r.nextInt(actions); rew[i] = r.nextFloat(); terminated[i] = r.nextInt(4) == 0 ? 1 : 0; }
             losses[t] = u.step(b.fromArray(s, batchShape), b.fromArray(a, N), b.fromArray(rew, N), b.fromArray(terminated, N),
-                    b.fromArray(s2, batchShape), true);
+                    b.fromArray(s2, batchShape), true, stepErrors);
+            System.arraycopy(stepErrors, 0, errors, t * N, N);
             if (t == 1) u.syncTarget(0.5f);
         }
-        return new Outcome(losses, b.toArray(po.values));
+        return new Outcome(losses, b.toArray(po.values), errors);
     }
 
     static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
                           boolean doubleDqn) {
+        return same(net, obsShape, actions, opt, loss, doubleDqn, false);
+    }
+
+    static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
+                          boolean doubleDqn, boolean weighted) {
         return (device, c) -> {
-            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS);
-            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS);
+            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted);
+            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted);
             close(c, "losses", want.losses(), got.losses());
             close(c, "parameters after " + STEPS + " updates", want.params(), got.params());
+            close(c, "per-sample TD errors", want.tdErrors(), got.tdErrors());
         };
     }
 
@@ -79,7 +104,12 @@ public final class UpdateCases {
                             new Flatten(), new Linear(3 * 3 * 3, 4)),
                     new int[] {2, 7, 7}, 4, p -> RmsProp.nature(p, 2.5e-4f).withClip(GradClip.byValue(0.5f)), Loss.mse(), false));
 
+    /** C51 (dueling per atom, Double DQN's chooser, importance-weighted cross-entropy): Rainbow's update without noise. */
+    public static final Case C51_DUELING_DOUBLE_WEIGHTED_ADAM = new Case("dqn-update", "c51 dueling double-dqn weighted adam",
+            same(() -> Networks.mlp(6, new int[] {17, 9}, 3, true, new Support(11, -2f, 3f)), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), null, true, true));
+
     public static List<Case> all() {
-        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP);
+        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP, C51_DUELING_DOUBLE_WEIGHTED_ADAM);
     }
 }

@@ -81,24 +81,15 @@ public final class Presets {
                     c.stopWhenSolved = false;
                 });
         add(CARTPOLE, "cleanrl", "CleanRL dqn.py: MLP 120-84, MSE, Adam 2.5e-4, replay 10k batch 128 from 10k, train every 10 steps, "
-                + "target copy every 500 steps, eps 1 -> .05 over 50% of 500k steps", c -> {
-                    c.env = "CartPole-v1";
-                    c.doubleDqn = false;
-                    c.hidden = new int[] {120, 84};
-                    c.loss = "mse";
-                    c.lr = 2.5e-4;
-                    c.clipNorm = 0;
-                    c.bufferSize = 10_000;
-                    c.batchSize = 128;
-                    c.learningStarts = 10_000;
-                    c.trainFreq = 10;
-                    c.gradientSteps = 1;
-                    c.targetUpdate = 500;
-                    c.epsEnd = 0.05;
-                    c.epsSteps = 0;
-                    c.epsFraction = 0.5;
-                    c.totalSteps = 500_000;
-                    c.stopWhenSolved = false;
+                + "target copy every 500 steps, eps 1 -> .05 over 50% of 500k steps", Presets::cleanRlCartPole);
+        add(CARTPOLE, "c51", "CleanRL c51.py: C51 with 101 atoms on [-100, 100], MLP 120-84, Adam 2.5e-4 eps .01/128, replay 10k "
+                + "batch 128 from 10k, train every 10 steps, target copy every 500 steps, eps 1 -> .05 over 50% of 500k steps", c -> {
+                    cleanRlCartPole(c);
+                    c.distributional = true;
+                    c.atoms = 101;
+                    c.vMin = -100;
+                    c.vMax = 100;
+                    c.optimEps = 0.01 / c.batchSize; // c51.py's Adam eps
                 });
         add(CARTPOLE, "rl-zoo", "SB3 RL-Zoo: MLP 256-256, Huber, Adam 2.3e-3, grad norm 10, replay 100k batch 64 from 1k, "
                 + "128 gradient steps every 256 steps, target copy every 10 steps, eps 1 -> .04 over 16% of 50k steps", c -> {
@@ -276,6 +267,27 @@ public final class Presets {
                     c.epsSteps = 1_000_000;
                     c.totalSteps = 10_000_000;
                 });
+        add(PONG, "c51", "CleanRL c51_atari.py: C51 with 51 atoms on [-10, 10], Adam 2.5e-4 eps .01/32, replay 1M from 80k, "
+                + "train every 4 steps, target copy every 10k steps, eps 1 -> .01 over 1M of 10M steps, SB3's EpisodicLifeEnv", c -> {
+                    atari(c);
+                    c.episodicLife = true;
+                    c.distributional = true;
+                    c.atoms = 51;
+                    c.vMin = -10;
+                    c.vMax = 10;
+                    c.optimizer = "adam";
+                    c.lr = 2.5e-4;
+                    c.optimEps = 0.01 / c.batchSize;
+                    c.clipNorm = 0;
+                    c.bufferSize = 1_000_000;
+                    c.learningStarts = 80_000;
+                    c.trainFreq = 4;
+                    c.gradientSteps = 1;
+                    c.targetUpdate = 10_000;
+                    c.epsEnd = 0.01;
+                    c.epsSteps = 1_000_000;
+                    c.totalSteps = 10_000_000;
+                });
         add(PONG, "tianshou", "Tianshou atari_dqn.py: n-step 3, 10 envs, 0.1 updates per step, replay 100k from 320 steps, "
                 + "target copy every 500 updates (5k steps), Adam 1e-4, MSE, eps 1 -> .05 over 1M of 10M steps", c -> {
                     atari(c);
@@ -295,6 +307,27 @@ public final class Presets {
                     c.epsSteps = 1_000_000;
                     c.totalSteps = 10_000_000;
                 });
+    }
+
+    /** CleanRL's dqn.py on CartPole-v1 (c51.py shares all of it but the head and Adam's eps). */
+    private static void cleanRlCartPole(DqnConfig c) {
+        c.env = "CartPole-v1";
+        c.doubleDqn = false;
+        c.hidden = new int[] {120, 84};
+        c.loss = "mse";
+        c.lr = 2.5e-4;
+        c.clipNorm = 0;
+        c.bufferSize = 10_000;
+        c.batchSize = 128;
+        c.learningStarts = 10_000;
+        c.trainFreq = 10;
+        c.gradientSteps = 1;
+        c.targetUpdate = 500;
+        c.epsEnd = 0.05;
+        c.epsSteps = 0;
+        c.epsFraction = 0.5;
+        c.totalSteps = 500_000;
+        c.stopWhenSolved = false;
     }
 
     private static void trainEveryStep(DqnConfig c) {

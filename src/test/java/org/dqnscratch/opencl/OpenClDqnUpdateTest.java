@@ -14,6 +14,11 @@ class OpenClDqnUpdateTest {
     }
 
     @Test
+    void c51WithDuelingDoubleDqnAndImportanceWeights() throws Exception {
+        UpdateCases.C51_DUELING_DOUBLE_WEIGHTED_ADAM.runOrThrow(OpenClSupport.backend());
+    }
+
+    @Test
     void smallCnnWithNatureRmsPropAndValueClip() throws Exception {
         UpdateCases.SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP.runOrThrow(OpenClSupport.backend());
     }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.Random;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Init;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
@@ -59,7 +61,9 @@ class DqnUpdateAllocationTest {
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 1);
         pt.updateFrom(po, 1f);
-        DqnUpdate u = new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
+        DqnUpdate u = online instanceof Distributional d
+                ? DqnUpdate.categorical(d, po, (Distributional) target, pt, opt.apply(po), null, 0.99f, doubleDqn)
+                : new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
         Random r = new Random(1);
         int[] batchShape = new int[obsShape.length + 1];
         batchShape[0] = batch;
@@ -72,12 +76,13 @@ class DqnUpdateAllocationTest {
         float[] acts = new float[batch], rew = new float[batch], terminated = new float[batch];
         for (int i = 0; i < batch; i++) { acts[i] = r.nextInt(actions); rew[i] = 1; terminated[i] = i % 7 == 0 ? 1 : 0; }
         Tensor a = b.fromArray(acts, batch), rw = b.fromArray(rew, batch), d = b.fromArray(terminated, batch);
-        for (int i = 0; i < 300; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
+        float[] errors = new float[batch]; // as prioritized replay reads them
+        for (int i = 0; i < 300; i++) u.step(s, a, rw, d, sn, i % 10 == 0, errors);
         long[] workers = workerIds();
         assertTrue(workers.length >= 2, "worker threads: " + workers.length);
         int n = 200;
         long before = allocatedBytes(workers);
-        for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0);
+        for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0, errors);
         return (allocatedBytes(workers) - before) / (double) n;
     }
 
@@ -85,6 +90,14 @@ class DqnUpdateAllocationTest {
     void mlpUpdateAllocatesNothing() {
         double perStep = bytesPerUpdate(Networks.mlp(4, new int[] {64, 64}, 2, false), Networks.mlp(4, new int[] {64, 64}, 2, false),
                 32, new int[] {4}, 2, false, p -> new Adam(p, 1e-3f).withClip(GradClip.byNorm(10f)), Loss.smoothL1(1f), true);
+        assertTrue(perStep < 64, perStep + " bytes allocated per update");
+    }
+
+    @Test
+    void c51UpdateAllocatesNothing() {
+        Support support = new Support(51, -10f, 10f);
+        double perStep = bytesPerUpdate(Networks.mlp(4, new int[] {64, 64}, 2, true, support), Networks.mlp(4, new int[] {64, 64}, 2, true, support),
+                32, new int[] {4}, 2, false, p -> new Adam(p, 1e-3f).withClip(GradClip.byNorm(10f)), null, true);
         assertTrue(perStep < 64, perStep + " bytes allocated per update");
     }
 
