@@ -85,6 +85,29 @@ class DqnTrainingTest {
      * evaluation is the largest logged, it beats the last network's, and best.safetensors (its step
      * in the metadata) plays exactly that evaluation again.
      */
+    /**
+     * C51 (--distributional) with prioritized replay on the default recipe, the support [0, 100] of
+     * CartPole's discounted returns: it solves, and its checkpoint rebuilds as the same distributional
+     * network (support from the metadata) that evaluates alike.
+     */
+    @Test
+    void distributionalSolvesCartPoleAndItsCheckpointLoads(@TempDir Path dir) throws Exception {
+        DqnConfig cfg = Presets.get("cartpole", "default").config();
+        cfg.distributional = true;
+        cfg.per = true;
+        cfg.vMin = 0;
+        cfg.vMax = 100;
+        cfg.gif = false;
+        Log log = new Log();
+        DqnTraining.Result r = DqnTraining.run(cfg, "default", dir, log, () -> false);
+        assertTrue(r.solved() && r.evaluation().mean() >= 475, "not solved within 100k steps: " + r + " " + log.lines);
+        QNetwork best = QNetwork.load(new CpuBackend(), dir.resolve("best.safetensors"));
+        assertEquals(new org.dqnscratch.nn.Support(51, 0f, 100f), best.support());
+        assertTrue(best.module() instanceof org.dqnscratch.nn.Distributional);
+        Evaluation again = Evaluation.run(best.makeEnv(0), GreedyPolicy.of(best, best.params().backend, 1), 20, cfg.seed + 1_000_000L, 0, null);
+        assertEquals(r.evaluation().mean(), again.mean(), 1e-9);
+    }
+
     @Test
     void unsolvedRunHandsOverItsBestEvaluatedNetwork(@TempDir Path dir) throws Exception {
         DqnConfig cfg = Presets.get("cartpole", "default").config();

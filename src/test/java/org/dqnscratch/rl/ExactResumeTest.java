@@ -161,6 +161,26 @@ class ExactResumeTest {
         sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
     }
 
+    /** C51 with prioritized replay (the per-sample cross-entropies as priorities): crashed on the CPU, stopped in OpenCL. */
+    @Test
+    void distributionalPrioritizedCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl)
+            throws Exception {
+        DqnConfig cfg = cartpole(2500);
+        cfg.per = true;
+        cfg.distributional = true;
+        cfg.atoms = 21;
+        cfg.vMin = 0;
+        cfg.vMax = 100;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        assertThrows(Crash.class, () -> run(cfg, parts, cpu, false, () -> false, crashAfter(1800)));
+        sameRun(whole, parts, a, run(cfg, parts, cpu, true, () -> false, UnaryOperator.identity()));
+        Backend cl = OpenClSupport.backend();
+        DqnTraining.Result c = run(cfg, wholeCl, cl, false, () -> false, UnaryOperator.identity());
+        runStopped(cfg, partsCl, cl, 1300);
+        sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
+    }
+
     @Test
     void frozenLakeCrashedAndResumed(@TempDir Path whole, @TempDir Path parts) throws Exception {
         Backend cpu = new CpuBackend();
