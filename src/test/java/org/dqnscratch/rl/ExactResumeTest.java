@@ -151,6 +151,11 @@ class ExactResumeTest {
     void prioritizedReplayCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl) throws Exception {
         DqnConfig cfg = cartpole(2500);
         cfg.per = true;
+        crashedOnTheCpuStoppedInOpenCl(cfg, whole, parts, wholeCl, partsCl);
+    }
+
+    /** {@code cfg} crashed at step 1800 on the CPU and stopped at 1300 in OpenCL, each resumed and compared with its whole run. */
+    static void crashedOnTheCpuStoppedInOpenCl(DqnConfig cfg, Path whole, Path parts, Path wholeCl, Path partsCl) throws Exception {
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
         assertThrows(Crash.class, () -> run(cfg, parts, cpu, false, () -> false, crashAfter(1800)));
@@ -171,14 +176,7 @@ class ExactResumeTest {
         cfg.atoms = 21;
         cfg.vMin = 0;
         cfg.vMax = 100;
-        Backend cpu = new CpuBackend();
-        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
-        assertThrows(Crash.class, () -> run(cfg, parts, cpu, false, () -> false, crashAfter(1800)));
-        sameRun(whole, parts, a, run(cfg, parts, cpu, true, () -> false, UnaryOperator.identity()));
-        Backend cl = OpenClSupport.backend();
-        DqnTraining.Result c = run(cfg, wholeCl, cl, false, () -> false, UnaryOperator.identity());
-        runStopped(cfg, partsCl, cl, 1300);
-        sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
+        crashedOnTheCpuStoppedInOpenCl(cfg, whole, parts, wholeCl, partsCl);
     }
 
     @Test
