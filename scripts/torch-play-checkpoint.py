@@ -11,7 +11,8 @@ The network comes from the checkpoint's metadata (network, hidden, dueling, atom
   C51 (atoms in the metadata): the last layer gives actions x atoms logits, softmax over the atoms,
     Q = sum p z with z = torch.linspace(v_min, v_max, atoms), as c51.py's get_action.
   Dueling: CleanRL has no dueling DQN script; the head is kept under our names (value.*, advantage.*),
-    Q = V + A - mean(A), per atom for C51 (Rainbow's), in a `head` attribute.
+    Q = V + A - mean(A), per atom for C51 (Rainbow's), in a `head` attribute; with separate streams
+    (dueling_streams: Rainbow's network) each stream is Linear, ReLU, Linear (value.0, value.2, ...).
 
 Loading is strict (every tensor, exact shapes). The safetensors file is read here (its header is JSON,
 the data little-endian float32), so only torch and gymnasium (ale-py for Atari) are needed:
@@ -47,11 +48,15 @@ def read_safetensors(path):
 class Dueling(nn.Module):
     """Q = V + A - mean_a A, atom by atom (atoms 1: Q values)."""
 
-    def __init__(self, width, actions, atoms):
+    def __init__(self, width, actions, atoms, stream_hidden=0):
         super().__init__()
         self.actions, self.atoms = actions, atoms
-        self.value = nn.Linear(width, atoms)
-        self.advantage = nn.Linear(width, actions * atoms)
+        if stream_hidden:
+            self.value = nn.Sequential(nn.Linear(width, stream_hidden), nn.ReLU(), nn.Linear(stream_hidden, atoms))
+            self.advantage = nn.Sequential(nn.Linear(width, stream_hidden), nn.ReLU(), nn.Linear(stream_hidden, actions * atoms))
+        else:
+            self.value = nn.Linear(width, atoms)
+            self.advantage = nn.Linear(width, actions * atoms)
 
     def forward(self, x):
         v = self.value(x).view(-1, 1, self.atoms)
@@ -65,21 +70,23 @@ class QNetwork(nn.Module):
         self.actions = int(meta["actions"])
         self.atoms = int(meta.get("atoms", 1))
         self.pixels = meta["network"] == "nature-cnn"
-        dueling = meta["dueling"] == "true"
+        dueling, streams = meta["dueling"] == "true", meta.get("dueling_streams") == "true"
         out = self.actions * self.atoms
         if self.pixels:
             frames = int(meta["frame_stack"])
             layers = [nn.Conv2d(frames, 32, 8, stride=4), nn.ReLU(), nn.Conv2d(32, 64, 4, stride=2), nn.ReLU(),
-                      nn.Conv2d(64, 64, 3, stride=1), nn.ReLU(), nn.Flatten(), nn.Linear(3136, 512), nn.ReLU()]
-            width = 512
+                      nn.Conv2d(64, 64, 3, stride=1), nn.ReLU(), nn.Flatten()]
+            hidden, width = [512], 3136
         else:
             layers, width = [], int(meta["observation_size"])
-            for h in (int(w) for w in meta["hidden"].split(",") if w.strip()):
-                layers += [nn.Linear(width, h), nn.ReLU()]
-                width = h
+            hidden = [int(w) for w in meta["hidden"].split(",") if w.strip()]
+        shared = hidden[:-1] if streams else hidden
+        for h in shared:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
         if dueling:
             self.network = nn.Sequential(*layers)
-            self.head = Dueling(width, self.actions, self.atoms)
+            self.head = Dueling(width, self.actions, self.atoms, hidden[-1] if streams else 0)
         else:
             self.network = nn.Sequential(*layers, nn.Linear(width, out))
             self.head = nn.Identity()
@@ -103,7 +110,9 @@ def torch_names(ours, meta):
         parts = name.split(".")
         if pixels:
             key = ".".join(parts[:2])
-            if dueling and key == "fc.2":  # fc.2.value.weight -> head.value.weight
+            if dueling and parts[1] in ("value", "advantage"):  # separate streams: fc.value.0.weight -> head.value.0.weight
+                out["head." + ".".join(parts[1:])] = t
+            elif dueling and key == "fc.2":  # fc.2.value.weight -> head.value.weight
                 out["head." + ".".join(parts[2:])] = t
             else:
                 out[f"network.{layers[key]}." + ".".join(parts[2:])] = t

@@ -6,7 +6,9 @@ import org.dqnscratch.nn.Init;
 import org.dqnscratch.opencl.OpenClBackend;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Support;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.optim.Adam;
 import org.dqnscratch.optim.Optimizer;
@@ -41,6 +43,13 @@ public class DqnUpdateBench {
     /** cpu, or opencl / opencl:P:D (then every update ends with clFinish, so the kernels are timed). */
     @Param({"cpu"})
     public String backend;
+    /**
+     * dqn: the network's Q values and the net's loss; c51: a distributional head of 51 atoms and the
+     * cross-entropy (the loss name unused); rainbow: C51 with a dueling head per atom, Double DQN's
+     * chooser, importance weights, and the per-sample losses read back every update (prioritized replay).
+     */
+    @Param({"dqn"})
+    public String variant;
 
     DqnUpdate update;
     Tensor s, a, r, terminated, sNext;
@@ -67,8 +76,11 @@ public class DqnUpdateBench {
         String[] f = parse(net);
         boolean cnn = f[0].equals("cnn");
         int batch = Integer.parseInt(f[2].substring(1)), actions = cnn ? 6 : 2;
-        Module online = cnn ? Networks.natureCnn(4, actions, false) : mlp(f[1]);
-        Module target = cnn ? Networks.natureCnn(4, actions, false) : mlp(f[1]);
+        Support support = variant.equals("dqn") ? null : new Support(51, -10f, 10f);
+        boolean rainbow = variant.equals("rainbow");
+        if (!java.util.List.of("dqn", "c51", "rainbow").contains(variant)) throw new IllegalArgumentException("variant " + variant + " (dqn, c51, rainbow)");
+        Module online = cnn ? Networks.natureCnn(4, actions, rainbow, support) : mlp(f[1], rainbow, support);
+        Module target = cnn ? Networks.natureCnn(4, actions, rainbow, support) : mlp(f[1], rainbow, support);
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 1);
         pt.updateFrom(po, 1f);
@@ -82,8 +94,12 @@ public class DqnUpdateBench {
             case "huber" -> Loss.smoothL1(1f);
             default -> throw new IllegalArgumentException("loss " + f[4]);
         };
-        update = new DqnUpdate(online, po, target, pt, opt, loss, 0.99f, false);
         Random rng = new Random(1);
+        float[] w = new float[batch];
+        for (int i = 0; i < batch; i++) w[i] = 0.1f + 0.9f * rng.nextFloat();
+        errors = rainbow ? new float[batch] : null;
+        update = support == null ? new DqnUpdate(online, po, target, pt, opt, loss, 0.99f, false)
+                : DqnUpdate.categorical((Distributional) online, po, (Distributional) target, pt, opt, rainbow ? b.fromArray(w, batch) : null, 0.99f, rainbow);
         int[] shape = cnn ? new int[] {batch, 4, 84, 84} : new int[] {batch, 4};
         s = random(b, rng, shape, cnn ? 255 : 1);
         sNext = random(b, rng, shape, cnn ? 255 : 1);
@@ -99,12 +115,15 @@ public class DqnUpdateBench {
     }
 
     /** "4-256-256-2": 4 inputs, hidden layers 256 and 256, 2 actions. */
-    static Module mlp(String sizes) {
+    static Module mlp(String sizes, boolean dueling, Support support) {
         String[] p = sizes.split("-");
         int[] hidden = new int[p.length - 2];
         for (int i = 0; i < hidden.length; i++) hidden[i] = Integer.parseInt(p[i + 1]);
-        return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), false);
+        return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), dueling, support);
     }
+
+    /** Per-sample TD errors (rainbow: read back every update), else null. */
+    float[] errors;
 
     org.dqnscratch.opencl.Traffic iterationTraffic;
     int iterationSteps;
@@ -143,7 +162,7 @@ public class DqnUpdateBench {
     /** Reads the loss back every 100th update, as the training loop logs it. */
     @Benchmark
     public float update() {
-        float loss = update.step(s, a, r, terminated, sNext, ++steps % 100 == 0);
+        float loss = update.step(s, a, r, terminated, sNext, ++steps % 100 == 0, errors);
         if (cl != null) cl.finish();
         return loss;
     }

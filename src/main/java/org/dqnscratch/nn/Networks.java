@@ -7,24 +7,60 @@ import java.util.List;
 public final class Networks {
     private Networks() {}
 
+    /**
+     * What the network ends with: Q values from one linear layer, or a dueling head (Wang et al.
+     * 2016) whose two streams share the last hidden layer or, with {@code separateStreams}, each have
+     * their own (Rainbow's network, Hessel et al. 2018); with a {@code support} (not null) the network
+     * is distributional (C51): the head gives the support's atoms for each action ({@link Distributional}),
+     * dueling per atom.
+     */
+    public record Head(boolean dueling, boolean separateStreams, Support support) {
+        /** Q values from a linear layer. */
+        public static final Head Q = new Head(false, false, null);
+
+        public Head {
+            if (separateStreams && !dueling) throw new IllegalArgumentException("separate dueling streams need a dueling head (--dueling)");
+        }
+
+        public static Head of(boolean dueling, Support support) { return new Head(dueling, false, support); }
+
+        /** Outputs per action: the support's atoms, or 1. */
+        public int atoms() { return support == null ? 1 : support.atoms(); }
+    }
+
     /** in -> hidden... (ReLU) -> actions, or a dueling head over the last hidden layer. */
     public static Module mlp(int in, int[] hidden, int actions, boolean dueling) { return mlp(in, hidden, actions, dueling, null); }
 
-    /**
-     * As above; with a {@code support} (not null) the network is distributional (C51): the head gives
-     * the support's atoms for each action ({@link Distributional}), dueling per atom.
-     */
+    /** As above, with a distributional (C51) head when {@code support} is not null. */
     public static Module mlp(int in, int[] hidden, int actions, boolean dueling, Support support) {
-        int K = support == null ? 1 : support.atoms();
+        return mlp(in, hidden, actions, Head.of(dueling, support));
+    }
+
+    /** in -> hidden... (ReLU) -> the {@code head}; separate dueling streams each get their own copy of the last hidden layer. */
+    public static Module mlp(int in, int[] hidden, int actions, Head head) {
+        if (head.separateStreams() && hidden.length == 0) throw new IllegalArgumentException("separate dueling streams need a hidden layer");
+        int shared = head.separateStreams() ? hidden.length - 1 : hidden.length;
         List<Module> layers = new ArrayList<>();
         int width = in;
-        for (int h : hidden) {
-            layers.add(new Linear(width, h));
+        for (int i = 0; i < shared; i++) {
+            layers.add(new Linear(width, hidden[i]));
             layers.add(new Relu());
-            width = h;
+            width = hidden[i];
         }
-        layers.add(dueling ? new DuelingHead(width, actions, K) : new Linear(width, actions * K));
-        return distributional(Sequential.of(layers), actions, support);
+        layers.add(top(width, head.separateStreams() ? hidden[shared] : 0, actions, head));
+        return distributional(Sequential.of(layers), actions, head.support());
+    }
+
+    /**
+     * The last layer(s) on {@code in} features: a linear layer of actions x atoms, or a dueling head,
+     * its streams each with a hidden layer of {@code streamHidden} units when that is not 0.
+     */
+    private static Module top(int in, int streamHidden, int actions, Head head) {
+        int K = head.atoms();
+        if (!head.dueling()) return new Linear(in, actions * K);
+        if (streamHidden == 0) return new DuelingHead(in, actions, K);
+        return DuelingHead.withStreams(new Sequential(new Linear(in, streamHidden), new Relu(), new Linear(streamHidden, K)),
+                new Sequential(new Linear(in, streamHidden), new Relu(), new Linear(streamHidden, actions * K)), actions, K);
     }
 
     /**
@@ -37,28 +73,31 @@ public final class Networks {
 
     /** As above, distributional (C51) with a {@code support} that is not null (see {@link #mlp(int, int[], int, boolean, Support)}). */
     public static Module natureCnn(int frames, int actions, boolean dueling, Support support) {
-        return natureCnn(frames, actions, dueling, 32, 64, 64, 512, support);
+        return natureCnn(frames, actions, 32, 64, 64, 512, Head.of(dueling, support));
     }
+
+    /** As above with the given {@code head}; with separate dueling streams their parameters are fc.value.* and fc.advantage.*. */
+    public static Module natureCnn(int frames, int actions, Head head) { return natureCnn(frames, actions, 32, 64, 64, 512, head); }
 
     /**
      * The Nature CNN's geometry (8x8/4, 4/2, 3/1 on 84x84, then a hidden layer) with other widths:
      * c1, c2, c3 channels and a hidden layer of {@code hidden} (32, 64, 64, 512 in the paper).
      */
     public static Module natureCnn(int frames, int actions, boolean dueling, int c1, int c2, int c3, int hidden) {
-        return natureCnn(frames, actions, dueling, c1, c2, c3, hidden, null);
+        return natureCnn(frames, actions, c1, c2, c3, hidden, Head.of(dueling, null));
     }
 
-    public static Module natureCnn(int frames, int actions, boolean dueling, int c1, int c2, int c3, int hidden, Support support) {
-        int K = support == null ? 1 : support.atoms();
+    public static Module natureCnn(int frames, int actions, int c1, int c2, int c3, int hidden, Head head) {
+        int features = c3 * 7 * 7;
+        Module fc = head.separateStreams() ? top(features, hidden, actions, head)
+                : new Sequential(new Linear(features, hidden), new Relu(), top(hidden, 0, actions, head));
         return distributional(new ScaledInput(1f / 255f, Named.of(
                 "conv", new Sequential(
                         new Conv2d(frames, c1, 8, 4, 0), new Relu(),
                         new Conv2d(c1, c2, 4, 2, 0), new Relu(),
                         new Conv2d(c2, c3, 3, 1, 0), new Relu()),
                 null, new Flatten(),
-                "fc", new Sequential(
-                        new Linear(c3 * 7 * 7, hidden), new Relu(),
-                        dueling ? new DuelingHead(hidden, actions, K) : new Linear(hidden, actions * K)))), actions, support);
+                "fc", fc)), actions, head.support());
     }
 
     private static Module distributional(Module body, int actions, Support support) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dqnscratch.nn.Init;
 import org.dqnscratch.nn.Loss;
+import org.dqnscratch.nn.Networks;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.Support;
 import org.dqnscratch.optim.Adam;
@@ -61,6 +62,7 @@ public final class DqnConfig implements Cloneable {
     // --- network ---
     @Doc(value = "hidden layer widths, e.g. 64,64 (the Atari commands use the Nature CNN)", only = "classic") public int[] hidden = {64, 64};
     @Doc("dueling head: Q = V + A - mean(A)") public boolean dueling = false;
+    @Doc("dueling: each stream (value, advantage) has its own copy of the last hidden layer, as Rainbow's network (Hessel et al. 2018); else they share it") public boolean duelingStreams = false;
     @Doc("initialiser: torch, he_uniform, glorot_uniform") public String init = "torch";
     @Doc("distributional Q-learning (C51, Bellemare et al. 2017): a categorical distribution of returns over --atoms atoms on [--v-min, --v-max] per action, trained with the projected cross-entropy (--loss is not used)") public boolean distributional = false;
     @Doc("distributional: atoms of the support") public int atoms = 51;
@@ -181,6 +183,8 @@ public final class DqnConfig implements Cloneable {
         need(perAlpha >= 0 && perAlpha <= 1, "--per-alpha must be in [0, 1]");
         need(perBeta >= 0 && perBeta <= 1, "--per-beta must be in [0, 1]");
         need(perEps > 0 && perEps < Double.POSITIVE_INFINITY, "--per-eps must be > 0");
+        need(!duelingStreams || dueling, "--dueling-streams needs --dueling");
+        need(!duelingStreams || atari() || hidden.length > 0, "--dueling-streams needs a hidden layer (--hidden)");
         need(atoms >= 2 && atoms <= 1024, "--atoms must be in [2, 1024]");
         need(vMin < vMax && Double.isFinite(vMin) && Double.isFinite(vMax), "--v-min must be below --v-max");
         need(checkpointEvery >= 0, "--checkpoint-every must be >= 0");
@@ -226,6 +230,9 @@ public final class DqnConfig implements Cloneable {
 
     /** Prioritized replay's importance-weight exponent at environment step {@code step}: --per-beta rising linearly to 1 at --total-steps. */
     public double perBetaAt(long step) { return perBeta + (1 - perBeta) * Math.min(1.0, (double) step / Math.max(1, totalSteps)); }
+
+    /** What the network ends with (--dueling, --dueling-streams, --distributional). */
+    public Networks.Head head() { return new Networks.Head(dueling, duelingStreams, support()); }
 
     /** The support of a distributional network, or null without --distributional. */
     public Support support() { return distributional ? new Support(atoms, (float) vMin, (float) vMax) : null; }

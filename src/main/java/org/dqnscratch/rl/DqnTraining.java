@@ -131,7 +131,7 @@ public final class DqnTraining {
         TrainingBatch batch = new TrainingBatch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
-        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling, cfg.support());
+        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.head());
         Init.parse(cfg.init).apply(online.params(), seed);
         // --target-update 0: no target network, the online network computes its own TD targets.
         QNetwork target = online;

@@ -21,22 +21,24 @@ import org.dqnscratch.tensor.Backend;
  * Atari frames; dueling or not; distributional over a {@code support}, or not when it is null),
  * stored in the safetensors metadata.
  */
-public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling,
-                       Support support) {
+public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head) {
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
-        return create(backend, spec, observationSize, actions, hidden, dueling, null);
+        return create(backend, spec, observationSize, actions, hidden, Networks.Head.of(dueling, null));
     }
 
-    /** With a {@code support}, a distributional (C51) network ({@link org.dqnscratch.nn.Distributional}). */
-    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling, Support support) {
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling, support)
-                : Networks.mlp(observationSize, hidden, actions, dueling, support);
-        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(),
-                dueling, support);
+    /** With a distributional head, a C51 network ({@link org.dqnscratch.nn.Distributional}). */
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head) {
+        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, head) : Networks.mlp(observationSize, hidden, actions, head);
+        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), head);
     }
 
     /** A network of the same architecture for the same environment (a target network). */
-    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling, support); }
+    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, head); }
+
+    public boolean dueling() { return head.dueling(); }
+
+    /** The support of a distributional network, or null. */
+    public Support support() { return head.support(); }
 
     /** "nature-cnn" or "mlp". */
     public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }
@@ -53,7 +55,9 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
         meta.put("observation_size", Integer.toString(observationSize));
         meta.put("actions", Integer.toString(actions));
         meta.put("hidden", Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(",")));
-        meta.put("dueling", Boolean.toString(dueling));
+        meta.put("dueling", Boolean.toString(head.dueling()));
+        if (head.separateStreams()) meta.put("dueling_streams", "true"); // absent: the streams share the last hidden layer
+        Support support = head.support();
         if (support != null) { // a distributional network; absent: Q values
             meta.put("atoms", Integer.toString(support.atoms()));
             meta.put("v_min", Float.toString(support.vMin()));
@@ -89,7 +93,8 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
             Support support = meta.containsKey("atoms")
                     ? new Support(Integer.parseInt(meta.get("atoms")), Float.parseFloat(meta.getOrDefault("v_min", "")),
                     Float.parseFloat(meta.getOrDefault("v_max", ""))) : null;
-            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")), support);
+            Networks.Head head = new Networks.Head(Boolean.parseBoolean(meta.get("dueling")), Boolean.parseBoolean(meta.get("dueling_streams")), support);
+            QNetwork net = create(backend, spec, obs, actions, widths, head);
             SafeTensors.load(file, net.params());
             return net;
         } catch (NumberFormatException e) {

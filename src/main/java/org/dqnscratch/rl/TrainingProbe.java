@@ -37,7 +37,8 @@ final class TrainingProbe implements AutoCloseable {
         this.update = update;
         this.batch = batch;
         this.actions = online.actions();
-        this.layers = online.hidden().length;
+        // The shared hidden layers (with separate dueling streams the last one is each stream's own: not counted)
+        this.layers = online.hidden().length - (online.head().separateStreams() ? 1 : 0);
         this.q = GreedyPolicy.of(online, online.params().backend, batch.a.length);
         this.rng = new Rng(seed ^ 0x5DEECE66DL);
         this.trainActions = new long[actions];
