@@ -50,7 +50,7 @@ public final class DqnConfig implements Cloneable {
     @Doc(value = "emulator frames after which an episode is truncated", only = "atari") public int maxEpisodeFrames = 108_000;
     @Doc(value = "clip rewards to their sign for learning (returns are reported raw)", only = "atari") public boolean rewardClip = false;
     @Doc(value = "environments stepped in parallel, one batched forward pass for their actions", only = "atari") public int envs = 1;
-    @Doc(value = "n-step returns: bootstrap after n rewards (stops at an episode's end)", only = "atari") public int nStep = 1;
+    @Doc("n-step returns: bootstrap after n rewards (stops at an episode's end)") public int nStep = 1;
     @Doc(value = "save a checkpoint for --resume (checkpoints/step-N/; last.safetensors: its network) every N environment steps (with --envs, at the end of the round reaching it; 0: only at the end)") public long checkpointEvery = 0;
     @Doc(value = "with checkpoints, also save the replay memory (large) and the episodes under way, so --resume continues exactly as the run would have gone on", only = "atari") public boolean saveReplay = false;
     @Doc(value = "keep a copy of the replay's frames in device memory (--device opencl): a gradient step uploads the sampled frames' indices, not their pixels", only = "atari") public boolean replayOnDevice = false;

@@ -14,10 +14,13 @@ import org.dqnscratch.io.AtomicFiles;
 /**
  * Uniform experience replay: a ring buffer over primitive arrays. When full, the oldest
  * transition is overwritten. {@link #sample} fills caller-owned batch arrays, so steady-state
- * training allocates nothing here.
+ * training allocates nothing here. With n-step returns (n > 1) the transitions stored are n-step
+ * ones, made by an {@link NStepWindow} from the steps added, each with its own discount (g^k, or 0
+ * after a termination); a sample's {@code term} is then 1 - that discount, for a TD target with gamma 1.
  */
 public final class ReplayBuffer implements Replay {
     private static final long MAGIC = 0x44514E464C415452L; // "DQNFLATR"
+    private static final long MAGIC_NSTEP = 0x44514E464C41544EL; // "DQNFLATN": with discounts and the n-step window
     public final int capacity, observationSize;
     private final float[] obs, nextObs, rewards;
     private final int[] actions;
@@ -25,11 +28,17 @@ public final class ReplayBuffer implements Replay {
     private int next, size;
     /** Prioritized replay's priorities per slot; null: uniform sampling. */
     final Priorities priorities;
+    /** With n-step returns: the steps not yet stored, and each stored transition's discount (else both null). */
+    private final NStepWindow window;
+    private final float[] discounts;
 
     public ReplayBuffer(int capacity, int observationSize) { this(capacity, observationSize, null); }
 
     /** With {@code priorities} (one per slot): {@link #samplePrioritized}. */
-    ReplayBuffer(int capacity, int observationSize, Priorities priorities) {
+    ReplayBuffer(int capacity, int observationSize, Priorities priorities) { this(capacity, observationSize, priorities, 1, 1); }
+
+    /** With {@code nStep} > 1, n-step returns discounted by {@code gamma}. */
+    ReplayBuffer(int capacity, int observationSize, Priorities priorities, int nStep, double gamma) {
         if (capacity < 1) throw new IllegalArgumentException("replay capacity must be >= 1, got " + capacity);
         if ((long) capacity * observationSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("replay of " + capacity + " x " + observationSize + " floats is too large");
@@ -42,19 +51,43 @@ public final class ReplayBuffer implements Replay {
         this.actions = new int[capacity];
         this.terminated = new boolean[capacity];
         this.priorities = priorities;
+        this.window = nStep > 1 ? new NStepWindow(nStep, gamma, observationSize) : null;
+        this.discounts = nStep > 1 ? new float[capacity] : null;
         if (priorities != null && priorities.tree.capacity != capacity) throw new IllegalArgumentException("priorities for " + priorities.tree.capacity + " slots");
     }
 
-    /** Stores one transition; {@code terminated} (not truncated) marks a terminal next state. */
+    /** Stores one transition; {@code terminated} (not truncated) marks a terminal next state. A 1-step replay's only. */
     public void add(float[] observation, int action, float reward, float[] nextObservation, boolean terminated) {
-        System.arraycopy(observation, 0, obs, next * observationSize, observationSize);
+        if (window != null) throw new IllegalStateException("an n-step replay needs to know where episodes are truncated: add(..., truncated)");
+        store(observation, 0, action, reward, nextObservation, terminated ? 0f : 1f);
+    }
+
+    /**
+     * One environment step; {@code terminated} marks a terminal next state, {@code truncated} an
+     * episode cut short (a time limit: the state still bootstraps). With n-step returns it is
+     * stored once its n-step return is known.
+     */
+    public void add(float[] observation, int action, float reward, float[] nextObservation, boolean terminated, boolean truncated) {
+        if (window == null) store(observation, 0, action, reward, nextObservation, terminated ? 0f : 1f);
+        else window.add(observation, action, reward, nextObservation, terminated, truncated, this::store);
+    }
+
+    /** Stores a transition; discount 0 is a terminal next state. */
+    private void store(float[] observation, int obsOffset, int action, float reward, float[] nextObservation, float discount) {
+        System.arraycopy(observation, obsOffset, obs, next * observationSize, observationSize);
         System.arraycopy(nextObservation, 0, nextObs, next * observationSize, observationSize);
         actions[next] = action;
         rewards[next] = reward;
-        this.terminated[next] = terminated;
+        this.terminated[next] = discount == 0f;
+        if (discounts != null) discounts[next] = discount;
         if (priorities != null) priorities.added(next);
         next = (next + 1) % capacity;
         size = Math.min(size + 1, capacity);
+    }
+
+    /** With n-step returns, the steps of the episode under way are stored as if it were truncated there. */
+    @Override public void truncateEpisodes() {
+        if (window != null) window.truncate(this::store);
     }
 
     public int size() { return size; }
@@ -78,7 +111,7 @@ public final class ReplayBuffer implements Replay {
     @Override public void save(Path file) throws IOException {
         AtomicFiles.write(file, o -> {
             DataOutputStream d = new DataOutputStream(new BufferedOutputStream(o, 1 << 16));
-            d.writeLong(MAGIC);
+            d.writeLong(window == null ? MAGIC : MAGIC_NSTEP);
             d.writeInt(capacity);
             d.writeInt(observationSize);
             d.writeInt(next);
@@ -89,9 +122,14 @@ public final class ReplayBuffer implements Replay {
                 d.writeInt(actions[i]);
                 d.writeFloat(rewards[i]);
                 d.writeBoolean(terminated[i]);
+                if (discounts != null) d.writeFloat(discounts[i]);
             }
             d.writeBoolean(priorities != null);
             if (priorities != null) priorities.save(d, size);
+            if (window != null) {
+                d.writeInt(window.n);
+                window.save(d);
+            }
             d.flush(); // into o, which AtomicFiles syncs and closes
         });
     }
@@ -99,7 +137,12 @@ public final class ReplayBuffer implements Replay {
     /** Reads a file written by {@link #save} from a buffer of the same shape; on failure this buffer is left empty. */
     @Override public void load(Path file) throws IOException {
         try (DataInputStream d = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (d.readLong() != MAGIC) throw new IOException(file + " is not a replay file");
+            long magic = d.readLong();
+            if (magic != MAGIC && magic != MAGIC_NSTEP) throw new IOException(file + " is not a replay file");
+            if ((magic == MAGIC_NSTEP) != (window != null)) {
+                throw new IOException(file + " holds a replay of " + (magic == MAGIC ? "1-step" : "n-step") + " transitions; this run's --n-step is "
+                        + (window == null ? 1 : window.n));
+            }
             int cap = d.readInt(), os = d.readInt(), nx = d.readInt(), sz = d.readInt();
             if (cap != capacity || os != observationSize) {
                 throw new IOException(file + " holds a replay of capacity " + cap + " x " + os + "; expected " + capacity + " x " + observationSize);
@@ -114,12 +157,18 @@ public final class ReplayBuffer implements Replay {
                 actions[i] = d.readInt();
                 rewards[i] = d.readFloat();
                 terminated[i] = d.readBoolean();
+                if (discounts != null) discounts[i] = d.readFloat();
             }
             boolean prioritized = d.readBoolean();
             if (prioritized != (priorities != null)) {
                 throw new IOException(file + " holds a " + (prioritized ? "prioritized" : "uniform") + " replay; this run's is " + (prioritized ? "uniform" : "prioritized (--per)"));
             }
             if (prioritized) priorities.load(d, sz);
+            if (window != null) {
+                int n = d.readInt();
+                if (n != window.n) throw new IOException(file + " holds " + n + "-step transitions; this run's --n-step is " + window.n);
+                window.load(d, file.toString());
+            }
             if (d.read() != -1) throw new IOException(file + " has data after the replay");
             next = nx;
             size = sz;
@@ -150,6 +199,6 @@ public final class ReplayBuffer implements Replay {
         System.arraycopy(nextObs, j * observationSize, s2, i * observationSize, observationSize);
         a[i] = actions[j];
         r[i] = rewards[j];
-        term[i] = terminated[j] ? 1f : 0f;
+        term[i] = discounts != null ? 1f - discounts[j] : terminated[j] ? 1f : 0f;
     }
 }

@@ -71,9 +71,10 @@ final class TrainingBatch {
             flat = null;
             perSampleDiscount = true;
         } else {
-            flat = new ReplayBuffer(cfg.bufferSize, obsSize, cfg.per ? new Priorities(cfg.bufferSize, cfg.perAlpha, cfg.perEps) : null);
+            flat = new ReplayBuffer(cfg.bufferSize, obsSize, cfg.per ? new Priorities(cfg.bufferSize, cfg.perAlpha, cfg.perEps) : null,
+                    cfg.nStep, cfg.gamma);
             pixels = null;
-            perSampleDiscount = false;
+            perSampleDiscount = cfg.nStep > 1; // the replay gives 1 - discount as term
         }
         priorities = !cfg.per ? null : flat != null ? flat.priorities : pixels.priorities();
         a = new float[B];
@@ -138,7 +139,7 @@ final class TrainingBatch {
 
     void add(int stream, float[] obs, int action, float reward, Env.Step st) {
         if (pixels != null) pixels.add(stream, obs, action, reward, st.observation(), st.terminated(), st.truncated());
-        else flat.add(obs, action, reward, st.observation(), st.terminated());
+        else flat.add(obs, action, reward, st.observation(), st.terminated(), st.truncated());
     }
 
     /** One training round of {@code gradientSteps} (possibly fractional) gradient steps; returns the new loss, or {@code lastLoss} if none was due. */

@@ -166,9 +166,12 @@ class ExactResumeTest {
         sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
     }
 
-    /** C51 with prioritized replay (the per-sample cross-entropies as priorities): crashed on the CPU, stopped in OpenCL. */
+    /**
+     * C51 with prioritized replay (the per-sample cross-entropies as priorities) and 3-step returns
+     * (the open n-step window in the checkpoint), dueling streams: crashed on the CPU, stopped in OpenCL.
+     */
     @Test
-    void distributionalPrioritizedCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl)
+    void distributionalPrioritizedNStepCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl)
             throws Exception {
         DqnConfig cfg = cartpole(2500);
         cfg.per = true;
@@ -176,6 +179,9 @@ class ExactResumeTest {
         cfg.atoms = 21;
         cfg.vMin = 0;
         cfg.vMax = 100;
+        cfg.nStep = 3;
+        cfg.dueling = true;
+        cfg.duelingStreams = true;
         crashedOnTheCpuStoppedInOpenCl(cfg, whole, parts, wholeCl, partsCl);
     }
 
