@@ -40,6 +40,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", order = -3, description = "recipe to start from (listed below); flags override it")
     String preset = "default";
 
+    @Option(names = "--config", paramLabel = "FILE", order = -3,
+            description = "a YAML file of settings over --preset (a preset's keys: RL-Zoo's names or the flags' with underscores, "
+                    + "see src/main/resources/presets); flags override it")
+    Path configFile;
+
     @Option(names = "--device", paramLabel = "DEVICE", order = -2,
             description = "cpu, opencl (the first GPU, else the first OpenCL device) or opencl:P:D (see the devices command)")
     String device = "cpu";
@@ -123,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The preset with every flag given on the command line applied over it. */
     DqnConfig config(ParseResult parsed) {
         DqnConfig cfg = Presets.get(name, preset).config();
+        if (configFile != null) Presets.file(configFile, atari(name)).apply(cfg);
         for (Field f : DqnConfig.fields(atari(name))) {
             OptionSpec o = parsed.matchedOption(flag(f));
             if (o == null) continue;
@@ -146,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Fields that make a different network or environment: a resumed run cannot change them. */
     private static final java.util.Set<String> FIXED = java.util.Set.of("env", "slippery", "game", "pipeline", "frameSkip", "frameStack",
-            "hidden", "dueling", "optimizer", "envs");
+            "hidden", "dueling", "duelingStreams", "distributional", "atoms", "vMin", "vMax", "optimizer", "envs");
 
     /**
      * The config.json keys every resumable run has written: DqnConfig's fields when --resume came
@@ -163,6 +169,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The config of the run in {@code --resume}'s folder with the flags given now applied over it. */
     DqnConfig resumed(ParseResult parsed) throws java.io.IOException {
+        if (configFile != null) {
+            throw new IllegalArgumentException("--config cannot be combined with --resume: the run has its settings (flags change what may change)");
+        }
         Path file = resume.resolve("config.json");
         if (!Files.exists(resume)) throw new IllegalArgumentException("--resume " + resume + ": no run there (no such directory)");
         if (!Files.isDirectory(resume)) throw new IllegalArgumentException("--resume " + resume + ": not a directory (give the run directory, not a file in it)");
