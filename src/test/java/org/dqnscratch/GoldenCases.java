@@ -38,4 +38,6 @@ public abstract class GoldenCases {
     @TestFactory List<DynamicTest> optimizers() { return each("optimizer"); }
 
     @TestFactory List<DynamicTest> dqnUpdateMlp() { return each("dqn_update_mlp"); }
+
+    @TestFactory List<DynamicTest> noisyLinear() { return each("noisy_linear"); }
 }
