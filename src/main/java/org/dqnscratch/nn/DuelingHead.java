@@ -8,12 +8,15 @@ import org.dqnscratch.tensor.Tensor;
  * the same features. Parameters "value.*" and "advantage.*".
  */
 public final class DuelingHead implements Module, Op {
-    private final Linear value, advantage;
+    private final Module value, advantage;
     public final int actions;
 
-    public DuelingHead(int in, int actions) {
-        this.value = new Linear(in, 1);
-        this.advantage = new Linear(in, actions);
+    public DuelingHead(int in, int actions) { this(new Linear(in, 1), new Linear(in, actions), actions); }
+
+    /** With other layers for the two streams (noisy ones): value to 1 output, advantage to {@code actions}. */
+    public DuelingHead(Module value, Module advantage, int actions) {
+        this.value = value;
+        this.advantage = advantage;
         this.actions = actions;
     }
 

@@ -130,7 +130,7 @@ public final class DqnTraining {
         TrainingBatch batch = new TrainingBatch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
-        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling);
+        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.dueling, cfg.noisy);
         Init.parse(cfg.init).apply(online.params(), seed);
         // --target-update 0: no target network, the online network computes its own TD targets.
         QNetwork target = online;
@@ -144,7 +144,9 @@ public final class DqnTraining {
                 cfg.optimizerFor(online.params()), batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(),
                 batch.perSampleDiscount ? 1f : (float) cfg.gamma, cfg.doubleDqn);
 
-        GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
+        // Evaluations use a noisy network's means (GreedyPolicy.evaluation); acting uses its noise.
+        GreedyPolicy actor = GreedyPolicy.of(online, backend, N),
+                evalPolicy = N == 1 && !cfg.noisy ? actor : GreedyPolicy.evaluation(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
         Replay saved = batch.saved(cfg.saveReplay);
         TrainingCheckpoint.Resumed resumed = resume
@@ -164,6 +166,9 @@ public final class DqnTraining {
             }
         }
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
+        // --noisy: noise drawn before every acting step and every gradient step (NoisyExploration).
+        NoisyExploration noise = cfg.noisy ? new NoisyExploration(backend, online, target, seed + 2) : null;
+        if (noise != null) update.beforeEachStep(noise::beforeStep);
         EnvStepper stepper = new EnvStepper(envs);
 
         Map<String, String> meta = new LinkedHashMap<>();
@@ -228,7 +233,7 @@ public final class DqnTraining {
                 }
                 // 1. Act epsilon-greedily in every environment: one forward pass for the greedy ones, queued with
                 //    the read-back of its Q values ahead of this round's training (2), so they need nothing after them.
-                double eps = epsilon.value(step, episode);
+                double eps = noise != null ? 0 : epsilon.value(step, episode); // a noisy network explores through its noise
                 boolean anyGreedy = false;
                 for (int i = 0; i < N; i++) {
                     random[i] = actRng.nextDouble() < eps;
@@ -236,6 +241,7 @@ public final class DqnTraining {
                     anyGreedy |= !random[i];
                 }
                 if (anyGreedy) {
+                    if (noise != null) noise.beforeActing();
                     for (int i = 0; i < N; i++) System.arraycopy(obs[i], 0, actBatch, i * obsSize, obsSize);
                     actor.submit(actBatch);
                 }
@@ -343,7 +349,7 @@ public final class DqnTraining {
                     : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
             if (last != null) {
                 best.offer(last, step);
-                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed,
+                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.evaluation(net, backend, 1), cfg.evalEpisodes, evalSeed,
                         cfg.evalEpsilon, null, stopRequested));
             }
             interrupted = handed == null;
@@ -356,7 +362,7 @@ public final class DqnTraining {
         }
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
-            Evaluation.run(evalEnv, GreedyPolicy.of(best.network(), backend, 1), 1, evalSeed, 0, frames);
+            Evaluation.run(evalEnv, GreedyPolicy.evaluation(best.network(), backend, 1), 1, evalSeed, 0, frames);
             Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
         evalEnv.close();

@@ -63,6 +63,7 @@ public final class DqnUpdate {
      * the device on a GPU at every gradient step.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss, float[] tdErrors) {
+        if (beforeStep != null) beforeStep.run();
         Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
         if (tdErrors != null) tdErrors(tdErrors);
         optimizer.step();
@@ -116,4 +117,11 @@ public final class DqnUpdate {
     public void syncTarget(float tau) { targetParams.updateFrom(onlineParams, tau); }
 
     public Optimizer optimizer() { return optimizer; }
+
+    // ---- noisy nets (issue 21) ------------------------------------------------------------------
+
+    private Runnable beforeStep;
+
+    /** Runs {@code r} at the start of every {@link #step} (a noisy run redraws its networks' noise there); null: nothing. */
+    public void beforeEachStep(Runnable r) { beforeStep = r; }
 }

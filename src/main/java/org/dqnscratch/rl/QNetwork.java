@@ -11,6 +11,7 @@ import org.dqnscratch.io.CheckpointException;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.tensor.Backend;
 
@@ -18,16 +19,34 @@ import org.dqnscratch.tensor.Backend;
  * A Q-network together with what is needed to rebuild it from a checkpoint: the environment it
  * acts in and its architecture (an MLP over a flat observation, or the Nature CNN over stacked
  * Atari frames), stored in the safetensors metadata.
+ *
+ * <p>{@code noise}: the noisy layers of a noisy network (--noisy, issue 21; metadata "noisy"), null
+ * for a plain one. Its noise vectors are not saved: a checkpoint holds the four PyTorch parameters
+ * of each NoisyLinear, not the weight_epsilon / bias_epsilon buffers (PyTorch loads it with
+ * {@code strict=False}, and its next {@code reset_noise()} fills them); the training loop redraws
+ * the noise from its saved generator state instead (see {@link NoisyExploration}).
  */
-public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
+public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling,
+                       Noise noise) {
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling)
-                : Networks.mlp(observationSize, hidden, actions, dueling);
-        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), dueling);
+        return create(backend, spec, observationSize, actions, hidden, dueling, false);
     }
 
+    /** With {@code noisy}: the fully connected layers are NoisyLinear ({@link Networks}). */
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling,
+                                  boolean noisy) {
+        Noise noise = noisy ? new Noise() : null;
+        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling, 32, 64, 64, 512, noise)
+                : Networks.mlp(observationSize, hidden, actions, dueling, noise);
+        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), dueling,
+                noise);
+    }
+
+    /** True for a network with noisy layers. */
+    public boolean noisy() { return noise != null; }
+
     /** A network of the same architecture for the same environment (a target network). */
-    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling); }
+    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling, noisy()); }
 
     /** "nature-cnn" or "mlp". */
     public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }
@@ -45,6 +64,7 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
         meta.put("actions", Integer.toString(actions));
         meta.put("hidden", Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         meta.put("dueling", Boolean.toString(dueling));
+        if (noisy()) meta.put("noisy", "true"); // absent: a plain network, as every checkpoint before issue 21
         meta.putAll(extra);
         SafeTensors.save(file, params, meta);
     }
@@ -72,7 +92,8 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
                     actions = e.actionSpace().n();
                 }
             }
-            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")));
+            QNetwork net = create(backend, spec, obs, actions, widths, Boolean.parseBoolean(meta.get("dueling")),
+                    Boolean.parseBoolean(meta.get("noisy")));
             SafeTensors.load(file, net.params());
             return net;
         } catch (NumberFormatException e) {
