@@ -152,7 +152,7 @@ public final class DqnTraining {
         TrainingCheckpoint.Resumed resumed = resume
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
         TrainingCheckpoint.Counters from = resume ? resumed.counters()
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1);
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1, seed + 2);
         if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
@@ -167,7 +167,7 @@ public final class DqnTraining {
         }
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
         // --noisy: noise drawn before every acting step and every gradient step (NoisyExploration).
-        NoisyExploration noise = cfg.noisy ? new NoisyExploration(backend, online, target, seed + 2) : null;
+        NoisyExploration noise = cfg.noisy ? new NoisyExploration(backend, online, target, from.noiseRng()) : null;
         if (noise != null) update.beforeEachStep(noise::beforeStep);
         EnvStepper stepper = new EnvStepper(envs);
 
@@ -321,7 +321,7 @@ public final class DqnTraining {
                 if (checkpointDue && !finished && step < cfg.totalSteps) {
                     checkpointDue = false;
                     TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
-                            counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                            counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, noise, loss, solve), meta, saved,
                             saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
                     out.message("step " + step + ": checkpoint saved in " + runDir);
                 }
@@ -334,7 +334,7 @@ public final class DqnTraining {
 
         // 9. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
-                counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, noise, loss, solve), meta, saved,
                 saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
@@ -402,9 +402,9 @@ public final class DqnTraining {
 
     /** The loop's counters for a checkpoint at {@code step}. */
     private static TrainingCheckpoint.Counters counters(long step, long episode, long lastEvalStep, BestNetwork best, TrainingBatch batch,
-                                                        Rng actRng, Rng sampleRng, double loss, Solve solve) {
+                                                        Rng actRng, Rng sampleRng, NoisyExploration noise, double loss, Solve solve) {
         return new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state(),
-                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1);
+                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, noise == null ? 0 : noise.state());
     }
 
     /**

@@ -161,6 +161,33 @@ class ExactResumeTest {
         sameRun(wholeCl, partsCl, c, run(cfg, partsCl, cl, true, () -> false, UnaryOperator.identity()));
     }
 
+    /**
+     * Issue 21, --noisy: the noise generator's state is in the counters; stopped (Ctrl-C) and crashed
+     * (from the periodic checkpoint), on the CPU; on OpenCL stopped, with two environments and a dueling head.
+     */
+    @Test
+    void noisyStoppedAndCrashed(@TempDir Path whole, @TempDir Path stopped, @TempDir Path crashed, @TempDir Path wholeCl, @TempDir Path partsCl)
+            throws Exception {
+        DqnConfig cfg = cartpole(2500);
+        cfg.noisy = true;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        runStopped(cfg, stopped, cpu, 1700);
+        sameRun(whole, stopped, a, run(cfg, stopped, cpu, true, () -> false, UnaryOperator.identity()));
+        assertThrows(Crash.class, () -> run(cfg, crashed, cpu, false, () -> false, crashAfter(2200)));
+        assertEquals("step-2000", Files.readString(crashed.resolve("checkpoint")).strip());
+        sameRun(whole, crashed, a, run(cfg, crashed, cpu, true, () -> false, UnaryOperator.identity()));
+
+        DqnConfig two = cartpole(2400);
+        two.noisy = true;
+        two.dueling = true;
+        two.envs = 2;
+        Backend cl = OpenClSupport.backend();
+        DqnTraining.Result c = run(two, wholeCl, cl, false, () -> false, UnaryOperator.identity());
+        runStopped(two, partsCl, cl, 1300);
+        sameRun(wholeCl, partsCl, c, run(two, partsCl, cl, true, () -> false, UnaryOperator.identity()));
+    }
+
     @Test
     void frozenLakeCrashedAndResumed(@TempDir Path whole, @TempDir Path parts) throws Exception {
         Backend cpu = new CpuBackend();
