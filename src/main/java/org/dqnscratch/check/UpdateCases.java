@@ -2,6 +2,7 @@ package org.dqnscratch.check;
 
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.dqnscratch.nn.Conv2d;
@@ -11,6 +12,7 @@ import org.dqnscratch.nn.Linear;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.Relu;
 import org.dqnscratch.nn.Sequential;
@@ -33,11 +35,25 @@ public final class UpdateCases {
 
     public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
                               Loss loss, boolean doubleDqn, int steps) {
-        Module online = net.get(), target = net.get();
+        return run(b, noise -> net.get(), obsShape, actions, opt, loss, doubleDqn, steps, false);
+    }
+
+    /** As above; with {@code noisy} the networks are made with a Noise each, redrawn before every step as a --noisy run does. */
+    static Outcome run(Backend b, Function<Noise, Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
+                       Loss loss, boolean doubleDqn, int steps, boolean noisy) {
+        Noise onlineNoise = noisy ? new Noise() : null, targetNoise = noisy ? new Noise() : null;
+        Module online = net.apply(onlineNoise), target = net.apply(targetNoise);
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 3);
         pt.updateFrom(po, 1f);
         DqnUpdate u = new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
+        if (noisy) {
+            SplittableRandom noise = new SplittableRandom(21);
+            u.beforeEachStep(() -> {
+                onlineNoise.resample(b, noise);
+                targetNoise.resample(b, noise);
+            });
+        }
         Random r = new Random(11);
         int N = 5, size = Tensor.sizeOf(obsShape);
         int[] batchShape = new int[obsShape.length + 1];
@@ -57,9 +73,14 @@ public final class UpdateCases {
 
     static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
                           boolean doubleDqn) {
+        return same(noise -> net.get(), obsShape, actions, opt, loss, doubleDqn, false);
+    }
+
+    static Case.Body same(Function<Noise, Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
+                          boolean doubleDqn, boolean noisy) {
         return (device, c) -> {
-            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS);
-            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS);
+            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS, noisy);
+            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS, noisy);
             close(c, "losses", want.losses(), got.losses());
             close(c, "parameters after " + STEPS + " updates", want.params(), got.params());
         };
@@ -79,7 +100,12 @@ public final class UpdateCases {
                             new Flatten(), new Linear(3 * 3 * 3, 4)),
                     new int[] {2, 7, 7}, 4, p -> RmsProp.nature(p, 2.5e-4f).withClip(GradClip.byValue(0.5f)), Loss.mse(), false));
 
+    /** Issue 21: a noisy dueling MLP (every layer NoisyLinear), its noise redrawn before every step. */
+    public static final Case NOISY_MLP_DUELING_DOUBLE_ADAM = new Case("dqn-update", "noisy mlp dueling double-dqn adam",
+            same(noise -> Networks.mlp(6, new int[] {17, 9}, 3, true, noise), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), Loss.smoothL1(1f), true, true));
+
     public static List<Case> all() {
-        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP);
+        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP, NOISY_MLP_DUELING_DOUBLE_ADAM);
     }
 }

@@ -17,4 +17,9 @@ class OpenClDqnUpdateTest {
     void smallCnnWithNatureRmsPropAndValueClip() throws Exception {
         UpdateCases.SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP.runOrThrow(OpenClSupport.backend());
     }
+
+    @Test
+    void noisyMlpWithDuelingDoubleDqnAndAdam() throws Exception {
+        UpdateCases.NOISY_MLP_DUELING_DOUBLE_ADAM.runOrThrow(OpenClSupport.backend());
+    }
 }
