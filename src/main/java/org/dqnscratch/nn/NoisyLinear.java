@@ -65,8 +65,10 @@ public final class NoisyLinear implements ReluFusable, Op {
             epsIn = backend.zeros(in);
             epsOut = backend.zeros(out);
         }
-        backend.upload(epsIn, noiseIn, 0);
-        backend.upload(epsOut, noiseOut, 0);
+        if (noiseIn != hostIn) System.arraycopy(noiseIn, 0, hostIn, 0, in); // what noise() reports
+        if (noiseOut != hostOut) System.arraycopy(noiseOut, 0, hostOut, 0, out);
+        backend.upload(epsIn, hostIn, 0);
+        backend.upload(epsOut, hostOut, 0);
     }
 
     /** The noise last set: f(epsIn) then f(epsOut), or null before any (tests). */

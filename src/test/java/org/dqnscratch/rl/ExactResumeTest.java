@@ -233,6 +233,19 @@ class ExactResumeTest {
         sameRun(whole, crashedDir, a, run(cfg, crashedDir, cpu, true, () -> false, UnaryOperator.identity()));
     }
 
+    /** Pong with --save-replay and --noisy (the Nature CNN's noisy fc.0 and fc.2, two environments, 3-step windows): crashed and resumed. */
+    @Test
+    void pongNoisyCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
+        DqnConfig cfg = pong();
+        cfg.noisy = true;
+        cfg.totalSteps = 400;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        assertThrows(Crash.class, () -> run(cfg, crashedDir, cpu, false, () -> false, crashAfter(330)));
+        assertEquals("step-200", Files.readString(crashedDir.resolve("checkpoint")).strip());
+        sameRun(whole, crashedDir, a, run(cfg, crashedDir, cpu, true, () -> false, UnaryOperator.identity()));
+    }
+
     static DqnConfig pong() {
         DqnConfig cfg = Presets.get("pong", "default").config();
         cfg.rom = org.dqnscratch.env.atari.AtariSupport.pongRom().toString();
