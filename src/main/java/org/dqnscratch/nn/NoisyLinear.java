@@ -14,6 +14,9 @@ import org.dqnscratch.tensor.Tensor;
  *
  * <p>The noise is two vectors (in + out floats) on the backend, drawn by {@link #resample}; they are not
  * parameters (no gradient, not in checkpoints: the loop redraws them from its saved generator state).
+ * The layers of one network keep theirs side by side in one buffer of their {@link Noise}, uploaded at
+ * once (on OpenCL each upload takes a slot of the staging ring: one per layer and vector made a
+ * Nature-CNN update wait for a free one).
  * A graph that is not {@link Graph#noisy} (greedy evaluation, PyTorch's eval mode), or a layer whose
  * noise was never drawn, uses the means alone.
  *
@@ -26,15 +29,19 @@ public final class NoisyLinear implements ReluFusable, Op {
 
     public final int in, out;
     private Param weightMu, weightSigma, biasMu, biasSigma;
-    private Tensor epsIn, epsOut;
-    private final float[] hostIn, hostOut;
+    /** The noise on the host: f(epsIn) then f(epsOut), from hostOff (this layer's own array, or its Noise's). */
+    private float[] host;
+    private int hostOff;
+    /** The same on the backend (noise: the [in + out] stretch; epsIn, epsOut: its two parts), once allocated. */
+    private Tensor noise, epsIn, epsOut;
+    /** True once noise has been drawn or set: before, a forward pass uses the means. */
+    private boolean drawn;
 
     public NoisyLinear(int in, int out) {
         if (in < 1 || out < 1) throw new IllegalArgumentException("NoisyLinear(" + in + ", " + out + ")");
         this.in = in;
         this.out = out;
-        this.hostIn = new float[in];
-        this.hostOut = new float[out];
+        this.host = new float[in + out];
     }
 
     @Override public void declare(Parameters.Builder params, String prefix) {
@@ -47,9 +54,35 @@ public final class NoisyLinear implements ReluFusable, Op {
 
     /** Draws new noise: epsIn's {@code in} normals, then epsOut's {@code out} (Kaixhin's order), each through f. */
     public void resample(Backend backend, RandomGenerator rng) {
-        for (int i = 0; i < in; i++) hostIn[i] = scaled(rng.nextGaussian());
-        for (int o = 0; o < out; o++) hostOut[o] = scaled(rng.nextGaussian());
-        setNoise(backend, hostIn, hostOut);
+        draw(rng);
+        upload(backend);
+    }
+
+    /** Draws new noise on the host only (its {@link Noise} uploads the whole network's at once). */
+    void draw(RandomGenerator rng) {
+        for (int k = 0; k < in + out; k++) host[hostOff + k] = scaled(rng.nextGaussian());
+    }
+
+    /** Keeps the noise in {@code flat} and {@code hostNoise} from {@code offset} on ([in + out] each): its Noise's buffers. */
+    void attach(Tensor flat, float[] hostNoise, int offset) {
+        host = hostNoise;
+        hostOff = offset;
+        noiseAt(new Tensor(flat.storage, flat.offset + offset, in + out));
+    }
+
+    /** The noise on the host is on the backend too (uploaded by this layer or its Noise). */
+    void uploaded() { drawn = true; }
+
+    private void noiseAt(Tensor t) {
+        noise = t;
+        epsIn = new Tensor(t.storage, t.offset, in);
+        epsOut = new Tensor(t.storage, t.offset + in, out);
+    }
+
+    private void upload(Backend backend) {
+        if (noise == null) noiseAt(backend.zeros(in + out));
+        backend.upload(noise, host, hostOff);
+        drawn = true;
     }
 
     /** f(e) = sign(e) sqrt(|e|), in float as PyTorch's {@code x.sign().mul_(x.abs().sqrt_())}. */
@@ -61,19 +94,15 @@ public final class NoisyLinear implements ReluFusable, Op {
     /** Sets the noise vectors (already scaled by f): [in] and [out]. */
     public void setNoise(Backend backend, float[] noiseIn, float[] noiseOut) {
         if (noiseIn.length != in || noiseOut.length != out) throw new IllegalArgumentException("noise of " + noiseIn.length + " and " + noiseOut.length + " for " + this);
-        if (epsIn == null) {
-            epsIn = backend.zeros(in);
-            epsOut = backend.zeros(out);
-        }
-        if (noiseIn != hostIn) System.arraycopy(noiseIn, 0, hostIn, 0, in); // what noise() reports
-        if (noiseOut != hostOut) System.arraycopy(noiseOut, 0, hostOut, 0, out);
-        backend.upload(epsIn, hostIn, 0);
-        backend.upload(epsOut, hostOut, 0);
+        System.arraycopy(noiseIn, 0, host, hostOff, in);
+        System.arraycopy(noiseOut, 0, host, hostOff + in, out);
+        upload(backend);
     }
 
-    /** The noise last set: f(epsIn) then f(epsOut), or null before any (tests). */
+    /** The noise last drawn or set: f(epsIn) then f(epsOut), or null before any (tests). */
     public float[][] noise() {
-        return epsIn == null ? null : new float[][] {hostIn.clone(), hostOut.clone()};
+        if (!drawn) return null;
+        return new float[][] {java.util.Arrays.copyOfRange(host, hostOff, hostOff + in), java.util.Arrays.copyOfRange(host, hostOff + in, hostOff + in + out)};
     }
 
     @Override public Tensor forward(Graph g, Tensor x) { return forward(g, x, false); }
@@ -84,7 +113,7 @@ public final class NoisyLinear implements ReluFusable, Op {
         if (x.rank() != 2 || x.dim(1) != in) throw new IllegalArgumentException(this + " got " + x);
         int N = x.dim(0);
         Tensor wb = null, w = weightMu.value(), b = biasMu.value();
-        if (g.noisy() && epsIn != null) {
+        if (g.noisy() && drawn) {
             wb = g.tensor(g.needsGrad(weightMu.value(), weightSigma.value()), out * in + out);
             Views v = views(wb);
             w = v.w;

@@ -32,4 +32,21 @@ class OpenClUpdateAllocationTest {
         // (boxed values, arrays and pointers per argument) cost about 1 KB per launch, some 50 KB per update
         assertTrue(perUpdate < 4096, perUpdate + " bytes per update");
     }
+
+    /** Issue 21: with --noisy's networks (noise redrawn and uploaded before every update), still almost nothing. */
+    @Test
+    void aNoisyNatureCnnUpdateAllocatesAlmostNothing() {
+        OpenClBackend cl = OpenClSupport.backend();
+        OpenClUpdateTrafficTest.Learner l = OpenClUpdateTrafficTest.Learner.create(cl, false, true);
+        Rng rng = new Rng(3);
+        l.batch().train(l.update(), rng, 5);
+        cl.finish();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int updates = 3;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        l.batch().train(l.update(), rng, updates);
+        long perUpdate = (threads.getCurrentThreadAllocatedBytes() - before) / updates;
+        System.out.println("bytes allocated per noisy Nature-CNN update on OpenCL: " + perUpdate);
+        assertTrue(perUpdate < 4096, perUpdate + " bytes per update");
+    }
 }
