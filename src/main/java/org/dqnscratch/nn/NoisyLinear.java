@@ -10,7 +10,9 @@ import org.dqnscratch.tensor.Tensor;
  * eps_w[o,i] = f(epsOut[o]) f(epsIn[i]), eps_b = f(epsOut), f(e) = sign(e) sqrt(|e|) of standard normals.
  * Parameters {@code weight_mu}, {@code weight_sigma}, {@code bias_mu}, {@code bias_sigma} as CleanRL's
  * and Kaixhin's NoisyLinear name them; mu ~ U(+-1/sqrt(in)), weight_sigma = sigma0/sqrt(in),
- * bias_sigma = sigma0/sqrt(out) (both references), sigma0 = 0.5.
+ * bias_sigma = sigma0/sqrt(out) (both references), sigma0 = 0.5 (the paper's and CleanRL's; Kaixhin's
+ * --noisy-std defaults to 0.1). Factorized as in the paper's DQN variant and Kaixhin's layer: CleanRL's
+ * rainbow_atari.py, with the same initialisation, draws weight_epsilon.normal_() per weight instead.
  *
  * <p>The noise is two vectors (in + out floats) on the backend, drawn by {@link #resample}; they are not
  * parameters (no gradient, not in checkpoints: the loop redraws them from its saved generator state).
