@@ -39,6 +39,8 @@ public abstract class GoldenCases {
 
     @TestFactory List<DynamicTest> dqnUpdateMlp() { return each("dqn_update_mlp"); }
 
+    @TestFactory List<DynamicTest> noisyLinear() { return each("noisy_linear"); }
+
     @TestFactory List<DynamicTest> duelingAtoms() { return each("dueling_atoms"); }
 
     @TestFactory List<DynamicTest> c51() { return each("c51"); }

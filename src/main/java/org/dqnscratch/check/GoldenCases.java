@@ -14,6 +14,7 @@ import org.dqnscratch.nn.Graph;
 import org.dqnscratch.nn.Linear;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.NoisyLinear;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.QOps;
 import org.dqnscratch.nn.Relu;
@@ -42,7 +43,7 @@ public final class GoldenCases {
     /** The ops of the golden file, in the order the command reports them. */
     public static final List<String> OPS =
             List.of("linear", "conv2d", "relu", "mse", "smooth_l1", "weighted_mse", "weighted_smooth_l1", "td_target", "optimizer", "dqn_update_mlp",
-                    "dueling_atoms", "c51");
+                    "dueling_atoms", "c51", "noisy_linear");
 
     public static List<Case> all() {
         List<Case> out = new ArrayList<>();
@@ -75,6 +76,7 @@ public final class GoldenCases {
             case "dqn_update_mlp" -> dqnUpdateMlp(c, b, check);
             case "dueling_atoms" -> duelingAtoms(c, b, check);
             case "c51" -> c51(c, b, check);
+            case "noisy_linear" -> noisyLinear(c, b, check);
             default -> throw new IllegalArgumentException("no runner for golden op " + op);
         }
     }
@@ -272,6 +274,26 @@ public final class GoldenCases {
         check.close("DqnUpdate loss", expected(ex.get("loss")), new float[] {l2}, ATOL, RTOL);
         for (var e : fields(ex.get("params_after"))) {
             check.close("DqnUpdate param " + e.getKey(), expected(e.getValue()), b.toArray(po2.get(e.getKey()).value()), ATOL, RTOL_SUM);
+        }
+    }
+
+    /** Issue 21: a NoisyLinear with the file's noise, forward and the gradients of sum(y * dy). */
+    static void noisyLinear(JsonNode c, Backend b, Check check) {
+        JsonNode in = c.get("inputs"), ex = c.get("expected");
+        int[] ws = shape(in.get("weight_mu"));
+        NoisyLinear layer = new NoisyLinear(ws[1], ws[0]);
+        Parameters p = Parameters.allocate(b, layer);
+        for (String name : List.of("weight_mu", "weight_sigma", "bias_mu", "bias_sigma")) b.upload(p.get(name).value(), data(in.get(name)), 0);
+        layer.setNoise(b, data(in.get("eps_in")), data(in.get("eps_out")));
+        Tensor x = tensor(b, in.get("x"));
+        x.grad = b.zeros(x.shape());
+        Graph g = Graph.training(b);
+        Tensor y = layer.forward(g, x);
+        g.backward(y, tensor(b, in.get("dy")));
+        check.close("y", expected(ex.get("y")), b.toArray(y), ATOL, RTOL);
+        check.close("dx", expected(ex.get("dx")), b.toArray(x.grad), ATOL, RTOL);
+        for (String name : List.of("weight_mu", "weight_sigma", "bias_mu", "bias_sigma")) {
+            check.close("d" + name, expected(ex.get("d" + name)), b.toArray(p.get(name).value().grad), ATOL, RTOL_SUM);
         }
     }
 }

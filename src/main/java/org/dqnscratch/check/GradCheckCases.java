@@ -12,6 +12,7 @@ import org.dqnscratch.nn.Init;
 import org.dqnscratch.nn.Linear;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
+import org.dqnscratch.nn.NoisyLinear;
 import org.dqnscratch.nn.Param;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.QOps;
@@ -186,6 +187,20 @@ public final class GradCheckCases {
         GradCheck.check(b, c, g -> net.forward(g, x), paramsAnd(p, x), 0.5, 2e-3, 2e-3, seed);
     }
 
+    /**
+     * A NoisyLinear with drawn noise (issue 21): gradients of x, weight_mu, weight_sigma, bias_mu and
+     * bias_sigma through noisy_weights_* and the GEMM. Linear in each single one, so a big step is exact.
+     */
+    public static void noisyLinear(Backend b, Check c, int N, int C, int OC, long seed) {
+        Random r = new Random(seed);
+        NoisyLinear lin = new NoisyLinear(C, OC);
+        Parameters p = Parameters.allocate(b, lin);
+        Init.TORCH_DEFAULT.apply(p, seed);
+        lin.resample(b, new java.util.SplittableRandom(seed));
+        Tensor x = GradCheck.leaf(b, GradCheck.random(r, N * C, 1), N, C);
+        GradCheck.check(b, c, g -> lin.forward(g, x), paramsAnd(p, x), 0.5, 1e-3, 1e-3, seed);
+    }
+
     private static void shuffle(float[] a, Random r) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
@@ -271,6 +286,8 @@ public final class GradCheckCases {
             int N = in(r, 1, 3);
             out.add(new Case("gradcheck conv+linear+dueling", "N=" + N, (b, c) -> convFlattenLinearDueling(b, c, N, seed)));
         }
+        // issue 21, from a generator of its own (the shapes above stay those the command always ran)
+        dense(out, new Random(21), "gradcheck noisy_linear", GradCheckCases::noisyLinear);
         return out;
     }
 }

@@ -315,6 +315,21 @@ public final class ParityCases {
             b.polyak(t, rand(b, r, n), r.nextBoolean() ? 1f : 0.3f, n);
             return out(b, t);
         });
+        // ---- noisy nets (issue 21): weights (epsIn given) and biases (epsIn null, C = 1) ----
+        OPS.put("noisy_weights_forward", (b, r) -> {
+            boolean bias = r.nextBoolean();
+            int OC = odd(r, 33), C = bias ? 1 : odd(r, 45);
+            Tensor w = b.zeros(OC, C);
+            b.noisy_weights_forward(w, rand(b, r, OC, C), rand(b, r, OC, C), bias ? null : rand(b, r, C), rand(b, r, OC), OC, C);
+            return out(b, w);
+        });
+        OPS.put("noisy_weights_backward", (b, r) -> {
+            boolean bias = r.nextBoolean();
+            int OC = odd(r, 33), C = bias ? 1 : odd(r, 45);
+            Tensor dmu = rand(b, r, OC, C), dsigma = rand(b, r, OC, C);
+            b.noisy_weights_backward(r.nextBoolean() ? dmu : null, dsigma, rand(b, r, OC, C), bias ? null : rand(b, r, C), rand(b, r, OC), OC, C);
+            return out(b, dmu, dsigma);
+        });
     }
 
     static float[] abs(float[] a) {

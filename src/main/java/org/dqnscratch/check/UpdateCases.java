@@ -2,6 +2,7 @@ package org.dqnscratch.check;
 
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.dqnscratch.nn.Conv2d;
@@ -12,6 +13,7 @@ import org.dqnscratch.nn.Linear;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.Relu;
 import org.dqnscratch.nn.Sequential;
@@ -36,16 +38,19 @@ public final class UpdateCases {
 
     public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
                               Loss loss, boolean doubleDqn, int steps) {
-        return run(b, net, obsShape, actions, opt, loss, doubleDqn, steps, false);
+        return run(b, noise -> net.get(), obsShape, actions, opt, loss, doubleDqn, steps, false, false);
     }
 
     /**
-     * With {@code weighted}, the loss weighs the samples with importance weights (prioritized replay's);
-     * a {@link Distributional} network is trained with C51's cross-entropy ({@code loss} unused).
+     * As above; with {@code weighted}, the loss weighs the samples with importance weights (prioritized
+     * replay's); a {@link Distributional} network is trained with C51's cross-entropy ({@code loss}
+     * unused); with {@code noisy} the networks are made with a Noise each, redrawn before every step as
+     * a --noisy run does.
      */
-    public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
-                              Loss loss, boolean doubleDqn, int steps, boolean weighted) {
-        Module online = net.get(), target = net.get();
+    static Outcome run(Backend b, Function<Noise, Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
+                       Loss loss, boolean doubleDqn, int steps, boolean weighted, boolean noisy) {
+        Noise onlineNoise = noisy ? new Noise() : null, targetNoise = noisy ? new Noise() : null;
+        Module online = net.apply(onlineNoise), target = net.apply(targetNoise);
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 3);
         pt.updateFrom(po, 1f);
@@ -56,6 +61,13 @@ public final class UpdateCases {
         DqnUpdate u = online instanceof Distributional d
                 ? DqnUpdate.categorical(d, po, (Distributional) target, pt, opt.apply(po), weights, 0.99f, doubleDqn)
                 : new DqnUpdate(online, po, target, pt, opt.apply(po), weights == null ? loss : loss.weightedBy(weights), 0.99f, doubleDqn);
+        if (noisy) {
+            SplittableRandom noise = new SplittableRandom(21);
+            u.beforeEachStep(() -> {
+                onlineNoise.resample(b, noise);
+                targetNoise.resample(b, noise);
+            });
+        }
         Random r = new Random(11);
         float[] errors = new float[steps * N], stepErrors = new float[N];
         int[] batchShape = new int[obsShape.length + 1];
@@ -76,14 +88,14 @@ public final class UpdateCases {
 
     static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
                           boolean doubleDqn) {
-        return same(net, obsShape, actions, opt, loss, doubleDqn, false);
+        return same(noise -> net.get(), obsShape, actions, opt, loss, doubleDqn, false, false);
     }
 
-    static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
-                          boolean doubleDqn, boolean weighted) {
+    static Case.Body same(Function<Noise, Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
+                          boolean doubleDqn, boolean weighted, boolean noisy) {
         return (device, c) -> {
-            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted);
-            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted);
+            Outcome want = run(new CpuBackend(), net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted, noisy);
+            Outcome got = run(device, net, obsShape, actions, opt, loss, doubleDqn, STEPS, weighted, noisy);
             close(c, "losses", want.losses(), got.losses());
             close(c, "parameters after " + STEPS + " updates", want.params(), got.params());
             close(c, "per-sample TD errors", want.tdErrors(), got.tdErrors());
@@ -106,10 +118,21 @@ public final class UpdateCases {
 
     /** C51 (dueling per atom, Double DQN's chooser, importance-weighted cross-entropy): Rainbow's update without noise. */
     public static final Case C51_DUELING_DOUBLE_WEIGHTED_ADAM = new Case("dqn-update", "c51 dueling double-dqn weighted adam",
-            same(() -> Networks.mlp(6, new int[] {17, 9}, 3, true, new Support(11, -2f, 3f)), new int[] {6}, 3,
-                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), null, true, true));
+            same(noise -> Networks.mlp(6, new int[] {17, 9}, 3, true, new Support(11, -2f, 3f)), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), null, true, true, false));
+
+    /** Issue 21: a noisy dueling MLP (every layer NoisyLinear), its noise redrawn before every step. */
+    public static final Case NOISY_MLP_DUELING_DOUBLE_ADAM = new Case("dqn-update", "noisy mlp dueling double-dqn adam",
+            same(noise -> Networks.mlp(6, new int[] {17, 9}, 3, true, noise), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), Loss.smoothL1(1f), true, false, true));
+
+    /** Rainbow's update: noisy layers, separate dueling streams per atom, C51, Double DQN, importance weights. */
+    public static final Case RAINBOW_MLP = new Case("dqn-update", "rainbow mlp (noisy, dueling streams, c51, double-dqn, weighted)",
+            same(noise -> Networks.mlp(6, new int[] {17, 9}, 3, new Networks.Head(true, true, new Support(11, -2f, 3f)), noise), new int[] {6}, 3,
+                    p -> new Adam(p, 1e-2f).withClip(GradClip.byNorm(1f)), null, true, true, true));
 
     public static List<Case> all() {
-        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP, C51_DUELING_DOUBLE_WEIGHTED_ADAM);
+        return List.of(MLP_DUELING_DOUBLE_ADAM_NORM_CLIP, SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP, C51_DUELING_DOUBLE_WEIGHTED_ADAM,
+                NOISY_MLP_DUELING_DOUBLE_ADAM, RAINBOW_MLP);
     }
 }

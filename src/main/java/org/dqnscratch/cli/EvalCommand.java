@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
         CpuBackend backend = new CpuBackend();
         QNetwork net = QNetwork.load(backend, checkpoint, rom);
         try (Env env = net.makeEnv(seed)) {
-            GreedyPolicy policy = GreedyPolicy.of(net, backend, 1);
+            GreedyPolicy policy = GreedyPolicy.evaluation(net, backend, 1);
             List<BufferedImage> frames = gif == null ? null : new ArrayList<>();
             Evaluation ev = Evaluation.run(env, policy, episodes, seed, epsilon, frames);
             if (gif != null) {

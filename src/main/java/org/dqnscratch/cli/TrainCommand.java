@@ -152,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Fields that make a different network or environment: a resumed run cannot change them. */
     private static final java.util.Set<String> FIXED = java.util.Set.of("env", "slippery", "game", "pipeline", "frameSkip", "frameStack",
-            "hidden", "dueling", "duelingStreams", "distributional", "atoms", "vMin", "vMax", "optimizer", "envs");
+            "hidden", "dueling", "duelingStreams", "distributional", "atoms", "vMin", "vMax", "noisy", "optimizer", "envs");
 
     /**
      * The config.json keys every resumable run has written: DqnConfig's fields when --resume came

@@ -16,6 +16,8 @@ import org.dqnscratch.tensor.Tensor;
 public final class Graph {
     public final Backend backend;
     private final boolean recording;
+    /** False for greedy evaluation: noisy layers use their means (PyTorch's eval mode). */
+    private final boolean noisy;
 
     private Tensor[] arena = new Tensor[16];
     private int used;
@@ -26,9 +28,12 @@ public final class Graph {
     private Tensor[] outs = new Tensor[16], ins0 = new Tensor[16], ins1 = new Tensor[16];
     private int tapeLength;
 
-    private Graph(Backend backend, boolean recording) {
+    private Graph(Backend backend, boolean recording) { this(backend, recording, true); }
+
+    private Graph(Backend backend, boolean recording, boolean noisy) {
         this.backend = backend;
         this.recording = recording;
+        this.noisy = noisy;
     }
 
     /** A graph that records ops so {@link #backward} can run. */
@@ -37,7 +42,17 @@ public final class Graph {
     /** A graph for inference (acting, target network): nothing recorded, no gradient buffers. */
     public static Graph inference(Backend backend) { return new Graph(backend, false); }
 
+    /**
+     * An inference graph in which noisy layers use their means (PyTorch's {@code eval()} mode, as
+     * Kaixhin's Rainbow evaluates): greedy evaluations then depend on the parameters alone. Layers
+     * without noise run as in {@link #inference}.
+     */
+    public static Graph evaluation(Backend backend) { return new Graph(backend, false, false); }
+
     public boolean recording() { return recording; }
+
+    /** True when noisy layers add their noise (training and acting passes); false in {@link #evaluation} graphs. */
+    public boolean noisy() { return noisy; }
 
     /** Starts a new pass: arena slots and tape are reused from the start. */
     public void reset() {

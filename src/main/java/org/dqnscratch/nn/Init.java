@@ -24,13 +24,19 @@ public enum Init {
         };
     }
 
-    /** Fills every parameter, in declaration order, from one generator seeded with {@code seed}. */
+    /**
+     * Fills every parameter, in declaration order, from one generator seeded with {@code seed}. A noisy
+     * layer's parameters (kinds NOISY_MU, CONSTANT) get Fortunato et al.'s initialisation under every
+     * initialiser: theirs is part of the method (sigma_0 is scaled for those bounds), and PyTorch's
+     * NoisyLinear (CleanRL, Kaixhin) ignores any other.
+     */
     public void apply(Parameters params, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         for (Param p : params.list()) {
             Tensor t = p.value();
             float[] data = new float[t.size];
-            double bound = bound(p);
+            if (p.kind == Param.Kind.CONSTANT) java.util.Arrays.fill(data, p.fill); // draws nothing
+            double bound = p.kind == Param.Kind.CONSTANT ? 0 : p.kind == Param.Kind.NOISY_MU ? 1.0 / Math.sqrt(p.fanIn) : bound(p);
             if (bound > 0) for (int i = 0; i < data.length; i++) data[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
             params.backend.upload(t, data, 0);
         }

@@ -29,38 +29,53 @@ public final class Networks {
     }
 
     /** in -> hidden... (ReLU) -> actions, or a dueling head over the last hidden layer. */
-    public static Module mlp(int in, int[] hidden, int actions, boolean dueling) { return mlp(in, hidden, actions, dueling, null); }
+    public static Module mlp(int in, int[] hidden, int actions, boolean dueling) { return mlp(in, hidden, actions, Head.of(dueling, null), null); }
 
     /** As above, with a distributional (C51) head when {@code support} is not null. */
     public static Module mlp(int in, int[] hidden, int actions, boolean dueling, Support support) {
-        return mlp(in, hidden, actions, Head.of(dueling, support));
+        return mlp(in, hidden, actions, Head.of(dueling, support), null);
     }
 
-    /** in -> hidden... (ReLU) -> the {@code head}; separate dueling streams each get their own copy of the last hidden layer. */
-    public static Module mlp(int in, int[] hidden, int actions, Head head) {
+    /** As above (Q values), noisy when {@code noise} is not null. */
+    public static Module mlp(int in, int[] hidden, int actions, boolean dueling, Noise noise) {
+        return mlp(in, hidden, actions, Head.of(dueling, null), noise);
+    }
+
+    public static Module mlp(int in, int[] hidden, int actions, Head head) { return mlp(in, hidden, actions, head, null); }
+
+    /**
+     * in -> hidden... (ReLU) -> the {@code head}; separate dueling streams each get their own copy of
+     * the last hidden layer. With {@code noise} not null every Linear is a {@link NoisyLinear} (the
+     * hidden layers, the head, both dueling streams: on an MLP every layer is fully connected, as the
+     * noisy layers of Kaixhin's and CleanRL's networks are all of theirs).
+     */
+    public static Module mlp(int in, int[] hidden, int actions, Head head, Noise noise) {
         if (head.separateStreams() && hidden.length == 0) throw new IllegalArgumentException("separate dueling streams need a hidden layer");
         int shared = head.separateStreams() ? hidden.length - 1 : hidden.length;
         List<Module> layers = new ArrayList<>();
         int width = in;
         for (int i = 0; i < shared; i++) {
-            layers.add(new Linear(width, hidden[i]));
+            layers.add(linear(noise, width, hidden[i]));
             layers.add(new Relu());
             width = hidden[i];
         }
-        layers.add(top(width, head.separateStreams() ? hidden[shared] : 0, actions, head));
+        layers.add(top(noise, width, head.separateStreams() ? hidden[shared] : 0, actions, head));
         return distributional(Sequential.of(layers), actions, head.support());
     }
+
+    /** A Linear, or a NoisyLinear of {@code noise} when it is not null. */
+    static Module linear(Noise noise, int in, int out) { return noise == null ? new Linear(in, out) : noise.linear(in, out); }
 
     /**
      * The last layer(s) on {@code in} features: a linear layer of actions x atoms, or a dueling head,
      * its streams each with a hidden layer of {@code streamHidden} units when that is not 0.
      */
-    private static Module top(int in, int streamHidden, int actions, Head head) {
+    private static Module top(Noise noise, int in, int streamHidden, int actions, Head head) {
         int K = head.atoms();
-        if (!head.dueling()) return new Linear(in, actions * K);
-        if (streamHidden == 0) return new DuelingHead(in, actions, K);
-        return DuelingHead.withStreams(new Sequential(new Linear(in, streamHidden), new Relu(), new Linear(streamHidden, K)),
-                new Sequential(new Linear(in, streamHidden), new Relu(), new Linear(streamHidden, actions * K)), actions, K);
+        if (!head.dueling()) return linear(noise, in, actions * K);
+        if (streamHidden == 0) return DuelingHead.withStreams(linear(noise, in, K), linear(noise, in, actions * K), actions, K);
+        return DuelingHead.withStreams(new Sequential(linear(noise, in, streamHidden), new Relu(), linear(noise, streamHidden, K)),
+                new Sequential(linear(noise, in, streamHidden), new Relu(), linear(noise, streamHidden, actions * K)), actions, K);
     }
 
     /**
@@ -69,28 +84,34 @@ public final class Networks {
      * of the seed's PyTorch {@code DQN} module ({@code conv.0.weight} ... {@code fc.2.bias}), so
      * its {@code load_state_dict} takes our checkpoints.
      */
-    public static Module natureCnn(int frames, int actions, boolean dueling) { return natureCnn(frames, actions, dueling, null); }
+    public static Module natureCnn(int frames, int actions, boolean dueling) { return natureCnn(frames, actions, 32, 64, 64, 512, Head.of(dueling, null), null); }
 
-    /** As above, distributional (C51) with a {@code support} that is not null (see {@link #mlp(int, int[], int, boolean, Support)}). */
+    /** As above, distributional (C51) with a {@code support} that is not null (see {@link #mlp(int, int[], int, Head, Noise)}). */
     public static Module natureCnn(int frames, int actions, boolean dueling, Support support) {
-        return natureCnn(frames, actions, 32, 64, 64, 512, Head.of(dueling, support));
+        return natureCnn(frames, actions, 32, 64, 64, 512, Head.of(dueling, support), null);
     }
 
     /** As above with the given {@code head}; with separate dueling streams their parameters are fc.value.* and fc.advantage.*. */
-    public static Module natureCnn(int frames, int actions, Head head) { return natureCnn(frames, actions, 32, 64, 64, 512, head); }
+    public static Module natureCnn(int frames, int actions, Head head) { return natureCnn(frames, actions, 32, 64, 64, 512, head, null); }
 
     /**
      * The Nature CNN's geometry (8x8/4, 4/2, 3/1 on 84x84, then a hidden layer) with other widths:
      * c1, c2, c3 channels and a hidden layer of {@code hidden} (32, 64, 64, 512 in the paper).
      */
     public static Module natureCnn(int frames, int actions, boolean dueling, int c1, int c2, int c3, int hidden) {
-        return natureCnn(frames, actions, c1, c2, c3, hidden, Head.of(dueling, null));
+        return natureCnn(frames, actions, c1, c2, c3, hidden, Head.of(dueling, null), null);
     }
 
-    public static Module natureCnn(int frames, int actions, int c1, int c2, int c3, int hidden, Head head) {
+    /** As above (Q values); with {@code noise} not null the fully connected layers (fc.0, fc.2) are noisy, as in CleanRL and Kaixhin. */
+    public static Module natureCnn(int frames, int actions, boolean dueling, int c1, int c2, int c3, int hidden, Noise noise) {
+        return natureCnn(frames, actions, c1, c2, c3, hidden, Head.of(dueling, null), noise);
+    }
+
+    /** The general form: widths, head, and noisy fully connected layers when {@code noise} is not null. */
+    public static Module natureCnn(int frames, int actions, int c1, int c2, int c3, int hidden, Head head, Noise noise) {
         int features = c3 * 7 * 7;
-        Module fc = head.separateStreams() ? top(features, hidden, actions, head)
-                : new Sequential(new Linear(features, hidden), new Relu(), top(hidden, 0, actions, head));
+        Module fc = head.separateStreams() ? top(noise, features, hidden, actions, head)
+                : new Sequential(linear(noise, features, hidden), new Relu(), top(noise, hidden, 0, actions, head));
         return distributional(new ScaledInput(1f / 255f, Named.of(
                 "conv", new Sequential(
                         new Conv2d(frames, c1, 8, 4, 0), new Relu(),

@@ -41,6 +41,16 @@ public final class Parameters {
             return add(new Param(name, Param.Kind.BIAS, new int[] {size}, fanIn, fanOut));
         }
 
+        /** A noisy layer's mean (weight_mu, bias_mu): see {@link Param.Kind#NOISY_MU}. */
+        public Param noisyMu(String name, int fanIn, int fanOut, int... shape) {
+            return add(new Param(name, Param.Kind.NOISY_MU, shape.clone(), fanIn, fanOut));
+        }
+
+        /** A parameter every element of which starts at {@code fill} (a noisy layer's sigma). */
+        public Param constant(String name, float fill, int fanIn, int fanOut, int... shape) {
+            return add(new Param(name, Param.Kind.CONSTANT, shape.clone(), fanIn, fanOut, fill));
+        }
+
         private Param add(Param p) {
             if (params.putIfAbsent(p.name, p) != null) throw new IllegalArgumentException("parameter declared twice: " + p.name);
             return p;

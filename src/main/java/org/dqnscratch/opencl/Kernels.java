@@ -19,7 +19,7 @@ public final class Kernels {
     private Kernels() {}
 
     /** In compile order (reduce.cl and gemm.cl define what later files use). The parity test checks this lists every file. */
-    public static final String[] FILES = {"reduce.cl", "gemm.cl", "dense.cl", "conv.cl", "elementwise.cl", "qhead.cl", "loss.cl", "optim.cl"};
+    public static final String[] FILES = {"reduce.cl", "gemm.cl", "dense.cl", "conv.cl", "elementwise.cl", "qhead.cl", "loss.cl", "optim.cl", "noisy.cl"};
 
     /**
      * Kernels launched by several ops, with those ops: they have no Java twin of their own and are

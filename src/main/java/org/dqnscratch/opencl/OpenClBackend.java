@@ -595,4 +595,15 @@ public final class OpenClBackend implements Backend {
     @Override public void polyak(Tensor target, Tensor source, float tau, int n) {
         run1d(kernel("polyak").t(target).t(source).f(tau).i(n), n);
     }
+
+    // ---- noisy nets (issue 21) ------------------------------------------------------------------
+
+    @Override public void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C) {
+        run1d(kernel("noisy_weights_forward").t(w).t(mu).t(sigma).t(epsIn).t(epsOut).i(OC).i(C), OC * C);
+    }
+
+    @Override public void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C) {
+        if (dmu == null && dsigma == null) return;
+        run1d(kernel("noisy_weights_backward").t(dmu).t(dsigma).t(dw).t(epsIn).t(epsOut).i(OC).i(C), OC * C);
+    }
 }

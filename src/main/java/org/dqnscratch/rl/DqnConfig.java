@@ -68,6 +68,10 @@ public final class DqnConfig implements Cloneable {
     @Doc("distributional: atoms of the support") public int atoms = 51;
     @Doc("distributional: the smallest return of the support") public double vMin = -10;
     @Doc("distributional: the largest return of the support") public double vMax = 10;
+    @Doc("noisy nets (Fortunato et al. 2018): the fully connected layers (every layer of the MLP; the Nature CNN's fc.0 and fc.2) get"
+            + " factorized Gaussian noise (sigma_0 0.5, their own initialisation whatever --init says), redrawn before every acting and every gradient step;"
+            + " actions are greedy under the noise, so the epsilon schedule is not used (epsilon 0); evaluations use the means")
+    public boolean noisy = false;
 
     // --- loss and optimizer ---
     @Doc("TD loss: mse or huber (SmoothL1, beta 1)") public String loss = "huber";
@@ -194,6 +198,7 @@ public final class DqnConfig implements Cloneable {
         need(unit(targetUnit), "--target-unit must be steps or episodes");
         need(evalEpisodes >= 1, "--eval-episodes must be >= 1");
         need(diagnoseEvery >= 0, "--diagnose-every must be >= 0");
+        need(!(noisy && diagnoseEvery > 0), "--diagnose-every reads plain Linear layers: it does not work with --noisy");
         need(evalEvery >= 0, "--eval-every must be >= 0");
         need(solveCheckEvery >= 1, "--solve-check-every must be >= 1");
         need(clipNorm >= 0 && clipValue >= 0, "--clip-norm and --clip-value must be >= 0");

@@ -131,7 +131,7 @@ public final class DqnTraining {
         TrainingBatch batch = new TrainingBatch(backend, spec, cfg, obsSize);
 
         // Networks: online (trained) and target (bootstrapped from); same initial weights.
-        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.head());
+        QNetwork online = QNetwork.create(backend, spec, obsSize, actions, cfg.hidden, cfg.head(), cfg.noisy);
         Init.parse(cfg.init).apply(online.params(), seed);
         // --target-update 0: no target network, the online network computes its own TD targets.
         QNetwork target = online;
@@ -148,13 +148,15 @@ public final class DqnTraining {
                 : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
                         batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
 
-        GreedyPolicy actor = GreedyPolicy.of(online, backend, N), evalPolicy = N == 1 ? actor : GreedyPolicy.of(online, backend, 1);
+        // Evaluations use a noisy network's means (GreedyPolicy.evaluation); acting uses its noise.
+        GreedyPolicy actor = GreedyPolicy.of(online, backend, N),
+                evalPolicy = N == 1 && !cfg.noisy ? actor : GreedyPolicy.evaluation(online, backend, 1);
         EpsilonSchedule epsilon = cfg.epsilonSchedule();
         Replay saved = batch.saved(cfg.saveReplay);
         TrainingCheckpoint.Resumed resumed = resume
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
         TrainingCheckpoint.Counters from = resume ? resumed.counters()
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1);
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1, seed + 2);
         if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
@@ -168,6 +170,9 @@ public final class DqnTraining {
             }
         }
         Rng actRng = new Rng(from.actRng()), sampleRng = new Rng(from.sampleRng());
+        // --noisy: noise drawn before every acting step and every gradient step (NoisyExploration).
+        NoisyExploration noise = cfg.noisy ? new NoisyExploration(backend, online, target, from.noiseRng()) : null;
+        if (noise != null) update.beforeEachStep(noise::beforeStep);
         EnvStepper stepper = new EnvStepper(envs);
 
         Map<String, String> meta = new LinkedHashMap<>();
@@ -232,7 +237,7 @@ public final class DqnTraining {
                 }
                 // 1. Act epsilon-greedily in every environment: one forward pass for the greedy ones, queued with
                 //    the read-back of its Q values ahead of this round's training (2), so they need nothing after them.
-                double eps = epsilon.value(step, episode);
+                double eps = noise != null ? 0 : epsilon.value(step, episode); // a noisy network explores through its noise
                 boolean anyGreedy = false;
                 for (int i = 0; i < N; i++) {
                     random[i] = actRng.nextDouble() < eps;
@@ -240,6 +245,7 @@ public final class DqnTraining {
                     anyGreedy |= !random[i];
                 }
                 if (anyGreedy) {
+                    if (noise != null) noise.beforeActing();
                     for (int i = 0; i < N; i++) System.arraycopy(obs[i], 0, actBatch, i * obsSize, obsSize);
                     actor.submit(actBatch);
                 }
@@ -319,7 +325,7 @@ public final class DqnTraining {
                 if (checkpointDue && !finished && step < cfg.totalSteps) {
                     checkpointDue = false;
                     TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
-                            counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                            counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, noise, loss, solve), meta, saved,
                             saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
                     out.message("step " + step + ": checkpoint saved in " + runDir);
                 }
@@ -332,7 +338,7 @@ public final class DqnTraining {
 
         // 9. Save the last network with the training state (for --resume) and the learning curve; evaluate unless interrupted.
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(),
-                counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, loss, solve), meta, saved,
+                counters(step, episode, lastEvalStep, best, batch, actRng, sampleRng, noise, loss, solve), meta, saved,
                 saved != null ? OpenEpisodes.of(envs, obs, epReturn, epLength) : null);
         meta.put("step", Long.toString(step));
         meta.remove("eval");
@@ -347,7 +353,7 @@ public final class DqnTraining {
                     : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
             if (last != null) {
                 best.offer(last, step);
-                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.of(net, backend, 1), cfg.evalEpisodes, evalSeed,
+                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.evaluation(net, backend, 1), cfg.evalEpisodes, evalSeed,
                         cfg.evalEpsilon, null, stopRequested));
             }
             interrupted = handed == null;
@@ -360,7 +366,7 @@ public final class DqnTraining {
         }
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
-            Evaluation.run(evalEnv, GreedyPolicy.of(best.network(), backend, 1), 1, evalSeed, 0, frames);
+            Evaluation.run(evalEnv, GreedyPolicy.evaluation(best.network(), backend, 1), 1, evalSeed, 0, frames);
             Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
         }
         evalEnv.close();
@@ -400,9 +406,9 @@ public final class DqnTraining {
 
     /** The loop's counters for a checkpoint at {@code step}. */
     private static TrainingCheckpoint.Counters counters(long step, long episode, long lastEvalStep, BestNetwork best, TrainingBatch batch,
-                                                        Rng actRng, Rng sampleRng, double loss, Solve solve) {
+                                                        Rng actRng, Rng sampleRng, NoisyExploration noise, double loss, Solve solve) {
         return new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state(),
-                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1);
+                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, noise == null ? 0 : noise.state());
     }
 
     /**

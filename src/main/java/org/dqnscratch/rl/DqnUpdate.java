@@ -92,6 +92,7 @@ public final class DqnUpdate {
      * cross-entropy instead (Rainbow's priority), one read.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss, float[] tdErrors) {
+        if (beforeStep != null) beforeStep.run();
         Tensor l = lossAndGradient(s, actions, reward, terminated, sNext);
         if (tdErrors != null) tdErrors(tdErrors);
         optimizer.step();
@@ -176,4 +177,11 @@ public final class DqnUpdate {
     public void syncTarget(float tau) { targetParams.updateFrom(onlineParams, tau); }
 
     public Optimizer optimizer() { return optimizer; }
+
+    // ---- noisy nets (issue 21) ------------------------------------------------------------------
+
+    private Runnable beforeStep;
+
+    /** Runs {@code r} at the start of every {@link #step} (a noisy run redraws its networks' noise there); null: nothing. */
+    public void beforeEachStep(Runnable r) { beforeStep = r; }
 }

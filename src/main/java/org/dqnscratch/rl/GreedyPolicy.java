@@ -31,14 +31,17 @@ public final class GreedyPolicy {
 
     /** One observation of {@code observationShape} (e.g. {4} or {4, 84, 84}) per row, {@code batch} rows, uploaded as floats. */
     public GreedyPolicy(Module network, Backend backend, int[] observationShape, int actions, int batch) {
-        this(network, backend, observationShape, actions, batch, false);
+        this(network, backend, observationShape, actions, batch, false, Graph.inference(backend));
     }
 
-    /** As above; with {@code pixels} the observations must be integers 0..255 and are uploaded as bytes. */
-    private GreedyPolicy(Module network, Backend backend, int[] observationShape, int actions, int batch, boolean pixels) {
+    /**
+     * As above; with {@code pixels} the observations must be integers 0..255 and are uploaded as bytes;
+     * {@code graph}: an inference graph (acting: noisy layers add their noise) or an evaluation one (their means).
+     */
+    private GreedyPolicy(Module network, Backend backend, int[] observationShape, int actions, int batch, boolean pixels, Graph graph) {
         this.network = network;
         this.backend = backend;
-        this.graph = Graph.inference(backend);
+        this.graph = graph;
         int[] shape = new int[observationShape.length + 1];
         shape[0] = batch;
         System.arraycopy(observationShape, 0, shape, 1, observationShape.length);
@@ -56,10 +59,19 @@ public final class GreedyPolicy {
         this(network, backend, new int[] {observationSize}, actions, 1);
     }
 
-    /** The policy of {@code net} for {@code batch} environments at once. */
-    public static GreedyPolicy of(QNetwork net, Backend backend, int batch) {
+    /** The acting policy of {@code net} for {@code batch} environments at once (a noisy network acts with its noise). */
+    public static GreedyPolicy of(QNetwork net, Backend backend, int batch) { return of(net, backend, batch, Graph.inference(backend)); }
+
+    /**
+     * The greedy policy of {@code net} for evaluations: a noisy network's layers use their means (PyTorch's
+     * eval mode, as Kaixhin's Rainbow evaluates), so that an evaluation depends on the parameters and the
+     * seed alone; for a plain network the same as {@link #of}.
+     */
+    public static GreedyPolicy evaluation(QNetwork net, Backend backend, int batch) { return of(net, backend, batch, Graph.evaluation(backend)); }
+
+    private static GreedyPolicy of(QNetwork net, Backend backend, int batch, Graph graph) {
         int[] shape = net.spec().pixels() ? new int[] {net.spec().atari().stack(), 84, 84} : new int[] {net.observationSize()};
-        return new GreedyPolicy(net.module(), backend, shape, net.actions(), batch, net.spec().pixels());
+        return new GreedyPolicy(net.module(), backend, shape, net.actions(), batch, net.spec().pixels(), graph);
     }
 
     public int batch() { return batch; }

@@ -11,6 +11,7 @@ import org.dqnscratch.io.CheckpointException;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.nn.Support;
 import org.dqnscratch.tensor.Backend;
@@ -20,20 +21,42 @@ import org.dqnscratch.tensor.Backend;
  * acts in and its architecture (an MLP over a flat observation, or the Nature CNN over stacked
  * Atari frames; dueling or not; distributional over a {@code support}, or not when it is null),
  * stored in the safetensors metadata.
+ *
+ * <p>{@code noise}: the noisy layers of a noisy network (--noisy, issue 21; metadata "noisy"), null
+ * for a plain one. Its noise vectors are not saved: a checkpoint holds the four PyTorch parameters
+ * of each NoisyLinear, not the weight_epsilon / bias_epsilon buffers (PyTorch loads it with
+ * {@code strict=False}, and its next {@code reset_noise()} fills them); the training loop redraws
+ * the noise from its saved generator state instead (see {@link NoisyExploration}).
  */
-public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head) {
+public record QNetwork(Module module, Parameters params, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head,
+                       Noise noise) {
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling) {
-        return create(backend, spec, observationSize, actions, hidden, Networks.Head.of(dueling, null));
+        return create(backend, spec, observationSize, actions, hidden, Networks.Head.of(dueling, null), false);
     }
 
-    /** With a distributional head, a C51 network ({@link org.dqnscratch.nn.Distributional}). */
-    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head) {
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, head) : Networks.mlp(observationSize, hidden, actions, head);
-        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), head);
+    /** With {@code noisy}, the fully connected layers are NoisyLinear. */
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling, boolean noisy) {
+        return create(backend, spec, observationSize, actions, hidden, Networks.Head.of(dueling, null), noisy);
     }
+
+    /**
+     * With a distributional head, a C51 network ({@link org.dqnscratch.nn.Distributional}); with
+     * {@code noisy}, the fully connected layers are NoisyLinear ({@link Networks}).
+     */
+    public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head,
+                                  boolean noisy) {
+        Noise noise = noisy ? new Noise() : null;
+        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, 32, 64, 64, 512, head, noise)
+                : Networks.mlp(observationSize, hidden, actions, head, noise);
+        return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), head,
+                noise);
+    }
+
+    /** True for a network with noisy layers. */
+    public boolean noisy() { return noise != null; }
 
     /** A network of the same architecture for the same environment (a target network). */
-    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, head); }
+    public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, head, noisy()); }
 
     public boolean dueling() { return head.dueling(); }
 
@@ -63,6 +86,7 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
             meta.put("v_min", Float.toString(support.vMin()));
             meta.put("v_max", Float.toString(support.vMax()));
         }
+        if (noisy()) meta.put("noisy", "true"); // absent: a plain network, as every checkpoint before issue 21
         meta.putAll(extra);
         SafeTensors.save(file, params, meta);
     }
@@ -94,7 +118,7 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
                     ? new Support(Integer.parseInt(meta.get("atoms")), Float.parseFloat(meta.getOrDefault("v_min", "")),
                     Float.parseFloat(meta.getOrDefault("v_max", ""))) : null;
             Networks.Head head = new Networks.Head(Boolean.parseBoolean(meta.get("dueling")), Boolean.parseBoolean(meta.get("dueling_streams")), support);
-            QNetwork net = create(backend, spec, obs, actions, widths, head);
+            QNetwork net = create(backend, spec, obs, actions, widths, head, Boolean.parseBoolean(meta.get("noisy")));
             SafeTensors.load(file, net.params());
             return net;
         } catch (NumberFormatException e) {

@@ -88,10 +88,11 @@ final class TrainingCheckpoint {
      * The loop's position: steps, episodes, solve-check bookkeeping, generator states, the loss last
      * read and the gradient steps taken (which decide when the next loss is read back), the step
      * the run was solved at (-1: not yet), and the step of an evaluation a stop request gave up (-1:
-     * none), which a resume runs again.
+     * none), which a resume runs again; noiseRng: the state of a --noisy run's noise generator
+     * (NoisyExploration; unused otherwise).
      */
     record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng,
-                    double loss, long updates, long solvedStep, long stoppedEvalStep) {
+                    double loss, long updates, long solvedStep, long stoppedEvalStep, long noiseRng) {
         Map<String, String> toMetadata() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("step", Long.toString(step));
@@ -105,6 +106,7 @@ final class TrainingCheckpoint {
             m.put("updates", Long.toString(updates));
             m.put("solved_step", Long.toString(solvedStep));
             m.put("stopped_eval_step", Long.toString(stoppedEvalStep));
+            m.put("noise_rng", Long.toString(noiseRng));
             return m;
         }
 
@@ -114,7 +116,9 @@ final class TrainingCheckpoint {
                     Long.parseLong(m.get("act_rng")), Long.parseLong(m.get("sample_rng")),
                     // absent from an older version's checkpoints
                     Double.parseDouble(m.getOrDefault("loss", "NaN")), Long.parseLong(m.getOrDefault("updates", "0")),
-                    Long.parseLong(m.getOrDefault("solved_step", "-1")), Long.parseLong(m.getOrDefault("stopped_eval_step", "-1")));
+                    Long.parseLong(m.getOrDefault("solved_step", "-1")), Long.parseLong(m.getOrDefault("stopped_eval_step", "-1")),
+                    // before issue 21 there were no noisy runs: any value does for the others
+                    Long.parseLong(m.getOrDefault("noise_rng", "0")));
         }
     }
 

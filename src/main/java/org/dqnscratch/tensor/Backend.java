@@ -269,4 +269,18 @@ public interface Backend extends AutoCloseable {
 
     /** target = tau * source + (1 - tau) * target (tau = 1 is a hard copy). */
     void polyak(Tensor target, Tensor source, float tau, int n);
+
+    // ---- noisy nets (Fortunato et al. 2018, issue 21) ------------------------------------------
+    // Factorized Gaussian noise: a NoisyLinear's effective weights are mu + sigma * (epsOut[o] * epsIn[i]),
+    // made in a graph tensor before its matmul_forward, so the GEMM and its backward are the plain ones.
+
+    /**
+     * w[o,i] = mu[o,i] + sigma[o,i] * (epsOut[o] * epsIn[i]) for o < OC, i < C; epsIn null means 1 (the
+     * bias: w[o] = mu[o] + sigma[o] * epsOut[o], with C = 1). PyTorch's order of rounding: the outer
+     * product first (weight_epsilon = epsOut.ger(epsIn)), then sigma times it, then the sum.
+     */
+    void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C);
+
+    /** dmu[o,i] += dw[o,i]; dsigma[o,i] += dw[o,i] * (epsOut[o] * epsIn[i]) (epsIn null: 1). */
+    void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C);
 }

@@ -462,4 +462,32 @@ public final class CpuBackend implements Backend {
             t[ti] = tau * s[source.offset + i] + (1f - tau) * t[ti];
         }
     }
+
+    // ---- noisy nets (issue 21) ------------------------------------------------------------------
+
+    @Override public void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C) {
+        float[] wv = data(w), m = data(mu), s = data(sigma), eo = data(epsOut), ei = epsIn == null ? null : data(epsIn);
+        for (int o = 0; o < OC; o++) {
+            float out = eo[epsOut.offset + o];
+            for (int i = 0; i < C; i++) {
+                float eps = ei == null ? out : out * ei[epsIn.offset + i]; // weight_epsilon = epsOut.ger(epsIn), rounded first
+                int k = o * C + i;
+                wv[w.offset + k] = m[mu.offset + k] + s[sigma.offset + k] * eps;
+            }
+        }
+    }
+
+    @Override public void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C) {
+        float[] d = data(dw), eo = data(epsOut), ei = epsIn == null ? null : data(epsIn);
+        float[] dm = dmu == null ? null : data(dmu), ds = dsigma == null ? null : data(dsigma);
+        for (int o = 0; o < OC; o++) {
+            float out = eo[epsOut.offset + o];
+            for (int i = 0; i < C; i++) {
+                int k = o * C + i;
+                float g = d[dw.offset + k];
+                if (dm != null) dm[dmu.offset + k] += g;
+                if (ds != null) ds[dsigma.offset + k] += g * (ei == null ? out : out * ei[epsIn.offset + i]);
+            }
+        }
+    }
 }

@@ -86,4 +86,12 @@ class GradCheckProperties {
         GradCheckCases.convFlattenLinearDueling(b, c, N, seed);
         c.orThrow();
     }
+
+    @Property(tries = 40)
+    void noisyLinear(@ForAll @IntRange(min = 1, max = 6) int N, @ForAll @IntRange(min = 1, max = 9) int C,
+                     @ForAll @IntRange(min = 1, max = 7) int OC, @ForAll long seed) {
+        Check c = new Check();
+        GradCheckCases.noisyLinear(b, c, N, C, OC, seed);
+        c.orThrow();
+    }
 }

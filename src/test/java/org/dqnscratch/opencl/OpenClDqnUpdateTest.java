@@ -14,6 +14,11 @@ class OpenClDqnUpdateTest {
     }
 
     @Test
+    void rainbowNoisyDuelingStreamsC51DoubleDqnWeighted() throws Exception {
+        UpdateCases.RAINBOW_MLP.runOrThrow(OpenClSupport.backend());
+    }
+
+    @Test
     void c51WithDuelingDoubleDqnAndImportanceWeights() throws Exception {
         UpdateCases.C51_DUELING_DOUBLE_WEIGHTED_ADAM.runOrThrow(OpenClSupport.backend());
     }
@@ -21,5 +26,10 @@ class OpenClDqnUpdateTest {
     @Test
     void smallCnnWithNatureRmsPropAndValueClip() throws Exception {
         UpdateCases.SMALL_CNN_NATURE_RMSPROP_VALUE_CLIP.runOrThrow(OpenClSupport.backend());
+    }
+
+    @Test
+    void noisyMlpWithDuelingDoubleDqnAndAdam() throws Exception {
+        UpdateCases.NOISY_MLP_DUELING_DOUBLE_ADAM.runOrThrow(OpenClSupport.backend());
     }
 }

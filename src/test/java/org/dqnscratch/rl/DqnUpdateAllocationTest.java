@@ -10,6 +10,7 @@ import org.dqnscratch.nn.Support;
 import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.optim.Adam;
 import org.dqnscratch.optim.GradClip;
@@ -57,6 +58,12 @@ class DqnUpdateAllocationTest {
 
     static double bytesPerUpdate(Module online, Module target, int batch, int[] obsShape, int actions, boolean dueling,
                                  java.util.function.Function<Parameters, Optimizer> opt, Loss loss, boolean doubleDqn) {
+        return bytesPerUpdate(online, target, batch, obsShape, actions, dueling, opt, loss, doubleDqn, null);
+    }
+
+    /** As above; {@code noise}: a noisy pair's noises, redrawn before every step as a --noisy run does (null: none). */
+    static double bytesPerUpdate(Module online, Module target, int batch, int[] obsShape, int actions, boolean dueling,
+                                 java.util.function.Function<Parameters, Optimizer> opt, Loss loss, boolean doubleDqn, Noise[] noise) {
         Backend b = new CpuBackend();
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 1);
@@ -64,6 +71,13 @@ class DqnUpdateAllocationTest {
         DqnUpdate u = online instanceof Distributional d
                 ? DqnUpdate.categorical(d, po, (Distributional) target, pt, opt.apply(po), null, 0.99f, doubleDqn)
                 : new DqnUpdate(online, po, target, pt, opt.apply(po), loss, 0.99f, doubleDqn);
+        if (noise != null) {
+            org.dqnscratch.env.Rng rng = new org.dqnscratch.env.Rng(5);
+            u.beforeEachStep(() -> {
+                noise[0].resample(b, rng);
+                noise[1].resample(b, rng);
+            });
+        }
         Random r = new Random(1);
         int[] batchShape = new int[obsShape.length + 1];
         batchShape[0] = batch;
@@ -105,6 +119,25 @@ class DqnUpdateAllocationTest {
     void duelingCnnUpdateAllocatesNothing() {
         double perStep = bytesPerUpdate(Networks.natureCnn(2, 3, true), Networks.natureCnn(2, 3, true),
                 2, new int[] {2, 84, 84}, 3, true, p -> RmsProp.nature(p, 2.5e-4f), Loss.mse(), false);
+        assertTrue(perStep < 64, perStep + " bytes allocated per update");
+    }
+
+    /** Rainbow's network and update: noisy, dueling streams per atom, C51, per-sample losses read back. */
+    @Test
+    void rainbowUpdateAllocatesNothing() {
+        Noise[] noise = {new Noise(), new Noise()};
+        Networks.Head head = new Networks.Head(true, true, new Support(51, -10f, 10f));
+        double perStep = bytesPerUpdate(Networks.mlp(4, new int[] {64, 64}, 2, head, noise[0]), Networks.mlp(4, new int[] {64, 64}, 2, head, noise[1]),
+                32, new int[] {4}, 2, true, p -> new Adam(p, 1e-3f).withClip(GradClip.byNorm(10f)), null, true, noise);
+        assertTrue(perStep < 64, perStep + " bytes allocated per update");
+    }
+
+    /** Issue 21: a noisy dueling MLP whose noise is redrawn before every step: the effective weights live in the graphs' arenas. */
+    @Test
+    void noisyUpdateAllocatesNothing() {
+        Noise[] noise = {new Noise(), new Noise()};
+        double perStep = bytesPerUpdate(Networks.mlp(4, new int[] {64, 64}, 2, true, noise[0]), Networks.mlp(4, new int[] {64, 64}, 2, true, noise[1]),
+                32, new int[] {4}, 2, true, p -> new Adam(p, 1e-3f).withClip(GradClip.byNorm(10f)), Loss.smoothL1(1f), true, noise);
         assertTrue(perStep < 64, perStep + " bytes allocated per update");
     }
 }

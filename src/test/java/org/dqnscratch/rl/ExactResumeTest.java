@@ -167,11 +167,12 @@ class ExactResumeTest {
     }
 
     /**
-     * C51 with prioritized replay (the per-sample cross-entropies as priorities) and 3-step returns
-     * (the open n-step window in the checkpoint), dueling streams: crashed on the CPU, stopped in OpenCL.
+     * Rainbow: C51 with prioritized replay (the per-sample cross-entropies as priorities), 3-step returns
+     * (the open n-step window in the checkpoint), dueling streams and noisy layers: crashed on the CPU,
+     * stopped in OpenCL.
      */
     @Test
-    void distributionalPrioritizedNStepCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl)
+    void rainbowCrashedAndResumed(@TempDir Path whole, @TempDir Path parts, @TempDir Path wholeCl, @TempDir Path partsCl)
             throws Exception {
         DqnConfig cfg = cartpole(2500);
         cfg.per = true;
@@ -182,7 +183,35 @@ class ExactResumeTest {
         cfg.nStep = 3;
         cfg.dueling = true;
         cfg.duelingStreams = true;
+        cfg.noisy = true;
         crashedOnTheCpuStoppedInOpenCl(cfg, whole, parts, wholeCl, partsCl);
+    }
+
+    /**
+     * Issue 21, --noisy: the noise generator's state is in the counters; stopped (Ctrl-C) and crashed
+     * (from the periodic checkpoint), on the CPU; on OpenCL stopped, with two environments and a dueling head.
+     */
+    @Test
+    void noisyStoppedAndCrashed(@TempDir Path whole, @TempDir Path stopped, @TempDir Path crashed, @TempDir Path wholeCl, @TempDir Path partsCl)
+            throws Exception {
+        DqnConfig cfg = cartpole(2500);
+        cfg.noisy = true;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        runStopped(cfg, stopped, cpu, 1700);
+        sameRun(whole, stopped, a, run(cfg, stopped, cpu, true, () -> false, UnaryOperator.identity()));
+        assertThrows(Crash.class, () -> run(cfg, crashed, cpu, false, () -> false, crashAfter(2200)));
+        assertEquals("step-2000", Files.readString(crashed.resolve("checkpoint")).strip());
+        sameRun(whole, crashed, a, run(cfg, crashed, cpu, true, () -> false, UnaryOperator.identity()));
+
+        DqnConfig two = cartpole(2400);
+        two.noisy = true;
+        two.dueling = true;
+        two.envs = 2;
+        Backend cl = OpenClSupport.backend();
+        DqnTraining.Result c = run(two, wholeCl, cl, false, () -> false, UnaryOperator.identity());
+        runStopped(two, partsCl, cl, 1300);
+        sameRun(wholeCl, partsCl, c, run(two, partsCl, cl, true, () -> false, UnaryOperator.identity()));
     }
 
     @Test
@@ -222,6 +251,19 @@ class ExactResumeTest {
     void pongPrioritizedCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
         DqnConfig cfg = pong();
         cfg.per = true;
+        cfg.totalSteps = 400;
+        Backend cpu = new CpuBackend();
+        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
+        assertThrows(Crash.class, () -> run(cfg, crashedDir, cpu, false, () -> false, crashAfter(330)));
+        assertEquals("step-200", Files.readString(crashedDir.resolve("checkpoint")).strip());
+        sameRun(whole, crashedDir, a, run(cfg, crashedDir, cpu, true, () -> false, UnaryOperator.identity()));
+    }
+
+    /** Pong with --save-replay and --noisy (the Nature CNN's noisy fc.0 and fc.2, two environments, 3-step windows): crashed and resumed. */
+    @Test
+    void pongNoisyCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
+        DqnConfig cfg = pong();
+        cfg.noisy = true;
         cfg.totalSteps = 400;
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());

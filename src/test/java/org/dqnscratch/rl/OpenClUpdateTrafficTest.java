@@ -27,18 +27,23 @@ class OpenClUpdateTrafficTest {
 
     /** A training batch over a replay of 150 random transitions, and the update it feeds. */
     record Learner(TrainingBatch batch, DqnUpdate update, QNetwork online) {
-        static Learner create(Backend b, boolean replayOnDevice) {
+        static Learner create(Backend b, boolean replayOnDevice) { return create(b, replayOnDevice, false); }
+
+        /** With {@code noisy}: --noisy's networks (fc.0, fc.2 noisy), their noise redrawn before every step as the loop does. */
+        static Learner create(Backend b, boolean replayOnDevice, boolean noisy) {
             DqnConfig cfg = Presets.get("pong", "default").config();
             cfg.bufferSize = 200;
             cfg.replayOnDevice = replayOnDevice;
             EnvSpec spec = new EnvSpec(null, false, AtariEnv.Options.defaults("pong"), null);
             TrainingBatch batch = new TrainingBatch(b, spec, cfg, STACK * FRAME);
             fill(batch, 150);
-            QNetwork online = QNetwork.create(b, spec, STACK * FRAME, 6, cfg.hidden, false), target = online.twin(b);
+            QNetwork online = QNetwork.create(b, spec, STACK * FRAME, 6, cfg.hidden, false, noisy), target = online.twin(b);
             Init.parse(cfg.init).apply(online.params(), 1);
             target.params().updateFrom(online.params(), 1f);
-            return new Learner(batch, new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
-                    cfg.optimizerFor(online.params()), cfg.lossFunction(), 1f, cfg.doubleDqn), online);
+            DqnUpdate update = new DqnUpdate(online.module(), online.params(), target.module(), target.params(),
+                    cfg.optimizerFor(online.params()), cfg.lossFunction(), 1f, cfg.doubleDqn);
+            if (noisy) update.beforeEachStep(new NoisyExploration(b, online, target, 9)::beforeStep);
+            return new Learner(batch, update, online);
         }
     }
 
@@ -126,5 +131,21 @@ class OpenClUpdateTrafficTest {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = r.nextInt(256);
         return x;
+    }
+
+    /** --noisy adds the effective weights' kernels and one upload of noise per network, nothing else. */
+    @Test
+    void noisyNatureCnnUpdate() {
+        OpenClBackend cl = OpenClSupport.backend();
+        Learner l = Learner.create(cl, false, true);
+        Rng rng = new Rng(3);
+        l.batch().train(l.update(), rng, 2);
+        Traffic before = cl.traffic();
+        l.batch().train(l.update(), rng, 1);
+        Traffic step = cl.traffic().since(before);
+        System.out.println("one noisy Nature-CNN update: " + step);
+        assertEquals(2, step.argumentSets(), "only Adam's two step-dependent factors are set anew: " + step);
+        assertEquals(3 + 2, step.writes(), "the batch's three uploads and the noise of each network (fc.0 and fc.2 in one buffer): " + step);
+        assertEquals(0, step.syncs(), "nothing waits for the device: " + step);
     }
 }
