@@ -4,8 +4,6 @@ import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.dqnscratch.io.RunDirLock;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.rl.DqnTraining;
 import org.dqnscratch.rl.EnvSpec;
@@ -235,12 +234,12 @@ final class TrainCommand implements Callable<Integer> {
         // One process per run directory, for the whole run; a second one is refused before it writes
         // anything there. (Resuming read config.json before the lock: it is replaced atomically, and an
         // owner still running is refused here.)
-        Path runDir = resume != null ? resume : newRunDir(Path.of(cfg.runDir), runName(cfg));
+        Path runDir = resume != null ? resume : RunDirLock.newRunDir(Path.of(cfg.runDir), cfg.atari() ? cfg.game : cfg.env, preset, cfg.seed);
         RunDirLock lock;
         try {
             lock = RunDirLock.acquire(runDir);
         } catch (java.io.IOException e) {
-            if (resume == null) removeIfEmpty(runDir);
+            if (resume == null) RunDirLock.removeIfEmpty(runDir);
             throw e;
         }
         PrintStream out = System.out;
@@ -273,7 +272,7 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             try {
                 lock.close(); // before the hook lets a stopping JVM go
-                if (resume == null) removeIfEmpty(runDir); // a run that failed before writing anything
+                if (resume == null) RunDirLock.removeIfEmpty(runDir); // a run that failed before writing anything
             } finally {
                 finished.countDown();
             }
@@ -331,44 +330,5 @@ final class TrainCommand implements Callable<Integer> {
         out.println("handed over: best.safetensors, the best evaluated network (step " + result.bestStep() + ")");
         out.println("evaluation: " + result.evaluation());
         return 0;
-    }
-
-    /** A new run's directory name: environment, preset, seed and start time. */
-    private String runName(DqnConfig cfg) {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return (cfg.atari() ? cfg.game : cfg.env) + "__" + preset + "__s" + cfg.seed + "__" + stamp;
-    }
-
-    /**
-     * Makes and returns a new directory in {@code parent}: {@code base}, else base-2, base-3...
-     * Each name is claimed by creating it, which fails if it exists: two runs with the same seed
-     * started in the same second never share a directory (a check for existence first would let both in).
-     */
-    static Path newRunDir(Path parent, String base) throws java.io.IOException {
-        // The system's messages are the bare path ("error: /proc/foo"): say what failed, where, and why.
-        try {
-            Files.createDirectories(parent);
-        } catch (java.io.IOException e) {
-            throw new java.io.IOException("cannot create run directory " + parent + ": "
-                    + (Files.exists(parent) ? "it is a file" : org.dqnscratch.io.AtomicFiles.reason(e)), e);
-        }
-        for (int i = 1; ; i++) {
-            Path dir = parent.resolve(i == 1 ? base : base + "-" + i);
-            try {
-                return Files.createDirectory(dir);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                // another run's: try the next name
-            } catch (java.io.IOException e) {
-                throw new java.io.IOException("cannot create run directory " + dir + ": " + org.dqnscratch.io.AtomicFiles.reason(e), e);
-            }
-        }
-    }
-
-    private static void removeIfEmpty(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
-        } catch (java.io.IOException notEmptyOrGone) {
-            // it holds a run's files: keep it
-        }
     }
 }
