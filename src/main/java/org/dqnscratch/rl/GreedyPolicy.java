@@ -58,7 +58,7 @@ public final class GreedyPolicy {
 
     /** The policy of {@code net} for {@code batch} environments at once. */
     public static GreedyPolicy of(QNetwork net, Backend backend, int batch) {
-        int[] shape = net.spec().pixels() ? new int[] {net.spec().atari().stack(), 84, 84} : new int[] {net.observationSize()};
+        int[] shape = net.spec().pixels() ? new int[] {net.spec().frameStack(), 84, 84} : new int[] {net.observationSize()};
         return new GreedyPolicy(net.module(), backend, shape, net.actions(), batch, net.spec().pixels());
     }
 

@@ -29,7 +29,7 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
 
     /** With a {@code support}, a distributional (C51) network ({@link org.dqnscratch.nn.Distributional}). */
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, boolean dueling, Support support) {
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, dueling, support)
+        Module m = spec.pixels() ? Networks.natureCnn(spec.frameStack(), actions, dueling, support)
                 : Networks.mlp(observationSize, hidden, actions, dueling, support);
         return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(),
                 dueling, support);
@@ -37,6 +37,9 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
 
     /** A network of the same architecture for the same environment (a target network). */
     public QNetwork twin(Backend backend) { return create(backend, spec, observationSize, actions, hidden, dueling, support); }
+
+    /** This network for the environments of {@code spec} (the same kind: a caller's factory given again to a loaded network). */
+    public QNetwork withSpec(EnvSpec spec) { return new QNetwork(module, params, spec, observationSize, actions, hidden, dueling, support); }
 
     /** "nature-cnn" or "mlp". */
     public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }

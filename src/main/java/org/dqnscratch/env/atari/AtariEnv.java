@@ -119,6 +119,8 @@ public final class AtariEnv implements Env {
         return new Box(new float[high.length], high);
     }
 
+    @Override public int[] observationShape() { return new int[] {opt.stack(), SIZE, SIZE}; }
+
     @Override public Discrete actionSpace() { return actions; }
 
     @Override public int maxEpisodeSteps() { return opt.maxEpisodeFrames() / opt.frameSkip(); }
