@@ -71,13 +71,7 @@ public final class Agent {
     }
 
     /** A fresh environment of the kind this agent acts in, made from {@code seed}; see {@link #evaluate}. */
-    public Env makeEnv(long seed) {
-        try {
-            return network.makeEnv(seed);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the agent of " + environment() + " cannot make its environment: " + e.getMessage(), e);
-        }
-    }
+    public Env makeEnv(long seed) { return network.makeEnv(seed); }
 
     /**
      * Saves the network as a safetensors checkpoint (PyTorch names; the environment, architecture

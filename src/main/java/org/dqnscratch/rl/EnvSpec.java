@@ -85,7 +85,7 @@ public record EnvSpec(String env, boolean slippery, AtariEnv.Options atari, Path
     public Env make(long seed) {
         if (custom != null) {
             if (custom.factory == null) {
-                throw new IllegalArgumentException("it was trained on " + custom.name + ", an environment of a Java program, not one of dqn-scratch's: "
+                throw new IllegalArgumentException("this network was trained on " + custom.name + ", an environment of a Java program, not one of dqn-scratch's: "
                         + "load it from Java with Dqn.load(checkpoint, factory), giving that environment's factory");
             }
             return new CheckedEnv(custom, custom.factory.apply(seed));
