@@ -70,15 +70,10 @@ public final class Dqn {
      * @throws IOException when the run directory cannot be written
      */
     public static Agent train(DqnConfig config, LongFunction<? extends Env> envs, TrainingListener listener) throws IOException {
-        Objects.requireNonNull(envs, "envs");
-        DqnConfig cfg = config.clone();
-        cfg.game = "";
-        EnvSpec spec = EnvSpec.custom(envs);
-        cfg.env = spec.id();
-        if (!spec.pixels() && cfg.nStep > 1) {
-            throw new IllegalArgumentException("nStep " + cfg.nStep + ": n-step returns need pixel observations (flat ones learn with nStep 1)");
+        try (Training t = training(config, envs).listener(listener)) {
+            t.run();
+            return t.agent();
         }
-        return run(cfg.validate(), spec, listener);
     }
 
     /** {@link #train(DqnConfig, LongFunction, TrainingListener)} with {@link TrainingListener#QUIET}. */
@@ -92,25 +87,134 @@ public final class Dqn {
      * as the command line does.
      */
     public static Agent train(DqnConfig config, TrainingListener listener) throws IOException {
-        DqnConfig cfg = config.clone().validate();
-        return run(cfg, EnvSpec.of(cfg), listener);
+        try (Training t = training(config).listener(listener)) {
+            t.run();
+            return t.agent();
+        }
     }
 
-    private static Agent run(DqnConfig cfg, EnvSpec spec, TrainingListener listener) throws IOException {
-        Objects.requireNonNull(listener, "listener");
-        Path runDir = RunDirLock.newRunDir(Path.of(cfg.runDir), cfg.atari() ? cfg.game : cfg.env, LABEL, cfg.seed);
-        Backend backend = new CpuBackend();
-        try (RunDirLock lock = RunDirLock.acquire(runDir)) {
-            listener.message("run directory: " + runDir);
-            DqnTraining.Result result = DqnTraining.run(cfg, spec, LABEL, runDir, new DqnTraining.Listener() {
+    /**
+     * A run to configure before it starts ({@link Training}) on the environments {@code envs} makes:
+     * what {@link #train(DqnConfig, LongFunction, TrainingListener)} does, step by step.
+     */
+    public static Training training(DqnConfig config, LongFunction<? extends Env> envs) {
+        Objects.requireNonNull(envs, "envs");
+        DqnConfig cfg = config.clone();
+        cfg.game = "";
+        EnvSpec spec = EnvSpec.custom(envs);
+        cfg.env = spec.id();
+        if (!spec.pixels() && cfg.nStep > 1) {
+            throw new IllegalArgumentException("nStep " + cfg.nStep + ": n-step returns need pixel observations (flat ones learn with nStep 1)");
+        }
+        return new Training(cfg.validate(), spec);
+    }
+
+    /** A run to configure before it starts ({@link Training}) on dqn-scratch's own environment that {@code config} names. */
+    public static Training training(DqnConfig config) {
+        DqnConfig cfg = config.clone().validate();
+        return new Training(cfg, EnvSpec.of(cfg)); // an unknown environment, a missing or wrong ROM: an error now
+    }
+
+    /**
+     * One training run, set up step by step (the command line's way): {@link #label}, {@link #backend},
+     * {@link #resume}, {@link #listener}; then {@link #open} makes (or, resuming, takes) the run
+     * directory and holds it, {@link #run} trains, {@link #agent} loads the network handed over, and
+     * {@link #close} lets the directory go (a new one that nothing was written to is removed).
+     */
+    public static final class Training implements AutoCloseable {
+        private final DqnConfig cfg;
+        private final EnvSpec spec;
+        private String label = LABEL;
+        private Backend backend;
+        private Path resume;
+        private TrainingListener listener = TrainingListener.QUIET;
+        private Path runDir;
+        private RunDirLock lock;
+        private DqnTraining.Result result;
+
+        Training(DqnConfig cfg, EnvSpec spec) {
+            this.cfg = cfg;
+            this.spec = spec;
+        }
+
+        /** The name the run's directory and config.json give its recipe (the command line's preset; default {@code api}). */
+        public Training label(String label) {
+            this.label = Objects.requireNonNull(label, "label");
+            return this;
+        }
+
+        /** Where the tensors live (default: the CPU); the caller closes it after the run. */
+        public Training backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * Continues the run in {@code runDir} from its checkpoint (the config must be the run's, as its
+         * config.json has it, with more {@code totalSteps}) instead of starting a new one.
+         */
+        public Training resume(Path runDir) {
+            this.resume = runDir;
+            return this;
+        }
+
+        public Training listener(TrainingListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Makes the new run's directory (or takes the resumed one) and holds it until {@link #close}: another
+         * run there is refused ({@code RUN_DIR is in use by process PID}). Returns it; calling again returns it again.
+         */
+        public Path open() throws IOException {
+            if (lock != null) return runDir;
+            Path dir = resume != null ? resume : RunDirLock.newRunDir(Path.of(cfg.runDir), cfg.atari() ? cfg.game : cfg.env, label, cfg.seed);
+            try {
+                lock = RunDirLock.acquire(dir);
+            } catch (IOException e) {
+                if (resume == null) RunDirLock.removeIfEmpty(dir);
+                throw e;
+            }
+            runDir = dir;
+            return dir;
+        }
+
+        /**
+         * Trains (opening the run directory first if {@link #open} was not called: the listener is then
+         * told where it is) and returns the run's outcome; once per Training.
+         */
+        public DqnTraining.Result run() throws IOException {
+            if (result != null) throw new IllegalStateException("this run has already been trained");
+            if (lock == null) {
+                open();
+                listener.message("run directory: " + runDir);
+            }
+            if (backend == null) backend = new CpuBackend();
+            result = DqnTraining.run(cfg, spec, label, runDir, new DqnTraining.Listener() {
                 @Override public void status(DqnTraining.Status status) { listener.progress(status); }
                 @Override public void message(String line) { listener.message(line); }
-            }, listener::stopRequested, backend, false);
+            }, listener::stopRequested, backend, resume != null);
+            return result;
+        }
+
+        /** The agent the run handed over (best.safetensors), after {@link #run}. */
+        public Agent agent() throws IOException {
+            if (result == null) throw new IllegalStateException("the run has not been trained yet");
             Path best = runDir.resolve("best.safetensors");
             QNetwork net = QNetwork.load(backend, best, cfg.rom.isEmpty() ? null : Path.of(cfg.rom));
             return new Agent(net.withSpec(spec), backend, SafeTensors.read(best).metadata(), result);
-        } finally {
-            RunDirLock.removeIfEmpty(runDir); // a run that failed before writing anything
+        }
+
+        /** Lets the run directory go: another run may use it (a new one that holds nothing is removed). */
+        @Override public void close() throws IOException {
+            if (lock == null) return;
+            try {
+                lock.close();
+            } finally {
+                lock = null;
+                if (resume == null) RunDirLock.removeIfEmpty(runDir);
+            }
         }
     }
 

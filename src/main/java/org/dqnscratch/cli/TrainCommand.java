@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.dqnscratch.io.RunDirLock;
+import org.dqnscratch.api.Dqn;
+import org.dqnscratch.api.TrainingListener;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.rl.DqnTraining;
-import org.dqnscratch.rl.EnvSpec;
 import org.dqnscratch.rl.Presets;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.WorkerPool;
@@ -230,20 +230,19 @@ final class TrainCommand implements Callable<Integer> {
             WorkerPool.configure(threads);
         }
         DqnConfig cfg = resume != null ? resumed(spec.commandLine().getParseResult()) : config(spec.commandLine().getParseResult());
-        EnvSpec.of(cfg); // an unknown environment, a missing or wrong ROM: the error comes before any output
+        // An unknown environment, a missing or wrong ROM: the error comes before any output.
+        try (Dqn.Training training = Dqn.training(cfg).label(preset).backend(backend).resume(resume)) {
+            return train(cfg, training, backend.name());
+        }
+    }
+
+    private Integer train(DqnConfig cfg, Dqn.Training training, String device) throws Exception {
         // One process per run directory, for the whole run; a second one is refused before it writes
         // anything there. (Resuming read config.json before the lock: it is replaced atomically, and an
         // owner still running is refused here.)
-        Path runDir = resume != null ? resume : RunDirLock.newRunDir(Path.of(cfg.runDir), cfg.atari() ? cfg.game : cfg.env, preset, cfg.seed);
-        RunDirLock lock;
-        try {
-            lock = RunDirLock.acquire(runDir);
-        } catch (java.io.IOException e) {
-            if (resume == null) RunDirLock.removeIfEmpty(runDir);
-            throw e;
-        }
+        Path runDir = training.open();
         PrintStream out = System.out;
-        out.println("run directory: " + runDir + " (" + backend.name() + ")");
+        out.println("run directory: " + runDir + " (" + device + ")");
 
         // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved and released the run directory.
         AtomicBoolean stop = new AtomicBoolean();
@@ -268,11 +267,10 @@ final class TrainCommand implements Callable<Integer> {
         // The hook is released only after the closing lines are printed: the JVM halts as soon as
         // it returns, and after Ctrl-C it used to cut "trained ... steps/s" mid-line.
         try {
-            return trainAndReport(cfg, runDir, backend, stop, out);
+            return trainAndReport(cfg, training, runDir, stop, out);
         } finally {
             try {
-                lock.close(); // before the hook lets a stopping JVM go
-                if (resume == null) RunDirLock.removeIfEmpty(runDir); // a run that failed before writing anything
+                training.close(); // before the hook lets a stopping JVM go; a new run that failed before writing anything leaves no directory
             } finally {
                 finished.countDown();
             }
@@ -290,14 +288,14 @@ final class TrainCommand implements Callable<Integer> {
      */
     static long plainStatusEveryMillis = 30_000;
 
-    private Integer trainAndReport(DqnConfig cfg, Path runDir, Backend backend, AtomicBoolean stop, PrintStream out) throws Exception {
+    private Integer trainAndReport(DqnConfig cfg, Dqn.Training training, Path runDir, AtomicBoolean stop, PrintStream out) throws Exception {
         DqnTraining.Result result;
         boolean terminal = System.console() != null; // null when standard input or output is not a terminal
         long[] lastPlain = {System.nanoTime()};
         try (ProgressBar bar = progress && terminal ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build() : null) {
-            result = DqnTraining.run(cfg, preset, runDir, new DqnTraining.Listener() {
-                @Override public void status(DqnTraining.Status s) {
+            result = training.listener(new TrainingListener() {
+                @Override public void progress(DqnTraining.Status s) {
                     String line = String.format(Locale.ROOT, "%.0f steps/s R100 %.1f eps %.3f loss %.3g", s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss());
                     if (bar != null) {
                         bar.stepTo(s.step());
@@ -312,7 +310,9 @@ final class TrainCommand implements Callable<Integer> {
                     if (bar != null) System.err.print("\r\033[K");
                     out.println(line);
                 }
-            }, stop::get, backend, resume != null);
+
+                @Override public boolean stopRequested() { return stop.get(); }
+            }).run();
             if (bar != null) bar.stepTo(result.steps());
         }
         out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
