@@ -21,22 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** Issue 23, item 1: the Java API on environments a caller writes, flat and pixels. */
 class DqnApiTest {
     /**
-     * Cells 0..n-1 on a line, the goal at n-1, a start drawn from 0..n-2 at each reset (or fixed);
-     * actions 0 left, 1 right; -1 per step; the observation is the cell one-hot; 4n steps at most.
+     * An n x n grid, the goal in the last cell (bottom right), a start drawn from the other cells at
+     * each reset (or fixed); actions 0 up, 1 down, 2 left, 3 right (a wall keeps the agent in place);
+     * -1 per step; the observation is the cell one-hot; 4 n^2 steps at most.
      */
-    static class Line implements Env {
+    static class Grid implements Env {
         final int n, fixedStart;
         SplittableRandom rng = new SplittableRandom(0);
         int cell, steps;
 
-        Line(int n, int fixedStart) {
+        Grid(int n, int fixedStart) {
             this.n = n;
             this.fixedStart = fixedStart;
         }
 
-        @Override public String id() { return "Line-" + n; }
-        @Override public Box observationSpace() { return new Box(new float[n], filled(n, 1)); }
-        @Override public Discrete actionSpace() { return new Discrete(2); }
+        @Override public String id() { return "Grid-" + n; }
+        @Override public Box observationSpace() { return new Box(new float[n * n], filled(n * n, 1)); }
+        @Override public Discrete actionSpace() { return new Discrete(4); }
 
         @Override public float[] reset(long seed) {
             rng = new SplittableRandom(seed);
@@ -44,20 +45,31 @@ class DqnApiTest {
         }
 
         @Override public float[] reset() {
-            cell = fixedStart >= 0 ? fixedStart : rng.nextInt(n - 1);
+            cell = fixedStart >= 0 ? fixedStart : rng.nextInt(n * n - 1);
             steps = 0;
             return observe();
         }
 
         @Override public Step step(int action) {
             actionSpace().check(action);
-            cell = Math.max(0, Math.min(n - 1, cell + (action == 1 ? 1 : -1)));
+            int row = cell / n, col = cell % n;
+            switch (action) {
+                case 0 -> row = Math.max(0, row - 1);
+                case 1 -> row = Math.min(n - 1, row + 1);
+                case 2 -> col = Math.max(0, col - 1);
+                default -> col = Math.min(n - 1, col + 1);
+            }
+            cell = row * n + col;
             steps++;
-            return new Step(observe(), -1, cell == n - 1, cell != n - 1 && steps >= 4 * n);
+            boolean goal = cell == n * n - 1;
+            return new Step(observe(), -1, goal, !goal && steps >= 4 * n * n);
         }
 
+        /** The shortest number of steps from {@code c} to the goal. */
+        int distance(int c) { return (n - 1 - c / n) + (n - 1 - c % n); }
+
         float[] observe() {
-            float[] o = new float[n];
+            float[] o = new float[n * n];
             o[cell] = 1;
             return o;
         }
@@ -90,9 +102,9 @@ class DqnApiTest {
 
     /** Steps the greedy policy takes from {@code start} to the goal (Integer.MAX_VALUE if it never gets there). */
     static int stepsToGoal(Agent agent, int n, int start) {
-        try (Env env = new Line(n, start)) {
+        try (Env env = new Grid(n, start)) {
             float[] obs = env.reset(0);
-            for (int t = 1; t <= 4 * n; t++) {
+            for (int t = 1; t <= 4 * n * n; t++) {
                 Env.Step st = env.step(agent.act(obs));
                 if (st.terminated()) return t;
                 obs = st.observation();
@@ -103,49 +115,59 @@ class DqnApiTest {
 
     @Test
     void trainsACallersEnvironmentToItsOptimumAndLoadsItBack(@TempDir Path runs) throws Exception {
-        int n = 6;
+        int n = 3;
         List<String> messages = new ArrayList<>();
-        Agent agent = Dqn.train(config(runs, 4_000), seed -> new Line(n, -1), new TrainingListener() {
+        Agent agent = Dqn.train(config(runs, 4_000), seed -> new Grid(n, -1), new TrainingListener() {
             @Override public void message(String line) { messages.add(line); }
         });
-        for (int s = 0; s < n - 1; s++) assertEquals(n - 1 - s, stepsToGoal(agent, n, s), "greedy steps from cell " + s);
-        assertEquals("Line-6", agent.environment());
-        assertEquals(6, agent.observationSize());
-        assertEquals(2, agent.actions());
+        Grid grid = new Grid(n, -1);
+        for (int c = 0; c < n * n - 1; c++) assertEquals(grid.distance(c), stepsToGoal(agent, n, c), "greedy steps from cell " + c);
+        assertEquals("Grid-3", agent.environment());
+        assertEquals(9, agent.observationSize());
+        assertEquals(4, agent.actions());
 
         // The command line's run directory: config, metrics, networks, checkpoint; no GIF of an environment that does not draw itself.
         Path dir = agent.runDirectory();
-        assertTrue(dir.getFileName().toString().startsWith("Line-6__api__s1__"), dir.toString());
+        assertTrue(dir.getFileName().toString().startsWith("Grid-3__api__s1__"), dir.toString());
         assertTrue(messages.get(0).startsWith("run directory: "), messages.toString());
         for (String f : new String[] {"config.json", "metrics.csv", "best.safetensors", "last.safetensors", "learning_curve.png", "checkpoint"}) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
         assertFalse(Files.exists(dir.resolve("episode.gif")));
         assertFalse(Files.exists(dir.resolve(".lock")));
-        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"env\" : \"Line-6\""));
+        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"env\" : \"Grid-3\""));
         assertEquals(4_000, agent.trainingResult().steps());
         assertNotNull(agent.trainingResult().evaluation());
-        assertEquals(-2.0, agent.evaluate(20, 5).mean(), 1.5); // random starts: 1 to 5 steps
+        assertEquals(-2.0, agent.evaluate(20, 5).mean(), 1.0); // random starts: 1 to 4 steps
 
         // save / load with the factory: the same Q values; without it: acting only.
-        Path file = runs.resolve("line.safetensors");
+        Path file = runs.resolve("grid.safetensors");
         agent.save(file);
-        float[] obs = new Line(n, 2).reset(0);
-        Agent loaded = Dqn.load(file, seed -> new Line(n, -1));
+        float[] obs = new Grid(n, 2).reset(0);
+        Agent loaded = Dqn.load(file, seed -> new Grid(n, -1));
         assertArrayEquals(agent.qValues(obs), loaded.qValues(obs));
         assertNull(loaded.runDirectory());
         assertEquals(agent.evaluate(10, 3).mean(), loaded.evaluate(10, 3).mean());
         Agent bare = Dqn.load(file);
         assertEquals(agent.act(obs), bare.act(obs));
         IllegalArgumentException noFactory = assertThrows(IllegalArgumentException.class, () -> bare.evaluate(1, 0));
-        assertTrue(noFactory.getMessage().contains("Line-6, an environment of a Java program"), noFactory.getMessage());
+        assertTrue(noFactory.getMessage().contains("Grid-3, an environment of a Java program"), noFactory.getMessage());
 
         // Another environment's checkpoint: a clear error, not a network that reads the wrong inputs.
-        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> Dqn.load(file, seed -> new Line(7, -1)));
-        assertTrue(other.getMessage().contains("was trained on Line-6 (6 observation values, 2 actions), not on the factory's Line-7 (7 observation values, 2 actions)"),
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> Dqn.load(file, seed -> new Grid(4, -1)));
+        assertTrue(other.getMessage().contains("was trained on Grid-3 (9 observation values, 4 actions), not on the factory's Grid-4 (16 observation values, 4 actions)"),
                 other.getMessage());
         IllegalArgumentException wrongSize = assertThrows(IllegalArgumentException.class, () -> agent.act(new float[5]));
-        assertTrue(wrongSize.getMessage().contains("an observation of 5 values; Line-6's have 6"), wrongSize.getMessage());
+        assertTrue(wrongSize.getMessage().contains("an observation of 5 values; Grid-3's have 9"), wrongSize.getMessage());
+
+        // Resumed from Java: the same run directory, continued from its checkpoint to more steps.
+        DqnConfig more = config(runs, 5_000);
+        try (Dqn.Training t = Dqn.training(more, seed -> new Grid(n, -1)).resume(dir)) {
+            assertEquals(dir, t.open());
+            assertEquals(4_000, t.run().resumedFromStep());
+            assertEquals(5_000, t.agent().trainingResult().steps());
+        }
+        assertFalse(Files.exists(dir.resolve(".lock")));
     }
 
     @Test
@@ -153,43 +175,43 @@ class DqnApiTest {
         // The factory's environments differ: the second has another observation size.
         int[] made = {0};
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Dqn.train(config(runs, 500), seed -> made[0]++ == 0 ? new Line(6, -1) : new Line(6, -1) {
+                () -> Dqn.train(config(runs, 500), seed -> made[0]++ == 0 ? new Grid(3, -1) : new Grid(3, -1) {
                     @Override public Box observationSpace() { return new Box(new float[7], filled(7, 1)); }
                 }));
-        assertTrue(e.getMessage().contains("the environment factory made Line-6 with 7 observation values and 2 actions; the first one it made was Line-6 with 6 and 2"),
+        assertTrue(e.getMessage().contains("the environment factory made Grid-3 with 7 observation values and 4 actions; the first one it made was Grid-3 with 9 and 4"),
                 e.getMessage());
         // An observation that is not the declared size.
-        IllegalStateException step = assertThrows(IllegalStateException.class, () -> Dqn.train(config(runs, 500), seed -> new Line(6, -1) {
+        IllegalStateException step = assertThrows(IllegalStateException.class, () -> Dqn.train(config(runs, 500), seed -> new Grid(3, -1) {
             @Override public Step step(int action) {
                 Step st = super.step(action);
                 return new Step(new float[3], st.reward(), st.terminated(), st.truncated());
             }
         }));
-        assertTrue(step.getMessage().contains("Line-6.step returned an observation of 3 values; its observation space has 6"), step.getMessage());
+        assertTrue(step.getMessage().contains("Grid-3.step returned an observation of 3 values; its observation space has 9"), step.getMessage());
         // A shape that is neither flat nor stacked 84x84 frames.
-        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> Dqn.train(config(runs, 500), seed -> new Line(6, -1) {
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> Dqn.train(config(runs, 500), seed -> new Grid(3, -1) {
             @Override public int[] observationShape() { return new int[] {2, 3}; }
         }));
         assertTrue(shape.getMessage().contains("observation shape [2, 3]"), shape.getMessage());
         IllegalArgumentException nStep = assertThrows(IllegalArgumentException.class, () -> {
             DqnConfig c = config(runs, 500);
             c.nStep = 3;
-            Dqn.train(c, seed -> new Line(6, -1));
+            Dqn.train(c, seed -> new Grid(3, -1));
         });
         assertTrue(nStep.getMessage().contains("n-step returns need pixel observations"), nStep.getMessage());
     }
 
     /**
-     * The line drawn as pixels: a stack of 2 frames of 84x84, the agent's cell a lit column band;
+     * The grid drawn as pixels: a stack of 2 frames of 84x84, the agent's cell a lit square;
      * each step's stack the previous one shifted by a frame, newest last.
      */
-    static class PixelLine extends Line {
+    static class PixelGrid extends Grid {
         static final int F = 84 * 84;
         float[] stack = new float[2 * F];
 
-        PixelLine(int n) { super(n, -1); }
+        PixelGrid(int n) { super(n, -1); }
 
-        @Override public String id() { return "PixelLine-" + n; }
+        @Override public String id() { return "PixelGrid-" + n; }
         @Override public Box observationSpace() { return new Box(new float[2 * F], filled(2 * F, 255)); }
         @Override public int[] observationShape() { return new int[] {2, 84, 84}; }
 
@@ -211,8 +233,8 @@ class DqnApiTest {
 
         float[] frame() {
             float[] f = new float[F];
-            int w = 84 / n;
-            for (int y = 0; y < 84; y++) for (int x = cell * w; x < (cell + 1) * w; x++) f[y * 84 + x] = 255;
+            int w = 84 / n, top = cell / n * w, left = cell % n * w;
+            for (int y = top; y < top + w; y++) for (int x = left; x < left + w; x++) f[y * 84 + x] = 255;
             return f;
         }
     }
@@ -227,22 +249,22 @@ class DqnApiTest {
         c.bufferSize = 500;
         c.evalEvery = 0;
         c.evalEpisodes = 1;
-        Agent agent = Dqn.train(c, seed -> new PixelLine(4));
-        assertEquals("PixelLine-4", agent.environment());
+        Agent agent = Dqn.train(c, seed -> new PixelGrid(4));
+        assertEquals("PixelGrid-4", agent.environment());
         assertEquals(2 * 84 * 84, agent.observationSize());
-        float[] obs = new PixelLine(4).reset(1);
+        float[] obs = new PixelGrid(4).reset(1);
         Path file = runs.resolve("pixels.safetensors");
         agent.save(file);
-        Agent loaded = Dqn.load(file, seed -> new PixelLine(4));
+        Agent loaded = Dqn.load(file, seed -> new PixelGrid(4));
         assertArrayEquals(agent.qValues(obs), loaded.qValues(obs));
-        assertTrue(Files.readString(agent.runDirectory().resolve("config.json")).contains("\"env\" : \"PixelLine-4\""));
+        assertTrue(Files.readString(agent.runDirectory().resolve("config.json")).contains("\"env\" : \"PixelGrid-4\""));
         // Pixel checkpoints and flat factories do not mix.
-        assertThrows(IllegalArgumentException.class, () -> Dqn.load(file, seed -> new Line(4, -1) {
-            @Override public String id() { return "PixelLine-4"; }
+        assertThrows(IllegalArgumentException.class, () -> Dqn.load(file, seed -> new Grid(4, -1) {
+            @Override public String id() { return "PixelGrid-4"; }
         }));
 
         // A stack that is not the previous one shifted by a frame: the replay would rebuild other observations than those seen.
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Dqn.train(c, seed -> new PixelLine(4) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Dqn.train(c, seed -> new PixelGrid(4) {
             @Override public Step step(int action) {
                 Step st = super.step(action);
                 float[] o = st.observation();
@@ -250,15 +272,15 @@ class DqnApiTest {
                 return st;
             }
         }));
-        assertTrue(e.getMessage().contains("PixelLine-4.step: the observation's first 1 frames are not the previous observation's last ones"), e.getMessage());
-        IllegalStateException value = assertThrows(IllegalStateException.class, () -> Dqn.train(c, seed -> new PixelLine(4) {
+        assertTrue(e.getMessage().contains("PixelGrid-4.step: the observation's first 1 frames are not the previous observation's last ones"), e.getMessage());
+        IllegalStateException value = assertThrows(IllegalStateException.class, () -> Dqn.train(c, seed -> new PixelGrid(4) {
             @Override public float[] reset() {
                 float[] o = super.reset();
                 o[7] = 0.5f;
                 return o;
             }
         }));
-        assertTrue(value.getMessage().contains("PixelLine-4.reset: pixel value 0.5 (at 7) is not an integer in 0..255"), value.getMessage());
+        assertTrue(value.getMessage().contains("PixelGrid-4.reset: pixel value 0.5 (at 7) is not an integer in 0..255"), value.getMessage());
     }
 
     @Test
@@ -271,8 +293,8 @@ class DqnApiTest {
         Path best = agent.runDirectory().resolve("best.safetensors");
         Agent loaded = Dqn.load(best);
         assertEquals(agent.evaluate(3, 0).mean(), loaded.evaluate(3, 0).mean());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dqn.load(best, seed -> new Line(4, -1)));
-        assertTrue(e.getMessage().contains("was trained on CartPole-v1, one of dqn-scratch's own environments, not on the factory's Line-4"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dqn.load(best, seed -> new Grid(4, -1)));
+        assertTrue(e.getMessage().contains("was trained on CartPole-v1, one of dqn-scratch's own environments, not on the factory's Grid-4"), e.getMessage());
         // A stop request: the run saves and hands over what it has.
         Agent stopped = Dqn.train(c, new TrainingListener() {
             int asked;
