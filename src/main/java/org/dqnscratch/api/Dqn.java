@@ -21,20 +21,21 @@ import org.dqnscratch.tensor.CpuBackend;
  * Deep Q-learning from Java: train an {@link Agent} on any {@link Env}, save it, load it back.
  *
  * <pre>{@code
- * DqnConfig config = Dqn.preset("cartpole", "default");  // or new DqnConfig(), then set fields
- * config.totalSteps = 20_000;
- * Agent agent = Dqn.train(config, seed -> new Corridor(seed), TrainingListener.printing(System.out, 5_000));
+ * DqnConfig config = new DqnConfig();       // the default recipe; or Dqn.preset("cartpole", "cleanrl"); then set fields
+ * config.totalSteps = 3_000;
+ * Agent agent = Dqn.train(config, seed -> new Corridor(8), TrainingListener.printing(System.out, 1_000));
  * int action = agent.act(observation);
  * agent.save(Path.of("corridor.safetensors"));
- * Agent again = Dqn.load(Path.of("corridor.safetensors"), seed -> new Corridor(seed));
+ * Agent again = Dqn.load(Path.of("corridor.safetensors"), seed -> new Corridor(8));
  * }</pre>
  *
  * <p>A run is the command line's: a new directory under {@code config.runDir} (default {@code runs/})
  * named by the environment's id, {@code api}, the seed and the time, holding {@code config.json},
  * {@code metrics.csv}, TensorBoard event files, {@code learning_curve.png}, {@code best.safetensors},
- * {@code last.safetensors} and the checkpoint {@code checkpoints/} (the command line's {@code --resume}
- * continues runs of its own environments). The run holds the directory while it trains (another run
- * there is refused). Training runs on the CPU, on all cores ({@code -Ddqn.threads=N} to change it);
+ * {@code last.safetensors} and the checkpoint ({@code checkpoint}, {@code checkpoints/}; {@link Training#resume}
+ * continues a run from it, as the command line's {@code --resume}). The run holds the directory while it
+ * trains (another run there is refused). Training runs on the CPU, on all cores ({@code -Ddqn.threads=N}
+ * to change it; {@link Training#backend} for another device);
  * start the JVM with {@code --add-modules jdk.incubator.vector} for the fast matrix kernels.
  *
  * <p>An environment of the caller's is made by a factory from a seed: {@code config.envs} for training
@@ -158,6 +159,7 @@ public final class Dqn {
             return this;
         }
 
+        /** Who hears of the run's progress and messages, and may stop it (default: {@link TrainingListener#QUIET}). */
         public Training listener(TrainingListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
