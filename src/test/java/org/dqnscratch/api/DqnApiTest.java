@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dqnscratch.env.Env;
+import org.dqnscratch.env.atari.AtariEnv;
+import org.dqnscratch.env.atari.AtariSupport;
 import org.dqnscratch.rl.DqnConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +101,19 @@ class DqnApiTest {
         c.evalEvery = 1_000;
         c.evalEpisodes = 10;
         c.tensorboard = false;
+        return c;
+    }
+
+    /** For the Nature CNN on 2 cores: a handful of gradient steps on tiny batches, one evaluation episode at the end. */
+    static DqnConfig pixelConfig(Path runs, long steps) {
+        DqnConfig c = config(runs, steps);
+        c.learningStarts = 100;
+        c.trainFreq = 100;
+        c.gradientSteps = 1;
+        c.batchSize = 4;
+        c.bufferSize = 1_000;
+        c.evalEvery = 0;
+        c.evalEpisodes = 1;
         return c;
     }
 
@@ -241,14 +258,7 @@ class DqnApiTest {
 
     @Test
     void pixelObservationsTrainTheNatureCnnAndRoundTrip(@TempDir Path runs) throws Exception {
-        DqnConfig c = config(runs, 300);
-        c.learningStarts = 100;
-        c.trainFreq = 50;
-        c.gradientSteps = 1;
-        c.batchSize = 4;
-        c.bufferSize = 500;
-        c.evalEvery = 0;
-        c.evalEpisodes = 1;
+        DqnConfig c = pixelConfig(runs, 300);
         Agent agent = Dqn.train(c, seed -> new PixelGrid(4));
         assertEquals("PixelGrid-4", agent.environment());
         assertEquals(2 * 84 * 84, agent.observationSize());
@@ -302,5 +312,28 @@ class DqnApiTest {
         });
         assertTrue(stopped.trainingResult().interrupted());
         assertTrue(Files.isRegularFile(stopped.runDirectory().resolve("checkpoint")));
+    }
+
+    /** An AtariEnv is an Env like any other: the API trains the Nature CNN on its stacked frames, which pass the pixel checks. */
+    @Test
+    void anAtariGameIsACallersPixelEnvironmentToo(@TempDir Path runs) throws Exception {
+        AtariSupport.pongRom();
+        AtariEnv.Options options = AtariEnv.Options.builder("pong").maxEpisodeFrames(1_200).build();
+        DqnConfig c = pixelConfig(runs, 400);
+        Agent agent = Dqn.train(c, seed -> {
+            try {
+                return new AtariEnv(options, seed);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertEquals("PongNoFrameskip-v4", agent.environment());
+        assertEquals(4 * AtariEnv.FRAME, agent.observationSize());
+        assertEquals(400, agent.trainingResult().steps());
+        try (Env env = agent.makeEnv(5)) {
+            float[] obs = env.reset(5);
+            assertEquals(env.actionSpace().n(), agent.qValues(obs).length);
+            assertArrayEquals(agent.qValues(obs), Dqn.load(agent.runDirectory().resolve("best.safetensors")).qValues(obs));
+        }
     }
 }

@@ -1,23 +1,17 @@
 package org.dqnscratch.env.atari;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dqnscratch.api.Agent;
-import org.dqnscratch.api.Dqn;
-import org.dqnscratch.env.Env;
-import org.dqnscratch.rl.DqnConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 23, item 1: an Atari game from Java (options by name, the ROM checked, the newest frame as bytes) and through the Java API. */
+/** Issue 23, item 1: an Atari game from Java (options by name, the ROM checked, the newest frame as bytes); DqnApiTest trains one. */
 class AtariFromJavaTest {
     @Test
     void optionsByNameStartFromTheDefaults() {
@@ -48,39 +42,5 @@ class AtariFromJavaTest {
         Path wrong = Files.write(dir.resolve("pong.bin"), new byte[2048]);
         IOException e = assertThrows(IOException.class, () -> AtariEnv.checked(AtariEnv.Options.defaults("pong"), wrong, 1));
         assertTrue(e.getMessage().startsWith(wrong + " is not the Pong ROM (md5 "), e.getMessage());
-    }
-
-    /** An AtariEnv is an Env like any other: the API trains the Nature CNN on its stacked frames, which pass the pixel checks. */
-    @Test
-    void trainsThroughTheJavaApiAsACallersPixelEnvironment(@TempDir Path runs) throws Exception {
-        AtariSupport.pongRom();
-        AtariEnv.Options options = AtariEnv.Options.builder("pong").maxEpisodeFrames(1_200).build();
-        DqnConfig c = new DqnConfig();
-        c.runDir = runs.toString();
-        c.totalSteps = 400;
-        c.learningStarts = 200;
-        c.trainFreq = 100;
-        c.gradientSteps = 1;
-        c.batchSize = 4;
-        c.bufferSize = 1_000;
-        c.evalEvery = 0;
-        c.evalEpisodes = 1;
-        c.tensorboard = false;
-        c.gif = false;
-        Agent agent = Dqn.train(c, seed -> {
-            try {
-                return new AtariEnv(options, seed);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        assertEquals("PongNoFrameskip-v4", agent.environment());
-        assertEquals(4 * AtariEnv.FRAME, agent.observationSize());
-        assertEquals(400, agent.trainingResult().steps());
-        try (Env env = agent.makeEnv(5)) {
-            float[] obs = env.reset(5);
-            assertEquals(agent.qValues(obs).length, env.actionSpace().n());
-            assertArrayEquals(agent.qValues(obs), Dqn.load(agent.runDirectory().resolve("best.safetensors")).qValues(obs));
-        }
     }
 }
