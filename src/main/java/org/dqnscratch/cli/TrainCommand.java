@@ -4,8 +4,6 @@ import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,9 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.dqnscratch.api.Dqn;
+import org.dqnscratch.api.TrainingListener;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.rl.DqnTraining;
-import org.dqnscratch.rl.EnvSpec;
 import org.dqnscratch.rl.Presets;
 import org.dqnscratch.tensor.Backend;
 import org.dqnscratch.tensor.WorkerPool;
@@ -240,20 +239,19 @@ final class TrainCommand implements Callable<Integer> {
             WorkerPool.configure(threads);
         }
         DqnConfig cfg = resume != null ? resumed(spec.commandLine().getParseResult()) : config(spec.commandLine().getParseResult());
-        EnvSpec.of(cfg); // an unknown environment, a missing or wrong ROM: the error comes before any output
+        // An unknown environment, a missing or wrong ROM: the error comes before any output.
+        try (Dqn.Training training = Dqn.training(cfg).label(preset).backend(backend).resume(resume)) {
+            return train(cfg, training, backend.name());
+        }
+    }
+
+    private Integer train(DqnConfig cfg, Dqn.Training training, String device) throws Exception {
         // One process per run directory, for the whole run; a second one is refused before it writes
         // anything there. (Resuming read config.json before the lock: it is replaced atomically, and an
         // owner still running is refused here.)
-        Path runDir = resume != null ? resume : newRunDir(Path.of(cfg.runDir), runName(cfg));
-        RunDirLock lock;
-        try {
-            lock = RunDirLock.acquire(runDir);
-        } catch (java.io.IOException e) {
-            if (resume == null) removeIfEmpty(runDir);
-            throw e;
-        }
+        Path runDir = training.open();
         PrintStream out = System.out;
-        out.println("run directory: " + runDir + " (" + backend.name() + ")");
+        out.println("run directory: " + runDir + " (" + device + ")");
 
         // Ctrl-C: ask the loop to stop, and keep the JVM alive until it has saved and released the run directory.
         AtomicBoolean stop = new AtomicBoolean();
@@ -278,11 +276,10 @@ final class TrainCommand implements Callable<Integer> {
         // The hook is released only after the closing lines are printed: the JVM halts as soon as
         // it returns, and after Ctrl-C it used to cut "trained ... steps/s" mid-line.
         try {
-            return trainAndReport(cfg, runDir, backend, stop, out);
+            return trainAndReport(cfg, training, runDir, stop, out);
         } finally {
             try {
-                lock.close(); // before the hook lets a stopping JVM go
-                if (resume == null) removeIfEmpty(runDir); // a run that failed before writing anything
+                training.close(); // before the hook lets a stopping JVM go; a new run that failed before writing anything leaves no directory
             } finally {
                 finished.countDown();
             }
@@ -300,14 +297,14 @@ final class TrainCommand implements Callable<Integer> {
      */
     static long plainStatusEveryMillis = 30_000;
 
-    private Integer trainAndReport(DqnConfig cfg, Path runDir, Backend backend, AtomicBoolean stop, PrintStream out) throws Exception {
+    private Integer trainAndReport(DqnConfig cfg, Dqn.Training training, Path runDir, AtomicBoolean stop, PrintStream out) throws Exception {
         DqnTraining.Result result;
         boolean terminal = System.console() != null; // null when standard input or output is not a terminal
         long[] lastPlain = {System.nanoTime()};
         try (ProgressBar bar = progress && terminal ? new ProgressBarBuilder().setTaskName(name).setInitialMax(cfg.totalSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build() : null) {
-            result = DqnTraining.run(cfg, preset, runDir, new DqnTraining.Listener() {
-                @Override public void status(DqnTraining.Status s) {
+            result = training.listener(new TrainingListener() {
+                @Override public void progress(DqnTraining.Status s) {
                     String line = String.format(Locale.ROOT, "%.0f steps/s R100 %.1f eps %.3f loss %.3g", s.stepsPerSecond(), s.meanReturn100(), s.epsilon(), s.loss());
                     if (bar != null) {
                         bar.stepTo(s.step());
@@ -322,7 +319,9 @@ final class TrainCommand implements Callable<Integer> {
                     if (bar != null) System.err.print("\r\033[K");
                     out.println(line);
                 }
-            }, stop::get, backend, resume != null);
+
+                @Override public boolean stopRequested() { return stop.get(); }
+            }).run();
             if (bar != null) bar.stepTo(result.steps());
         }
         out.printf(Locale.ROOT, "trained %d steps, %d episodes in %.1f s (%.0f steps/s)%s%n", result.steps(), result.episodes(),
@@ -340,44 +339,5 @@ final class TrainCommand implements Callable<Integer> {
         out.println("handed over: best.safetensors, the best evaluated network (step " + result.bestStep() + ")");
         out.println("evaluation: " + result.evaluation());
         return 0;
-    }
-
-    /** A new run's directory name: environment, preset, seed and start time. */
-    private String runName(DqnConfig cfg) {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return (cfg.atari() ? cfg.game : cfg.env) + "__" + preset + "__s" + cfg.seed + "__" + stamp;
-    }
-
-    /**
-     * Makes and returns a new directory in {@code parent}: {@code base}, else base-2, base-3...
-     * Each name is claimed by creating it, which fails if it exists: two runs with the same seed
-     * started in the same second never share a directory (a check for existence first would let both in).
-     */
-    static Path newRunDir(Path parent, String base) throws java.io.IOException {
-        // The system's messages are the bare path ("error: /proc/foo"): say what failed, where, and why.
-        try {
-            Files.createDirectories(parent);
-        } catch (java.io.IOException e) {
-            throw new java.io.IOException("cannot create run directory " + parent + ": "
-                    + (Files.exists(parent) ? "it is a file" : org.dqnscratch.io.AtomicFiles.reason(e)), e);
-        }
-        for (int i = 1; ; i++) {
-            Path dir = parent.resolve(i == 1 ? base : base + "-" + i);
-            try {
-                return Files.createDirectory(dir);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                // another run's: try the next name
-            } catch (java.io.IOException e) {
-                throw new java.io.IOException("cannot create run directory " + dir + ": " + org.dqnscratch.io.AtomicFiles.reason(e), e);
-            }
-        }
-    }
-
-    private static void removeIfEmpty(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
-        } catch (java.io.IOException notEmptyOrGone) {
-            // it holds a run's files: keep it
-        }
     }
 }

@@ -3,9 +3,16 @@ package org.dqnscratch.env;
 import java.awt.image.BufferedImage;
 
 /**
- * A Gym-style environment with a flat float observation and a discrete action space.
+ * A Gym-style environment with a float observation and a discrete action space: the built-in ones
+ * (CartPole, FrozenLake, Atari games) and any a caller writes for {@link org.dqnscratch.api.Dqn}.
  * {@link #reset(long)} seeds the environment's generator and starts an episode;
  * {@link #reset()} starts the next episode from the same generator (Gym's {@code reset()}).
+ *
+ * <p>An observation is either flat (any number of floats; an MLP learns from it) or pixels:
+ * {@link #observationShape()} {@code {stack, 84, 84}}, the newest of {@code stack} stacked 84x84
+ * frames last, each value an integer 0..255 given as a float, and each observation of an episode
+ * the previous one shifted by one frame (the Nature CNN learns from it; the replay keeps each
+ * frame once, as a byte). The size of the observations and the number of actions never change.
  */
 public interface Env extends AutoCloseable {
     /** Gym id, e.g. {@code CartPole-v1}. */
@@ -17,6 +24,12 @@ public interface Env extends AutoCloseable {
     /** The number of actions, 0..n-1. */
     Discrete actionSpace();
 
+    /**
+     * The observation's shape: {@code {size}} for a flat observation (the default), or
+     * {@code {stack, 84, 84}} for stacked frames of pixels (see above).
+     */
+    default int[] observationShape() { return new int[] {observationSpace().size()}; }
+
     /** Seeds the generator and starts an episode; returns the first observation. */
     float[] reset(long seed);
 
@@ -26,14 +39,20 @@ public interface Env extends AutoCloseable {
     /** Applies {@code action}; an action outside the action space is an {@link IllegalArgumentException}. */
     Step step(int action);
 
-    /** The current state drawn as an RGB image (headless; no display needed). */
-    BufferedImage render();
+    /**
+     * The current state drawn as an RGB image (headless; no display needed); null (the default) when
+     * this environment does not draw itself (a run then writes no episode.gif).
+     */
+    default BufferedImage render() { return null; }
 
-    /** Episode length after which {@link Step#truncated} is set. */
-    int maxEpisodeSteps();
+    /** Episode length after which {@link Step#truncated} is set (the default: none, {@link Integer#MAX_VALUE}). */
+    default int maxEpisodeSteps() { return Integer.MAX_VALUE; }
 
-    /** Mean return over consecutive episodes at which the task counts as solved (Gym's reward_threshold). */
-    double rewardThreshold();
+    /**
+     * Mean return of a greedy evaluation at which the task counts as solved and training stops
+     * (Gym's reward_threshold); the default, infinity, is never reached: training runs its steps.
+     */
+    default double rewardThreshold() { return Double.POSITIVE_INFINITY; }
 
     /**
      * Everything the next steps depend on (the episode under way, the generator), for a checkpoint

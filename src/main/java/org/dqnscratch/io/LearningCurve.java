@@ -40,7 +40,7 @@ public final class LearningCurve {
         XYSeries avg = chart.addSeries("mean of last 100", steps, mean);
         avg.setMarker(SeriesMarkers.NONE);
         avg.setLineColor(new java.awt.Color(20, 70, 160));
-        if (solveAt > 0 && n > 0) {
+        if (solveAt > 0 && Double.isFinite(solveAt) && n > 0) {
             XYSeries line = chart.addSeries("solved at " + fmt(solveAt), new double[] {steps[0], steps[n - 1]}, new double[] {solveAt, solveAt});
             line.setMarker(SeriesMarkers.NONE);
             line.setLineColor(new java.awt.Color(200, 60, 60));

@@ -116,9 +116,19 @@ public final class DqnTraining {
     /** As above, with the training environments seen through {@code watch} (tests watch when they step). */
     static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
                       Backend backend, boolean resume, UnaryOperator<Env> watch) throws IOException {
+        return run(cfg.validate(), EnvSpec.of(cfg), preset, runDir, out, stopRequested, backend, resume, watch);
+    }
+
+    /** As above, in the environments of {@code spec} instead of {@code cfg}'s (a caller's own: the Java API). */
+    public static Result run(DqnConfig cfg, EnvSpec spec, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
+                             Backend backend, boolean resume) throws IOException {
+        return run(cfg, spec, preset, runDir, out, stopRequested, backend, resume, UnaryOperator.identity());
+    }
+
+    private static Result run(DqnConfig cfg, EnvSpec spec, String preset, Path runDir, Listener out, BooleanSupplier stopRequested,
+                              Backend backend, boolean resume, UnaryOperator<Env> watch) throws IOException {
         cfg.validate();
         long seed = cfg.seed;
-        EnvSpec spec = EnvSpec.of(cfg);
         int N = cfg.envs;
         Env[] envs = new Env[N];
         for (int i = 0; i < N; i++) envs[i] = watch.apply(spec.make(seed + i));
@@ -367,7 +377,9 @@ public final class DqnTraining {
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
             Evaluation.run(evalEnv, GreedyPolicy.evaluation(best.network(), backend, 1), 1, evalSeed, 0, frames);
-            Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
+            if (!frames.contains(null)) { // else an environment that does not draw itself (render() is null): no GIF
+                Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
+            }
         }
         evalEnv.close();
         return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step(), from.step());

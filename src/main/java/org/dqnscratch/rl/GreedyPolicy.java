@@ -70,7 +70,7 @@ public final class GreedyPolicy {
     public static GreedyPolicy evaluation(QNetwork net, Backend backend, int batch) { return of(net, backend, batch, Graph.evaluation(backend)); }
 
     private static GreedyPolicy of(QNetwork net, Backend backend, int batch, Graph graph) {
-        int[] shape = net.spec().pixels() ? new int[] {net.spec().atari().stack(), 84, 84} : new int[] {net.observationSize()};
+        int[] shape = net.spec().pixels() ? new int[] {net.spec().frameStack(), 84, 84} : new int[] {net.observationSize()};
         return new GreedyPolicy(net.module(), backend, shape, net.actions(), batch, net.spec().pixels(), graph);
     }
 

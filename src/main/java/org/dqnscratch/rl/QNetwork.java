@@ -46,7 +46,7 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
     public static QNetwork create(Backend backend, EnvSpec spec, int observationSize, int actions, int[] hidden, Networks.Head head,
                                   boolean noisy) {
         Noise noise = noisy ? new Noise() : null;
-        Module m = spec.pixels() ? Networks.natureCnn(spec.atari().stack(), actions, 32, 64, 64, 512, head, noise)
+        Module m = spec.pixels() ? Networks.natureCnn(spec.frameStack(), actions, 32, 64, 64, 512, head, noise)
                 : Networks.mlp(observationSize, hidden, actions, head, noise);
         return new QNetwork(m, Parameters.allocate(backend, m), spec, observationSize, actions, spec.pixels() ? new int[0] : hidden.clone(), head,
                 noise);
@@ -62,6 +62,9 @@ public record QNetwork(Module module, Parameters params, EnvSpec spec, int obser
 
     /** The support of a distributional network, or null. */
     public Support support() { return head.support(); }
+
+    /** This network for the environments of {@code spec} (the same kind: a caller's factory given again to a loaded network). */
+    public QNetwork withSpec(EnvSpec spec) { return new QNetwork(module, params, spec, observationSize, actions, hidden, head, noise); }
 
     /** "nature-cnn" or "mlp". */
     public String architecture() { return spec.pixels() ? "nature-cnn" : "mlp"; }

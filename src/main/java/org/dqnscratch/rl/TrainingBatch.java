@@ -58,7 +58,7 @@ final class TrainingBatch {
         nStep = cfg.nStep;
         gamma = cfg.gamma;
         if (spec.pixels()) {
-            int stack = spec.atari().stack(), frame = obsSize / stack;
+            int stack = spec.frameStack(), frame = obsSize / stack;
             long need = PixelReplay.bytesNeeded(cfg.bufferSize, stack, frame, cfg.envs);
             long have = Runtime.getRuntime().maxMemory();
             if (need > have - (1L << 30)) {
@@ -80,7 +80,7 @@ final class TrainingBatch {
         a = new float[B];
         r = new float[B];
         term = new float[B];
-        int stack = spec.pixels() ? spec.atari().stack() : 1, frame = obsSize / stack;
+        int stack = spec.pixels() ? spec.frameStack() : 1, frame = obsSize / stack;
         boolean onDevice = cfg.replayOnDevice;
         if (onDevice && !spec.pixels()) throw new IllegalArgumentException("--replay-on-device is for Atari games' pixel replays");
         int slots = onDevice ? 2 * B * stack : 0, w = cfg.per ? B : 0;

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.dqnscratch.cli.CliTest.Run;
+import org.dqnscratch.io.RunDirLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,7 +141,7 @@ class RunDirLockTest {
                 try {
                     for (int i = 0; i < each; i++) {
                         together.await();
-                        made.add(TrainCommand.newRunDir(parent, base));
+                        made.add(RunDirLock.newRunDir(parent, base));
                     }
                 } catch (Throwable e) {
                     failed.add(e);

@@ -45,7 +45,10 @@ public final class AtariEnv implements Env {
      */
     public record Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames,
                           boolean episodicLife) {
-        public static Options defaults(String game) { return new Options(game, "atari", 30, 4, 4, false, 108_000); }
+        public static Options defaults(String game) { return builder(game).build(); }
+
+        /** Options of {@code game} (an ALE ROM name: pong, breakout, ...) starting from the {@link #defaults}, set by name. */
+        public static Builder builder(String game) { return new Builder(game); }
 
         /** Without SB3's episodic life. */
         public Options(String game, String pipeline, int noopMax, int frameSkip, int stack, boolean terminalOnLifeLoss, int maxEpisodeFrames) {
@@ -61,6 +64,45 @@ public final class AtariEnv implements Env {
             // Two rules for the same event; SB3 and CleanRL use one or the other, never both.
             if (episodicLife && terminalOnLifeLoss) throw new IllegalArgumentException("--episodic-life and --terminal-on-life-loss exclude each other");
             if (episodicLife && pipeline.equals("lapan")) throw new IllegalArgumentException("--episodic-life needs --pipeline atari (the lapan wrappers have no lives)");
+        }
+    }
+
+    /**
+     * {@link Options} by name, from the defaults (CleanRL's Atari settings but for episodic life):
+     * {@code AtariEnv.Options.builder("breakout").episodicLife(true).build()}. {@link #build} checks
+     * the game's name and the values, with the command line's messages.
+     */
+    public static final class Builder {
+        private final String game;
+        private String pipeline = "atari";
+        private int noopMax = 30, frameSkip = 4, stack = 4, maxEpisodeFrames = 108_000;
+        private boolean terminalOnLifeLoss, episodicLife;
+
+        private Builder(String game) { this.game = game; }
+
+        /** {@code atari} (default: Gymnasium's AtariPreprocessing) or {@code lapan} (the seed tutorial's wrappers). */
+        public Builder pipeline(String pipeline) { this.pipeline = pipeline; return this; }
+
+        /** Up to this many random no-op frames after each reset (default 30; 0: none). */
+        public Builder noopMax(int noopMax) { this.noopMax = noopMax; return this; }
+
+        /** Emulator frames per agent step (default 4). */
+        public Builder frameSkip(int frameSkip) { this.frameSkip = frameSkip; return this; }
+
+        /** Frames stacked into one observation (default 4). */
+        public Builder frameStack(int stack) { this.stack = stack; return this; }
+
+        /** A lost life ends the episode, the next reset starts a new game (Gymnasium's rule; default false). */
+        public Builder terminalOnLifeLoss(boolean on) { this.terminalOnLifeLoss = on; return this; }
+
+        /** Emulator frames after which an episode is truncated (default 108,000, as the v4 games'). */
+        public Builder maxEpisodeFrames(int frames) { this.maxEpisodeFrames = frames; return this; }
+
+        /** A lost life ends the episode for learning only, the game goes on (SB3's EpisodicLifeEnv, as CleanRL; default false). */
+        public Builder episodicLife(boolean on) { this.episodicLife = on; return this; }
+
+        public Options build() {
+            return new Options(Roms.checkGame(game), pipeline, noopMax, frameSkip, stack, terminalOnLifeLoss, maxEpisodeFrames, episodicLife);
         }
     }
 
@@ -90,6 +132,19 @@ public final class AtariEnv implements Env {
     private final float[] luminance, tall;
     private float[] obs;
 
+    /**
+     * The game of {@code options} with its ROM found as the {@code pong} command finds it ($ALE_ROMS, an
+     * installed ale-py, the import-roms folder) and checked by MD5; {@code seed} seeds the emulator and
+     * the no-op generator. A missing or wrong ROM is an IOException saying what is wrong and how to get it.
+     */
+    public AtariEnv(Options options, long seed) throws IOException { this(options, Roms.locate(options.game(), null), seed); }
+
+    /** As {@link #AtariEnv(Options, long)} with the ROM file {@code rom} (null: searched), checked by MD5 to be the game's. */
+    public static AtariEnv checked(Options options, Path rom, long seed) throws IOException {
+        return new AtariEnv(options, Roms.locate(options.game(), rom), seed);
+    }
+
+    /** The game of {@code options} from the ROM file {@code rom}, taken as it is (see {@link #checked} for one checked by MD5). */
     public AtariEnv(Options options, Path rom, long seed) throws IOException {
         this.opt = options;
         this.ale = new Ale(options.game(), rom, (int) seed);
@@ -117,6 +172,19 @@ public final class AtariEnv implements Env {
         float[] high = new float[opt.stack() * FRAME];
         Arrays.fill(high, 255f);
         return new Box(new float[high.length], high);
+    }
+
+    @Override public int[] observationShape() { return new int[] {opt.stack(), SIZE, SIZE}; }
+
+    /**
+     * The newest preprocessed frame (the last of the observation's stack) as 84x84 bytes, row by row,
+     * each a grey level 0..255 (read it with {@code b & 0xFF}); a new array, null before the first reset.
+     */
+    public byte[] newestFrame() {
+        if (obs == null) return null;
+        byte[] out = new byte[FRAME];
+        for (int i = 0, from = obs.length - FRAME; i < FRAME; i++) out[i] = (byte) (int) obs[from + i];
+        return out;
     }
 
     @Override public Discrete actionSpace() { return actions; }

@@ -1,4 +1,4 @@
-package org.dqnscratch.cli;
+package org.dqnscratch.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,11 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * for the error a second run gets. The OS drops the lock when its process dies, even by kill -9:
  * a lock file left behind never blocks, only a live owner does.
  */
-final class RunDirLock implements AutoCloseable {
-    static final String FILE = ".lock";
+public final class RunDirLock implements AutoCloseable {
+    public static final String FILE = ".lock";
 
     /** Another live process holds the run directory; an IOException, so the command exits with code 2. */
-    static final class InUseException extends IOException {
+    public static final class InUseException extends IOException {
         InUseException(String message) { super(message); }
     }
 
@@ -48,7 +48,7 @@ final class RunDirLock implements AutoCloseable {
      * in this process releases it. So the owner never opens the file again, and two runs in one JVM
      * are told apart by {@link #HELD} before the file is opened (synchronized: one at a time).
      */
-    static synchronized RunDirLock acquire(Path dir) throws IOException {
+    public static synchronized RunDirLock acquire(Path dir) throws IOException {
         Path file = dir.resolve(FILE), real = dir.toRealPath();
         if (HELD.contains(real)) throw inUse(dir, ProcessHandle.current().pid() + " " + host());
         byte[] me = (ProcessHandle.current().pid() + " " + host() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -143,6 +143,45 @@ final class RunDirLock implements AutoCloseable {
         } finally {
             channel.close();
             HELD.remove(real);
+        }
+    }
+
+    /** A new run's directory in {@code parent}, named by its environment, preset, seed and start time (see below). */
+    public static Path newRunDir(Path parent, String env, String preset, long seed) throws IOException {
+        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return newRunDir(parent, env + "__" + preset + "__s" + seed + "__" + stamp);
+    }
+
+    /**
+     * Makes and returns a new directory in {@code parent}: {@code base}, else base-2, base-3...
+     * Each name is claimed by creating it, which fails if it exists: two runs with the same seed
+     * started in the same second never share a directory (a check for existence first would let both in).
+     */
+    public static Path newRunDir(Path parent, String base) throws IOException {
+        // The system's messages are the bare path ("error: /proc/foo"): say what failed, where, and why.
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new IOException("cannot create run directory " + parent + ": " + (Files.exists(parent) ? "it is a file" : AtomicFiles.reason(e)), e);
+        }
+        for (int i = 1; ; i++) {
+            Path dir = parent.resolve(i == 1 ? base : base + "-" + i);
+            try {
+                return Files.createDirectory(dir);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another run's: try the next name
+            } catch (IOException e) {
+                throw new IOException("cannot create run directory " + dir + ": " + AtomicFiles.reason(e), e);
+            }
+        }
+    }
+
+    /** Deletes {@code dir} if it is empty (a new run that failed before writing anything); a run's files keep it. */
+    public static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmptyOrGone) {
+            // it holds a run's files: keep it
         }
     }
 }
