@@ -25,7 +25,7 @@ public final class Agent {
     Agent(QNetwork network, Backend backend, Map<String, String> metadata, DqnTraining.Result result) {
         this.network = network;
         this.backend = backend;
-        this.policy = GreedyPolicy.of(network, backend, 1);
+        this.policy = GreedyPolicy.evaluation(network, backend, 1); // a noisy network acts on its means, as evaluations do
         this.metadata = Map.copyOf(metadata);
         this.result = result;
     }

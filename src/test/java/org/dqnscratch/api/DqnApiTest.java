@@ -187,6 +187,31 @@ class DqnApiTest {
         assertFalse(Files.exists(dir.resolve(".lock")));
     }
 
+    /** Rainbow on a caller's environment: noisy, dueling streams, C51, prioritized 3-step replay; the agent acts on the means. */
+    @Test
+    void rainbowTrainsACallersEnvironmentAndLoadsItBack(@TempDir Path runs) throws Exception {
+        int n = 3;
+        DqnConfig c = config(runs, 4_000);
+        c.hidden = new int[] {32, 32};
+        c.noisy = true;
+        c.dueling = true;
+        c.duelingStreams = true;
+        c.distributional = true;
+        c.vMin = -5;
+        c.vMax = 1;
+        c.per = true;
+        c.nStep = 3;
+        Agent agent = Dqn.train(c, seed -> new Grid(n, -1));
+        Grid grid = new Grid(n, -1);
+        for (int cell = 0; cell < n * n - 1; cell++) assertEquals(grid.distance(cell), stepsToGoal(agent, n, cell), "greedy steps from cell " + cell);
+        Path file = runs.resolve("rainbow.safetensors");
+        agent.save(file);
+        float[] obs = new Grid(n, 2).reset(0);
+        Agent loaded = Dqn.load(file, seed -> new Grid(n, -1));
+        assertArrayEquals(agent.qValues(obs), loaded.qValues(obs));
+        assertArrayEquals(agent.qValues(obs), agent.qValues(obs), "acting on the means: the same values every time");
+    }
+
     @Test
     void anEnvironmentThatChangesIsAnErrorNamingIt(@TempDir Path runs) {
         // The factory's environments differ: the second has another observation size.
