@@ -8,6 +8,7 @@ import org.dqnscratch.nn.Loss;
 import org.dqnscratch.nn.Module;
 import org.dqnscratch.nn.Distributional;
 import org.dqnscratch.nn.Networks;
+import org.dqnscratch.nn.Noise;
 import org.dqnscratch.nn.Support;
 import org.dqnscratch.nn.Parameters;
 import org.dqnscratch.optim.Adam;
@@ -45,8 +46,10 @@ public class DqnUpdateBench {
     public String backend;
     /**
      * dqn: the network's Q values and the net's loss; c51: a distributional head of 51 atoms and the
-     * cross-entropy (the loss name unused); rainbow: C51 with a dueling head per atom, Double DQN's
-     * chooser, importance weights, and the per-sample losses read back every update (prioritized replay).
+     * cross-entropy (the loss name unused); rainbow: Rainbow's network (noisy layers, their noise redrawn
+     * for both networks before every update, dueling streams with their own last hidden layer, 51 atoms
+     * per action), Double DQN's chooser, importance weights, and the per-sample losses read back every
+     * update (prioritized replay).
      */
     @Param({"dqn"})
     public String variant;
@@ -79,8 +82,10 @@ public class DqnUpdateBench {
         Support support = variant.equals("dqn") ? null : new Support(51, -10f, 10f);
         boolean rainbow = variant.equals("rainbow");
         if (!java.util.List.of("dqn", "c51", "rainbow").contains(variant)) throw new IllegalArgumentException("variant " + variant + " (dqn, c51, rainbow)");
-        Module online = cnn ? Networks.natureCnn(4, actions, rainbow, support) : mlp(f[1], rainbow, support);
-        Module target = cnn ? Networks.natureCnn(4, actions, rainbow, support) : mlp(f[1], rainbow, support);
+        Networks.Head head = new Networks.Head(rainbow, rainbow, support);
+        Noise onlineNoise = rainbow ? new Noise() : null, targetNoise = rainbow ? new Noise() : null;
+        Module online = cnn ? Networks.natureCnn(4, actions, 32, 64, 64, 512, head, onlineNoise) : mlp(f[1], head, onlineNoise);
+        Module target = cnn ? Networks.natureCnn(4, actions, 32, 64, 64, 512, head, targetNoise) : mlp(f[1], head, targetNoise);
         Parameters po = Parameters.allocate(b, online), pt = Parameters.allocate(b, target);
         Init.TORCH_DEFAULT.apply(po, 1);
         pt.updateFrom(po, 1f);
@@ -100,6 +105,13 @@ public class DqnUpdateBench {
         errors = rainbow ? new float[batch] : null;
         update = support == null ? new DqnUpdate(online, po, target, pt, opt, loss, 0.99f, false)
                 : DqnUpdate.categorical((Distributional) online, po, (Distributional) target, pt, opt, rainbow ? b.fromArray(w, batch) : null, 0.99f, rainbow);
+        if (rainbow) {
+            org.dqnscratch.env.Rng noise = new org.dqnscratch.env.Rng(3);
+            update.beforeEachStep(() -> {
+                onlineNoise.resample(b, noise);
+                targetNoise.resample(b, noise);
+            });
+        }
         int[] shape = cnn ? new int[] {batch, 4, 84, 84} : new int[] {batch, 4};
         s = random(b, rng, shape, cnn ? 255 : 1);
         sNext = random(b, rng, shape, cnn ? 255 : 1);
@@ -115,11 +127,11 @@ public class DqnUpdateBench {
     }
 
     /** "4-256-256-2": 4 inputs, hidden layers 256 and 256, 2 actions. */
-    static Module mlp(String sizes, boolean dueling, Support support) {
+    static Module mlp(String sizes, Networks.Head head, Noise noise) {
         String[] p = sizes.split("-");
         int[] hidden = new int[p.length - 2];
         for (int i = 0; i < hidden.length; i++) hidden[i] = Integer.parseInt(p[i + 1]);
-        return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), dueling, support);
+        return Networks.mlp(Integer.parseInt(p[0]), hidden, Integer.parseInt(p[p.length - 1]), head, noise);
     }
 
     /** Per-sample TD errors (rainbow: read back every update), else null. */
