@@ -10,6 +10,9 @@ The network comes from the checkpoint's metadata (network, hidden, dueling, atom
     conv.4, fc.0, fc.2 are its network.0, .2, .4, .7, .9.
   C51 (atoms in the metadata): the last layer gives actions x atoms logits, softmax over the atoms,
     Q = sum p z with z = torch.linspace(v_min, v_max, atoms), as c51.py's get_action.
+  Noisy (noisy in the metadata): every Linear of an MLP, the CNN's fully connected ones, are NoisyLinear
+    with weight_mu, weight_sigma, bias_mu, bias_sigma (CleanRL's and Kaixhin's names); greedy play uses
+    the means (eval mode), as our evaluations do. The noise buffers are not in a checkpoint.
   Dueling: CleanRL has no dueling DQN script; the head is kept under our names (value.*, advantage.*),
     Q = V + A - mean(A), per atom for C51 (Rainbow's), in a `head` attribute; with separate streams
     (dueling_streams: Rainbow's network) each stream is Linear, ReLU, Linear (value.0, value.2, ...).
@@ -45,18 +48,32 @@ def read_safetensors(path):
     return tensors, meta
 
 
+class NoisyLinear(nn.Module):
+    """A noisy layer's parameters under CleanRL's names; in eval mode (greedy play) it is its means."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight_mu = nn.Parameter(torch.empty(n_out, n_in))
+        self.weight_sigma = nn.Parameter(torch.empty(n_out, n_in))
+        self.bias_mu = nn.Parameter(torch.empty(n_out))
+        self.bias_sigma = nn.Parameter(torch.empty(n_out))
+
+    def forward(self, x):
+        return nn.functional.linear(x, self.weight_mu, self.bias_mu)
+
+
 class Dueling(nn.Module):
     """Q = V + A - mean_a A, atom by atom (atoms 1: Q values)."""
 
-    def __init__(self, width, actions, atoms, stream_hidden=0):
+    def __init__(self, width, actions, atoms, stream_hidden=0, linear=nn.Linear):
         super().__init__()
         self.actions, self.atoms = actions, atoms
         if stream_hidden:
-            self.value = nn.Sequential(nn.Linear(width, stream_hidden), nn.ReLU(), nn.Linear(stream_hidden, atoms))
-            self.advantage = nn.Sequential(nn.Linear(width, stream_hidden), nn.ReLU(), nn.Linear(stream_hidden, actions * atoms))
+            self.value = nn.Sequential(linear(width, stream_hidden), nn.ReLU(), linear(stream_hidden, atoms))
+            self.advantage = nn.Sequential(linear(width, stream_hidden), nn.ReLU(), linear(stream_hidden, actions * atoms))
         else:
-            self.value = nn.Linear(width, atoms)
-            self.advantage = nn.Linear(width, actions * atoms)
+            self.value = linear(width, atoms)
+            self.advantage = linear(width, actions * atoms)
 
     def forward(self, x):
         v = self.value(x).view(-1, 1, self.atoms)
@@ -71,6 +88,7 @@ class QNetwork(nn.Module):
         self.atoms = int(meta.get("atoms", 1))
         self.pixels = meta["network"] == "nature-cnn"
         dueling, streams = meta["dueling"] == "true", meta.get("dueling_streams") == "true"
+        linear = NoisyLinear if meta.get("noisy") == "true" else nn.Linear
         out = self.actions * self.atoms
         if self.pixels:
             frames = int(meta["frame_stack"])
@@ -82,13 +100,13 @@ class QNetwork(nn.Module):
             hidden = [int(w) for w in meta["hidden"].split(",") if w.strip()]
         shared = hidden[:-1] if streams else hidden
         for h in shared:
-            layers += [nn.Linear(width, h), nn.ReLU()]
+            layers += [linear(width, h), nn.ReLU()]
             width = h
         if dueling:
             self.network = nn.Sequential(*layers)
-            self.head = Dueling(width, self.actions, self.atoms, hidden[-1] if streams else 0)
+            self.head = Dueling(width, self.actions, self.atoms, hidden[-1] if streams else 0, linear)
         else:
-            self.network = nn.Sequential(*layers, nn.Linear(width, out))
+            self.network = nn.Sequential(*layers, linear(width, out))
             self.head = nn.Identity()
         if self.atoms > 1:
             self.register_buffer("atoms_z", torch.linspace(float(meta["v_min"]), float(meta["v_max"]), self.atoms), persistent=False)
@@ -146,6 +164,7 @@ def main():
     ours, meta = read_safetensors(args.checkpoint)
     net = QNetwork(meta)
     net.load_state_dict(torch_names(ours, meta), strict=True)
+    net.eval()
     kind = f"C51 ({net.atoms} atoms on [{meta['v_min']}, {meta['v_max']}])" if net.atoms > 1 else "Q values"
     print(f"loaded {len(ours)} tensors into {type(net).__name__} ({meta['network']}, dueling {meta['dueling']}, {kind}) strictly")
     env, prep = make_env(meta, args.seed)
