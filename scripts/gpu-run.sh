@@ -405,7 +405,7 @@ sys.exit(0 if ok else 3)'
     step pong pong.log "$secs" -s INT -k "$PONG_SAVE" -- \
         env ALE_ROMS="$ROOT/.roms" LD_PRELOAD="$JAVA_HOME_DIR/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}" \
         "$JAVA" --add-modules jdk.incubator.vector -Ddqn.relaunch=false -Xmx"$PONG_HEAP" -cp "$JAR" org.dqnscratch.cli.Main \
-        pong --device opencl --progress=false --run-dir "$WORK/runs" $PONG_ARGS
+        pong --device opencl --progress=false --tensorboard=false --run-dir "$WORK/runs" $PONG_ARGS
 
     # torch.compile last: its first call compiles for a minute or more (an unknown), so it gets
     # what the deadline leaves after Pong, and a cut run still keeps the configurations it

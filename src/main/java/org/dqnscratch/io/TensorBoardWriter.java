@@ -41,6 +41,15 @@ public final class TensorBoardWriter implements Closeable {
     private final Path file;
     private final DoubleSupplier clock;
 
+    /** A jar without protobuf-java (the GPU carry strips it: scripts/gpu-carry.sh) writes no event files: a clear error, not a stack trace. */
+    private static void requireProtobuf() {
+        try {
+            Class.forName("com.google.protobuf.CodedOutputStream", false, TensorBoardWriter.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--tensorboard needs protobuf-java, which this jar was built without: run with --tensorboard=false");
+        }
+    }
+
     /** A new event file in {@code dir} for a run that continues after step {@code afterStep} (0 for a new run). */
     public TensorBoardWriter(Path dir, long afterStep) throws IOException {
         this(dir, afterStep, () -> System.currentTimeMillis() / 1000.0);
@@ -48,6 +57,7 @@ public final class TensorBoardWriter implements Closeable {
 
     /** As above, with the events' wall times (seconds since the epoch) from {@code clock}: tests fix it. */
     TensorBoardWriter(Path dir, long afterStep, DoubleSupplier clock) throws IOException {
+        requireProtobuf();
         this.clock = clock;
         this.file = dir.resolve(fileName(dir, (long) clock.getAsDouble()));
         try {
