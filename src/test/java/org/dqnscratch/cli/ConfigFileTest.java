@@ -85,8 +85,9 @@ class ConfigFileTest {
                 p.config().validate();
             }
         }
-        assertEquals(java.util.List.of("default", "pytorch-pong", "cleanrl", "c51", "tianshou"), java.util.List.copyOf(Presets.forCommand("pong").keySet()),
-                "a base (_atari) is not a preset");
+        var pong = java.util.List.copyOf(Presets.forCommand("pong").keySet());
+        assertTrue(pong.containsAll(java.util.List.of("default", "pytorch-pong", "cleanrl", "c51", "rainbow", "tianshou")), pong.toString());
+        assertTrue(pong.stream().noneMatch(n -> n.startsWith("_")), "a base (_atari) is not a preset: " + pong);
         // A preset's entry copied into a file gives the same settings
         DqnConfig fromFile = new DqnConfig();
         Presets.file(write(dir, """
