@@ -98,7 +98,11 @@ public final class Gif {
                 idx[y * bw + x] = (byte) lastIndex;
             }
         }
-        int[] colors = new int[256];
+        // A palette of the colours used, its size a power of two (GIF's): fewer table entries to write and
+        // shorter LZW codes than 256 for a frame of a few colours (CartPole's have under 16).
+        int bits = 8;
+        if (exact) while (bits > 1 && 1 << (bits - 1) >= palette.size()) bits--;
+        int[] colors = new int[1 << bits];
         if (exact) {
             palette.forEach((c, k) -> colors[k] = c);
         } else {
@@ -110,7 +114,7 @@ public final class Gif {
                 }
             }
         }
-        java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(8, 256, colors, 0, false, -1, java.awt.image.DataBuffer.TYPE_BYTE);
+        java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(bits, colors.length, colors, 0, false, -1, java.awt.image.DataBuffer.TYPE_BYTE);
         java.awt.image.WritableRaster raster = cm.createCompatibleWritableRaster(bw, bh);
         raster.setDataElements(0, 0, bw, bh, idx);
         return new BufferedImage(cm, raster, false, null);
