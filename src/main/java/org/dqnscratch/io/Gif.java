@@ -100,8 +100,8 @@ public final class Gif {
         }
         // A palette of the colours used, its size a power of two (GIF's): fewer table entries to write and
         // shorter LZW codes than 256 for a frame of a few colours (CartPole's have under 16).
-        int bits = 8;
-        if (exact) while (bits > 1 && 1 << (bits - 1) >= palette.size()) bits--;
+        // 1, 2, 4 or 8 bits: the sizes a packed palette image (and so the JDK's GIF writer) takes.
+        int bits = !exact || palette.size() > 16 ? 8 : palette.size() > 4 ? 4 : palette.size() > 2 ? 2 : 1;
         int[] colors = new int[1 << bits];
         if (exact) {
             palette.forEach((c, k) -> colors[k] = c);

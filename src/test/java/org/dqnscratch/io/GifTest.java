@@ -64,6 +64,29 @@ class GifTest {
         }
     }
 
+    /** Frames of 1 to 40 colours (palettes of 2, 4, 16 and 256 entries: the sizes a GIF's packed image takes) come back exact. */
+    @Test
+    void everyPaletteSizeComesBackExact(@TempDir Path dir) throws Exception {
+        for (int colours : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 40}) {
+            List<BufferedImage> frames = new ArrayList<>();
+            for (int f = 0; f < 2; f++) {
+                BufferedImage img = new BufferedImage(20, 10, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 10; y++) for (int x = 0; x < 20; x++) img.setRGB(x, y, ((x + y + f) % colours) * 0x050B11);
+                frames.add(img);
+            }
+            Path gif = dir.resolve("c" + colours + ".gif");
+            Gif.write(gif, frames, 20);
+            List<BufferedImage> back = composite(gif);
+            for (int f = 0; f < frames.size(); f++) {
+                for (int y = 0; y < 10; y++) {
+                    for (int x = 0; x < 20; x++) {
+                        assertEquals(frames.get(f).getRGB(x, y) & 0xFFFFFF, back.get(f).getRGB(x, y) & 0xFFFFFF, colours + " colours, frame " + f);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void manyColoursFallBackToTheColourCube(@TempDir Path dir) throws Exception {
         BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
