@@ -242,15 +242,16 @@ class ExactResumeTest {
         sameRun(whole, crashedDir, a, run(cfg, crashedDir, cl, true, () -> false, UnaryOperator.identity()));
     }
 
-    /**
-     * Pong with --save-replay: two environments, 3-step returns, short episodes (a time limit of
-     * 1200 emulator frames puts episode ends and their no-op starts on both sides of the checkpoints).
-     */
     /** Pong with --save-replay and prioritized replay (the pixel replay's priorities, with 3-step windows): crashed and resumed. */
     @Test
     void pongPrioritizedCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
         DqnConfig cfg = pong();
         cfg.per = true;
+        crashedAt330AndResumed(cfg, whole, crashedDir);
+    }
+
+    /** A 400-step Pong run of {@code cfg} crashed at step 330 (after its step-200 checkpoint) and resumed, on the CPU. */
+    static void crashedAt330AndResumed(DqnConfig cfg, Path whole, Path crashedDir) throws Exception {
         cfg.totalSteps = 400;
         Backend cpu = new CpuBackend();
         DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
@@ -264,12 +265,7 @@ class ExactResumeTest {
     void pongNoisyCrashed(@TempDir Path whole, @TempDir Path crashedDir) throws Exception {
         DqnConfig cfg = pong();
         cfg.noisy = true;
-        cfg.totalSteps = 400;
-        Backend cpu = new CpuBackend();
-        DqnTraining.Result a = run(cfg, whole, cpu, false, () -> false, UnaryOperator.identity());
-        assertThrows(Crash.class, () -> run(cfg, crashedDir, cpu, false, () -> false, crashAfter(330)));
-        assertEquals("step-200", Files.readString(crashedDir.resolve("checkpoint")).strip());
-        sameRun(whole, crashedDir, a, run(cfg, crashedDir, cpu, true, () -> false, UnaryOperator.identity()));
+        crashedAt330AndResumed(cfg, whole, crashedDir);
     }
 
     static DqnConfig pong() {
@@ -292,6 +288,10 @@ class ExactResumeTest {
         return cfg;
     }
 
+    /**
+     * Pong with --save-replay: two environments, 3-step returns, short episodes (a time limit of
+     * 1200 emulator frames puts episode ends and their no-op starts on both sides of the checkpoints).
+     */
     @Test
     void pongWithItsReplayStoppedAndCrashed(@TempDir Path whole, @TempDir Path stoppedDir, @TempDir Path crashedDir) throws Exception {
         DqnConfig cfg = pong();
