@@ -33,8 +33,11 @@ public final class UpdateCases {
 
     static final int STEPS = 4;
 
-    /** The losses of each step, the parameters after the last, and each step's per-sample TD errors (or C51 losses), in a row. */
-    public record Outcome(float[] losses, float[] params, float[] tdErrors) {}
+    /**
+     * The losses of each step, the parameters after the last, each step's per-sample TD errors (or C51
+     * losses) in a row, and each step's mean Q(s, a) read with its loss ({@link DqnUpdate#meanQ}).
+     */
+    public record Outcome(float[] losses, float[] params, float[] tdErrors, float[] meanQs) {}
 
     public static Outcome run(Backend b, Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt,
                               Loss loss, boolean doubleDqn, int steps) {
@@ -73,17 +76,18 @@ public final class UpdateCases {
         int[] batchShape = new int[obsShape.length + 1];
         batchShape[0] = N;
         System.arraycopy(obsShape, 0, batchShape, 1, obsShape.length);
-        float[] losses = new float[steps];
+        float[] losses = new float[steps], meanQs = new float[steps];
         for (int t = 0; t < steps; t++) {
             float[] s = new float[N * size], s2 = new float[N * size], a = new float[N], rew = new float[N], terminated = new float[N];
             for (int i = 0; i < s.length; i++) { s[i] = r.nextFloat() * 2 - 1; s2[i] = r.nextFloat() * 2 - 1; }
             for (int i = 0; i < N; i++) { a[i] = r.nextInt(actions); rew[i] = r.nextFloat(); terminated[i] = r.nextInt(4) == 0 ? 1 : 0; }
             losses[t] = u.step(b.fromArray(s, batchShape), b.fromArray(a, N), b.fromArray(rew, N), b.fromArray(terminated, N),
                     b.fromArray(s2, batchShape), true, stepErrors);
+            meanQs[t] = u.meanQ();
             System.arraycopy(stepErrors, 0, errors, t * N, N);
             if (t == 1) u.syncTarget(0.5f);
         }
-        return new Outcome(losses, b.toArray(po.values), errors);
+        return new Outcome(losses, b.toArray(po.values), errors, meanQs);
     }
 
     static Case.Body same(Supplier<Module> net, int[] obsShape, int actions, Function<Parameters, Optimizer> opt, Loss loss,
@@ -99,6 +103,7 @@ public final class UpdateCases {
             close(c, "losses", want.losses(), got.losses());
             close(c, "parameters after " + STEPS + " updates", want.params(), got.params());
             close(c, "per-sample TD errors", want.tdErrors(), got.tdErrors());
+            close(c, "mean Q(s, a) read with each loss", want.meanQs(), got.meanQs());
         };
     }
 

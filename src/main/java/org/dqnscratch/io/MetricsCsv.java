@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -57,6 +58,8 @@ public final class MetricsCsv implements Closeable {
      * by a crash (no line end, too few cells, not a number) is dropped with a line to {@code warn};
      * so is a log that is missing or was left empty. A bad row elsewhere is an error, and so is a
      * {@code global_step} column that decreases or an {@code episode} column that does not count up by one.
+     * A log with only the first columns of {@code header} (an older version's: columns are added at
+     * the end) reads with the others empty.
      */
     public static List<double[]> read(Path file, double maxFirst, Consumer<String> warn, String... header) throws IOException {
         String text;
@@ -77,7 +80,12 @@ public final class MetricsCsv implements Closeable {
             warn.accept("warning: " + file + " was left empty (a crash while it was written?); the log restarts with the resumed steps");
             return List.of();
         }
-        if (!lines.get(0).equals(head)) throw new IOException(file + ": not a metrics log with columns " + head);
+        // An older version's log has fewer columns (they are only ever added at the end): its rows read with the new ones empty.
+        String[] found = lines.get(0).split(",", -1);
+        int columns = found.length;
+        if (columns > header.length || !Arrays.equals(found, Arrays.copyOf(header, columns))) {
+            throw new IOException(file + ": not a metrics log with columns " + head);
+        }
         // A log is written in order, one row per episode: a duplicated or reordered row (pasted logs, a
         // hand edit) would resume with a wrong episode count and return averages, so it is refused.
         int stepColumn = List.of(header).indexOf("global_step"), episodeColumn = List.of(header).indexOf("episode");
@@ -86,7 +94,11 @@ public final class MetricsCsv implements Closeable {
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
             boolean last = i == lines.size() - 1;
-            double[] r = parse(line, header.length);
+            double[] r = parse(line, columns);
+            if (r != null && columns < header.length) {
+                r = Arrays.copyOf(r, header.length);
+                Arrays.fill(r, columns, header.length, Double.NaN);
+            }
             if (r == null || last && !lastComplete) {
                 if (!last) throw new IOException(file + ": a bad row (line " + (i + 1) + "): " + line);
                 warn.accept("warning: " + file + ": dropped an incomplete last row (a crash while it was written?): " + line);

@@ -84,9 +84,12 @@ public final class DqnTraining {
                          double secondsToSolve, Evaluation evaluation, boolean interrupted, Evaluation lastEvaluation, long bestStep,
                          long resumedFromStep) {}
 
-    /** The CSV columns, CleanRL's names. */
+    /**
+     * The CSV columns, CleanRL's names (and TensorBoard tags); losses/q_values came later, so it is
+     * last: an older log's rows read with it empty ({@link MetricsCsv#read}).
+     */
     static final String[] COLUMNS = {"global_step", "episode", "charts/episodic_return", "charts/episodic_length",
-        "charts/epsilon", "losses/td_loss", "charts/SPS"};
+        "charts/epsilon", "losses/td_loss", "charts/SPS", "losses/q_values"};
 
     /** Trains on the CPU. */
     public static Result run(DqnConfig cfg, String preset, Path runDir, Listener out, BooleanSupplier stopRequested) throws IOException {
@@ -166,7 +169,7 @@ public final class DqnTraining {
         TrainingCheckpoint.Resumed resumed = resume
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, N, obsSize, out::message) : null;
         TrainingCheckpoint.Counters from = resume ? resumed.counters()
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1, seed + 2);
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, seed, seed + 1, Double.NaN, 0, -1, -1, seed + 2, Double.NaN);
         if (resume && from.step() >= cfg.totalSteps) { // else a silent no-op that rewrote the run's files
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
@@ -192,7 +195,7 @@ public final class DqnTraining {
         ReturnHistory returns = new ReturnHistory(cfg.solveWindow);
         double loss = from.loss();
         batch.credit = from.gradientCredit();
-        batch.resumeAt(from.updates(), loss);
+        batch.resumeAt(from.updates(), loss, from.qValues());
         BestNetwork best = new BestNetwork(online, backend, runDir.resolve("best.safetensors"), meta, from.bestEval());
         Solve solve = new Solve();
         solve.step = from.solvedStep();
@@ -299,7 +302,7 @@ public final class DqnTraining {
                         episode++;
                         double ret = epReturn[i];
                         returns.add(done, ret);
-                        double[] row = {done, episode, ret, epLength[i], eps, loss, (done - from.step()) / seconds(start)};
+                        double[] row = {done, episode, ret, epLength[i], eps, loss, (done - from.step()) / seconds(start), batch.qValues()};
                         csv.row(row);
                         if (tb != null) tb.scalars(done, COLUMNS, row, 2); // the columns after global_step and episode: CleanRL's tags
                         if (learning && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
@@ -420,7 +423,7 @@ public final class DqnTraining {
     private static TrainingCheckpoint.Counters counters(long step, long episode, long lastEvalStep, BestNetwork best, TrainingBatch batch,
                                                         Rng actRng, Rng sampleRng, NoisyExploration noise, double loss, Solve solve) {
         return new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(), batch.credit, actRng.state(), sampleRng.state(),
-                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, noise == null ? 0 : noise.state());
+                loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, noise == null ? 0 : noise.state(), batch.qValues());
     }
 
     /**

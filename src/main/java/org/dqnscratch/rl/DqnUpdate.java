@@ -37,8 +37,12 @@ public final class DqnUpdate {
     private final float gamma;
     private final boolean doubleDqn;
     private final Backend backend;
-    private final Graph train, targetPass, onlineNext;
+    private final Graph train, targetPass, onlineNext, qRead;
     private final float[] lossOut = new float[1];
+    /** The mean Q(s, a) of the batch whose loss was last read back (CleanRL's losses/q_values); NaN before. */
+    private float meanQ = Float.NaN;
+    /** C51: the online network's log-probabilities of the last step's batch, whose expected values are its Q(s, a). */
+    private Tensor lastLogp, lastActions;
     /** The last step's Q(s, a) and TD targets y, for prioritized replay's TD errors (C51: lastQ holds the per-sample losses). */
     private Tensor lastQ, lastY;
     private float[] qOut = new float[0], yOut = new float[0];
@@ -75,11 +79,13 @@ public final class DqnUpdate {
         this.train = Graph.training(backend);
         this.targetPass = Graph.inference(backend);
         this.onlineNext = Graph.inference(backend);
+        this.qRead = Graph.inference(backend);
     }
 
     /**
      * Runs one update on a batch already on the backend ({@code actions} as floats).
-     * Returns the loss when {@code readLoss} (one float copied back), else NaN.
+     * Returns the loss when {@code readLoss} (one float copied back, and the batch's Q(s, a), see
+     * {@link #meanQ}), else NaN.
      */
     public float step(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext, boolean readLoss) {
         return step(s, actions, reward, terminated, sNext, readLoss, null);
@@ -98,7 +104,37 @@ public final class DqnUpdate {
         optimizer.step();
         if (!readLoss) return Float.NaN;
         backend.download(lossOut, 0, l);
+        meanQ = readMeanQ(tdErrors != null);
         return lossOut[0];
+    }
+
+    /**
+     * The mean of Q(s, a) over the batch of the last step that read its loss, before that step's
+     * optimizer step (CleanRL's {@code losses/q_values}: {@code old_val.mean()}); for a distributional
+     * network the expected values of its distributions. NaN before any.
+     */
+    public float meanQ() { return meanQ; }
+
+    /** Reads back the B values of Q(s, a) (already there when the TD errors were read) and averages them. */
+    private float readMeanQ(boolean qAlreadyRead) {
+        Tensor q = lastQ;
+        if (lastY == null) { // C51: lastQ holds the per-sample losses; the Q values are the expectations of lastLogp
+            Distributional on = (Distributional) online;
+            int N = lastActions.size;
+            this.qRead.reset();
+            q = QOps.gather(this.qRead, Categorical.expectation(this.qRead, lastLogp, on.support, N, on.actions), lastActions);
+            qAlreadyRead = false;
+        }
+        int n = q.size;
+        if (qOut.length != n) {
+            qOut = new float[n];
+            yOut = new float[n];
+            qAlreadyRead = false;
+        }
+        if (!qAlreadyRead) backend.download(qOut, 0, q);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += qOut[i];
+        return (float) (sum / n);
     }
 
     /**
@@ -145,7 +181,9 @@ public final class DqnUpdate {
         Tensor m = Categorical.projection(targetPass, logpNext, QOps.argmax(targetPass, qNext), reward, terminated, gamma, tg.support, N, A);
 
         train.reset();
-        Tensor l = categorical.forward(train, on.logProbs(train, s), actions, m);
+        lastLogp = on.logProbs(train, s);
+        lastActions = actions;
+        Tensor l = categorical.forward(train, lastLogp, actions, m);
         lastQ = categorical.perSample();
         lastY = null;
         optimizer.zeroGrad();

@@ -39,6 +39,8 @@ final class TrainingBatch {
     /** Gradient steps taken, for {@link #LOSS_EVERY}. */
     long updates;
     private float lossRead = Float.NaN;
+    /** The mean Q(s, a) of the batch whose loss was read with lossRead (CleanRL's losses/q_values). */
+    private float qRead = Float.NaN;
     /** Prioritized replay (--per; else null): the priorities, the sampled slots, their TD errors, and the importance-weight exponent now. */
     final Priorities priorities;
     final int[] perSlots;
@@ -131,11 +133,15 @@ final class TrainingBatch {
     /** The replay a checkpoint saves: always the small flat one; the pixel one with --save-replay; else null. */
     Replay saved(boolean saveReplay) { return flat != null ? flat : saveReplay ? pixels : null; }
 
-    /** A resumed run's position: gradient steps taken (they decide when the loss is read back) and the loss last read. */
-    void resumeAt(long updatesTaken, double loss) {
+    /** A resumed run's position: gradient steps taken (they decide when the loss is read back), the loss and mean Q last read. */
+    void resumeAt(long updatesTaken, double loss, double qValues) {
         updates = updatesTaken;
         lossRead = (float) loss;
+        qRead = (float) qValues;
     }
+
+    /** The mean Q(s, a) of the batch whose loss was last read back; NaN before the first. */
+    double qValues() { return qRead; }
 
     void add(int stream, float[] obs, int action, float reward, Env.Step st) {
         if (pixels != null) pixels.add(stream, obs, action, reward, st.observation(), st.terminated(), st.truncated());
@@ -192,6 +198,7 @@ final class TrainingBatch {
             if (priorities != null) priorities.update(perSlots, tdErrors, B);
             if (!read) continue;
             lossRead = loss;
+            qRead = update.meanQ();
             if (!Float.isFinite(loss)) {
                 throw new IllegalStateException("the TD loss became " + loss + " (diverged): try a lower --lr or gradient clipping (--clip-norm)");
             }

@@ -89,10 +89,10 @@ final class TrainingCheckpoint {
      * read and the gradient steps taken (which decide when the next loss is read back), the step
      * the run was solved at (-1: not yet), and the step of an evaluation a stop request gave up (-1:
      * none), which a resume runs again; noiseRng: the state of a --noisy run's noise generator
-     * (NoisyExploration; unused otherwise).
+     * (NoisyExploration; unused otherwise); qValues: the mean Q(s, a) read with the loss.
      */
     record Counters(long step, long episode, long lastEvalStep, double bestEval, double gradientCredit, long actRng, long sampleRng,
-                    double loss, long updates, long solvedStep, long stoppedEvalStep, long noiseRng) {
+                    double loss, long updates, long solvedStep, long stoppedEvalStep, long noiseRng, double qValues) {
         Map<String, String> toMetadata() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("step", Long.toString(step));
@@ -107,6 +107,7 @@ final class TrainingCheckpoint {
             m.put("solved_step", Long.toString(solvedStep));
             m.put("stopped_eval_step", Long.toString(stoppedEvalStep));
             m.put("noise_rng", Long.toString(noiseRng));
+            m.put("q_values", Double.toString(qValues));
             return m;
         }
 
@@ -118,7 +119,8 @@ final class TrainingCheckpoint {
                     Double.parseDouble(m.getOrDefault("loss", "NaN")), Long.parseLong(m.getOrDefault("updates", "0")),
                     Long.parseLong(m.getOrDefault("solved_step", "-1")), Long.parseLong(m.getOrDefault("stopped_eval_step", "-1")),
                     // before issue 21 there were no noisy runs: any value does for the others
-                    Long.parseLong(m.getOrDefault("noise_rng", "0")));
+                    Long.parseLong(m.getOrDefault("noise_rng", "0")),
+                    Double.parseDouble(m.getOrDefault("q_values", "NaN")));
         }
     }
 

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledOnOs(OS.LINUX)
 class FaultInjectionTest {
     static final String[] HEADER = {"global_step", "episode", "charts/episodic_return", "charts/episodic_length", "charts/epsilon",
-        "losses/td_loss", "charts/SPS"};
+        "losses/td_loss", "charts/SPS", "losses/q_values"};
     static final Pattern RESUMED = Pattern.compile("resuming from the checkpoint of step (\\d+)");
     static final Pattern SAVED = Pattern.compile("step (\\d+): checkpoint saved");
 

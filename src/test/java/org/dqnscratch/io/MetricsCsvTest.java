@@ -46,6 +46,26 @@ class MetricsCsvTest {
         assertEquals("step,ret\n1,10\n2,20\n3,\n", Files.readString(f));
     }
 
+    /** A log of an older version, before a column was added at the end: its rows read with that column empty; the rewrite has it. */
+    @Test
+    void anOlderLogWithFewerColumnsReadsWithTheNewOnesEmpty(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.csv");
+        Files.writeString(f, OLD);
+        List<double[]> kept = MetricsCsv.read(f, 2, line -> { throw new AssertionError(line); }, "step", "ret", "q");
+        assertEquals(2, kept.size());
+        assertArrayEquals(new double[] {2, 20, Double.NaN}, kept.get(1));
+        try (MetricsCsv csv = new MetricsCsv(f, kept, "step", "ret", "q")) {
+            csv.row(3, 30, 1.5);
+        }
+        assertEquals("step,ret,q\n1,10,\n2,20,\n3,30,1.50000\n", Files.readString(f));
+        // not a prefix of the columns: refused as before
+        Files.writeString(f, "step,q\n1,2\n");
+        IOException e = assertThrows(IOException.class, () -> MetricsCsv.read(f, 2, line -> {}, "step", "ret", "q"));
+        assertTrue(e.getMessage().contains("not a metrics log with columns step,ret,q"), e.getMessage());
+        Files.writeString(f, "step,ret,q,extra\n1,2,3,4\n");
+        assertThrows(IOException.class, () -> MetricsCsv.read(f, 2, line -> {}, "step", "ret", "q"));
+    }
+
     /** What a crash or a full disk leaves while a row is appended: the row cut anywhere. It is dropped with one warning. */
     @ParameterizedTest
     @ValueSource(strings = {"4", "4,", "4,4", "4,40\n4,4", "4,x\n", "4,40,1\n"})

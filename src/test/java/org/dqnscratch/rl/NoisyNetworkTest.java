@@ -194,6 +194,6 @@ class NoisyNetworkTest {
     }
 
     private static List<String> withoutSps(Path csv) throws java.io.IOException {
-        return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+        return Files.readAllLines(csv).stream().map(DqnTrainingTest::withoutSps).toList();
     }
 }

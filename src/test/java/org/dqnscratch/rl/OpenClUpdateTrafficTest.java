@@ -74,8 +74,10 @@ class OpenClUpdateTrafficTest {
         l.batch().train(l.update(), rng, 1);
         step = cl.traffic().since(before);
         System.out.println("one Nature-CNN update, loss read back: " + step);
-        assertEquals(1, step.blockingReads(), "the loss, with the action check in the same wait: " + step);
-        assertEquals(1, step.syncs(), step.toString());
+        // The loss (with the action check in the same wait), then the batch's Q(s, a) for losses/q_values: a second
+        // round trip to a queue the first has drained, every 50th update (TrainingBatch.LOSS_EVERY).
+        assertEquals(2, step.blockingReads(), "the loss, then Q(s, a): " + step);
+        assertEquals(2, step.syncs(), step.toString());
     }
 
     /** --replay-on-device: a stored transition uploads its new frame, a gradient step one small packed write. */
@@ -139,7 +141,11 @@ class OpenClUpdateTrafficTest {
         OpenClBackend cl = OpenClSupport.backend();
         Learner l = Learner.create(cl, false, true);
         Rng rng = new Rng(3);
-        l.batch().train(l.update(), rng, 2);
+        // Warm-up: 5 uploads a step go round the 16 staging slots, so after 16 steps every slot has held each
+        // upload at its size (a slot's first buffer, or a larger one, is a counted wait: run alone, 2 steps left 4).
+        l.batch().train(l.update(), rng, 16);
+        l.batch().updates = TrainingBatch.LOSS_EVERY; // one more step, which reads its loss: the device is done with every slot
+        l.batch().train(l.update(), rng, 1);
         Traffic before = cl.traffic();
         l.batch().train(l.update(), rng, 1);
         Traffic step = cl.traffic().since(before);
