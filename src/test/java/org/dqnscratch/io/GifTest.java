@@ -64,6 +64,37 @@ class GifTest {
         }
     }
 
+    /**
+     * Frames read from their own pixel arrays (INT_RGB, INT_ARGB) and through getRGB (a sub-image, whose
+     * array is its parent's; a 3-byte BGR image), in one GIF, and the same image twice: all come back exact (reading a sub-image from its
+     * parent's array was seen to fail here).
+     */
+    @Test
+    void everyKindOfImageComesBackExact(@TempDir Path dir) throws Exception {
+        BufferedImage parent = new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 20; y++) for (int x = 0; x < 30; x++) parent.setRGB(x, y, (x * 8) << 16 | (y * 12) << 8 | 40);
+        List<BufferedImage> frames = new ArrayList<>();
+        int[] types = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_3BYTE_BGR};
+        for (int f = 0; f < 6; f++) {
+            BufferedImage img = new BufferedImage(20, 10, types[f % 3]);
+            for (int y = 0; y < 10; y++) for (int x = 0; x < 20; x++) img.setRGB(x, y, 0xFF000000 | ((x + f) % 5) * 0x203040 + y);
+            frames.add(img);
+            if (f == 2) frames.add(img); // the same image again
+            if (f == 4) frames.add(parent.getSubimage(5, 7, 20, 10));
+        }
+        Path gif = dir.resolve("kinds.gif");
+        Gif.write(gif, frames, 20);
+        List<BufferedImage> back = composite(gif);
+        assertEquals(frames.size(), back.size());
+        for (int f = 0; f < frames.size(); f++) {
+            for (int y = 0; y < 10; y++) {
+                for (int x = 0; x < 20; x++) {
+                    assertEquals(frames.get(f).getRGB(x, y) & 0xFFFFFF, back.get(f).getRGB(x, y) & 0xFFFFFF, "frame " + f + " at " + x + "," + y);
+                }
+            }
+        }
+    }
+
     /** Frames of 1 to 40 colours (palettes of 2, 4, 16 and 256 entries: the sizes a GIF's packed image takes) come back exact. */
     @Test
     void everyPaletteSizeComesBackExact(@TempDir Path dir) throws Exception {
