@@ -149,14 +149,7 @@ public final class DqnTraining {
             target = online.twin(backend);
             target.params().updateFrom(online.params(), 1f);
         }
-        // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
-        // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
-        float gamma = batch.perSampleDiscount ? 1f : (float) cfg.gamma;
-        DqnUpdate update = cfg.distributional
-                ? DqnUpdate.categorical((Distributional) online.module(), online.params(), (Distributional) target.module(), target.params(),
-                        cfg.optimizerFor(online.params()), batch.tweights, gamma, cfg.doubleDqn)
-                : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
-                        batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
+        DqnUpdate update = update(cfg, online, target, batch);
 
         // Evaluations use a noisy network's means (GreedyPolicy.evaluation); acting uses its noise.
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N),
@@ -385,6 +378,18 @@ public final class DqnTraining {
         return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step(), from.step());
     }
 
+    /** The gradient step of {@code cfg} from {@code online} towards {@code target} on {@code batch}'s samples. */
+    static DqnUpdate update(DqnConfig cfg, QNetwork online, QNetwork target, TrainingBatch batch) {
+        // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
+        // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
+        float gamma = batch.perSampleDiscount ? 1f : (float) cfg.gamma;
+        return cfg.distributional
+                ? DqnUpdate.categorical((Distributional) online.module(), online.params(), (Distributional) target.module(), target.params(),
+                        cfg.optimizerFor(online.params()), batch.tweights, gamma, cfg.doubleDqn)
+                : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
+                        batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
+    }
+
     /**
      * The last step whose step-unit work {@link #stepUnits} can be queued before the round from
      * {@code step} (its N environment steps, within --total-steps) is taken: the round's last, or the
@@ -406,7 +411,7 @@ public final class DqnTraining {
      * round every trainFreq steps once learning has started (fractional gradient steps accumulate), a
      * target update every targetUpdate steps. Returns the loss (the last one read back).
      */
-    private static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
+    static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
         if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
         batch.beta = cfg.perBetaAt(done);
         if (done >= cfg.learningStarts && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
@@ -427,7 +432,7 @@ public final class DqnTraining {
      * When the run first solved (the solving evaluation, its step: -1 before; seconds since the start,
      * NaN when that was before a resume), and the latest evaluation.
      */
-    private static final class Solve {
+    static final class Solve {
         Evaluation evaluation, latest;
         long step = -1, latestStep = -1;
         /** The step of an evaluation a stop request gave up (-1: none), which a resume runs again. */
@@ -439,7 +444,7 @@ public final class DqnTraining {
      * One greedy evaluation of the online network at {@code step}: offered to {@code best}, and the
      * first one reaching the threshold marks the run solved. Returns true when training should stop.
      */
-    private static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
+    static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
                                     Solve solve, double solveAt, long start, Listener out, BooleanSupplier stop,
                                     TensorBoardWriter tb) throws IOException {
         Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stop);
@@ -464,9 +469,9 @@ public final class DqnTraining {
         return false;
     }
 
-    private static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
+    static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
 
-    private static void writeConfig(Path file, DqnConfig cfg, String preset, double solveAt) throws IOException {
+    static void writeConfig(Path file, DqnConfig cfg, String preset, double solveAt) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("preset", preset);
