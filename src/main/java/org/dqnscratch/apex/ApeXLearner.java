@@ -98,7 +98,7 @@ public final class ApeXLearner {
 
             @Override public void truncateEpisode(int stream) { learner.truncateEpisode(stream); }
 
-            @Override public void addFlat(float[] obs, int obsOffset, int action, float reward, float[] next, int nextOffset, float discount,
+            @Override public void addFlat(int stream, float[] obs, int obsOffset, int action, float reward, float[] next, int nextOffset, float discount,
                                           double priority) {
                 learner.addFlat(obs, obsOffset, action, reward, next, nextOffset, discount, priority);
             }

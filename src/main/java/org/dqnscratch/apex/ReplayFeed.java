@@ -18,7 +18,8 @@ final class ReplayFeed {
 
         void truncateEpisode(int stream);
 
-        void addFlat(float[] obs, int obsOffset, int action, float reward, float[] next, int nextOffset, float discount, double priority);
+        /** {@code stream}: where the transition came from (the learner's flat replay is one ring for all). */
+        void addFlat(int stream, float[] obs, int obsOffset, int action, float reward, float[] next, int nextOffset, float discount, double priority);
     }
 
     private final int envsPerActor, flatSize;
@@ -36,7 +37,7 @@ final class ReplayFeed {
             int stream = b.actor() * envsPerActor + s.env();
             if (b.pixels()) addPixels(stream, s, b.stack(), b.frameSize(), into);
             else for (int i = 0; i < s.steps(); i++) {
-                into.addFlat(s.obs(), i * flatSize, s.actions()[i], s.rewards()[i], s.next(), i * flatSize, s.discounts()[i], s.priorities()[i]);
+                into.addFlat(stream, s.obs(), i * flatSize, s.actions()[i], s.rewards()[i], s.next(), i * flatSize, s.discounts()[i], s.priorities()[i]);
             }
         }
     }

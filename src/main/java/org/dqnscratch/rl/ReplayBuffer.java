@@ -37,6 +37,9 @@ public final class ReplayBuffer implements Replay {
     /** With {@code priorities} (one per slot): {@link #samplePrioritized}. */
     ReplayBuffer(int capacity, int observationSize, Priorities priorities) { this(capacity, observationSize, priorities, 1, 1); }
 
+    /** Uniform, with {@code nStep} > 1 n-step returns discounted by {@code gamma}. */
+    public ReplayBuffer(int capacity, int observationSize, int nStep, double gamma) { this(capacity, observationSize, null, nStep, gamma); }
+
     /** With {@code nStep} > 1, n-step returns discounted by {@code gamma}. */
     ReplayBuffer(int capacity, int observationSize, Priorities priorities, int nStep, double gamma) {
         if (capacity < 1) throw new IllegalArgumentException("replay capacity must be >= 1, got " + capacity);
