@@ -76,6 +76,30 @@ class ApeXRunTest {
     }
 
     @Test
+    void aPixelRunTrainsFromTheActorsFrameStreams(@TempDir Path dir) throws IOException {
+        // Pixels without a ROM: ApeXBatchingProperties' random frames, through the learner's PixelReplay and Nature CNN updates.
+        EnvSpec spec = EnvSpec.custom(s -> new ApeXBatchingProperties.Frames(s, 2, new java.util.ArrayList<>()));
+        DqnConfig cfg = new DqnConfig();
+        cfg.actors = 2;
+        cfg.nStep = 3;
+        cfg.totalSteps = 240;
+        cfg.bufferSize = 200; // smaller than the steps: the streams' rings evict
+        cfg.learningStarts = 60;
+        cfg.batchSize = 4;
+        cfg.trainFreq = 40;
+        cfg.gradientSteps = 1;
+        cfg.actorBatch = 20;
+        cfg.evalEvery = 0;
+        cfg.evalEpisodes = 1;
+        cfg.gif = false;
+        cfg.tensorboard = false;
+        DqnTraining.Result r = ApeXLearner.run(cfg.validate(), spec, "test", dir, listener(null), () -> false, new CpuBackend(), false);
+        assertEquals(240, r.steps());
+        assertFalse(r.interrupted());
+        assertTrue(Files.readAllLines(dir.resolve("metrics.csv")).size() > 10, "episodes logged");
+    }
+
+    @Test
     void aStoppedRunSavesACheckpointThatResumeContinues(@TempDir Path dir) throws IOException {
         DqnConfig cfg = cartpole();
         AtomicBoolean stop = new AtomicBoolean();
