@@ -350,6 +350,24 @@ public final class DqnTraining {
         for (Env e : envs) e.close();
         // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         //     A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
+        HandOver h = handOver(interrupted, evalEnv, evalPolicy, cfg, spec, evalSeed, step, solve, best, online, backend, runDir, meta, out,
+                stopRequested);
+        evalEnv.close();
+        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, h.handed(), h.handed() == null, h.last(),
+                best.step(), from.step());
+    }
+
+    /** The last network's and the handed-over (best) network's evaluations; both null when the run was (or is now) interrupted. */
+    record HandOver(Evaluation last, Evaluation handed) {}
+
+    /**
+     * The end of a run (step 10): unless {@code interrupted}, the last network's evaluation (already made if
+     * training ended on one), then the best network's, and its GIF; a stop request during them makes the
+     * run interrupted, as during training (the checkpoint is saved already).
+     */
+    static HandOver handOver(boolean interrupted, Env evalEnv, GreedyPolicy evalPolicy, DqnConfig cfg, EnvSpec spec, long evalSeed, long step,
+                             Solve solve, BestNetwork best, QNetwork online, Backend backend, Path runDir, Map<String, String> meta, Listener out,
+                             BooleanSupplier stopRequested) throws IOException {
         Evaluation last = null, handed = null;
         if (!interrupted) {
             last = solve.latestStep == step ? solve.latest
@@ -364,8 +382,7 @@ public final class DqnTraining {
         if (interrupted) {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
-            evalEnv.close();
-            return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step(), from.step());
+            return new HandOver(null, null);
         }
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
@@ -374,8 +391,7 @@ public final class DqnTraining {
                 Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
             }
         }
-        evalEnv.close();
-        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step(), from.step());
+        return new HandOver(last, handed);
     }
 
     /** The gradient step of {@code cfg} from {@code online} towards {@code target} on {@code batch}'s samples. */

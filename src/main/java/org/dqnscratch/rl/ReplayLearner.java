@@ -215,7 +215,7 @@ public final class ReplayLearner implements AutoCloseable {
 
     /**
      * The end of the run: the checkpoint (for --resume), the learning curve, and unless
-     * {@code interrupted} the last network's and the best network's evaluations.
+     * {@code interrupted} the last network's and the best network's evaluations (DqnTraining's hand-over, episode.gif included).
      */
     public DqnTraining.Result finish(boolean interrupted) throws IOException {
         interrupted |= stopRequested.getAsBoolean();
@@ -223,23 +223,12 @@ public final class ReplayLearner implements AutoCloseable {
         saveCheckpoint();
         LearningCurve.write(runDir.resolve("learning_curve.png"), spec.id() + " (" + preset + " Ape-X, seed " + cfg.seed + ")",
                 returns.endSteps(), returns.returns(), solveAt);
-        Evaluation last = null, handed = null;
-        if (!interrupted) {
-            last = solve.latestStep == step ? solve.latest
-                    : Evaluation.run(evalEnv, evalPolicy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stopRequested);
-            if (last != null) {
-                best.offer(last, step);
-                handed = best.evaluation(net -> Evaluation.run(evalEnv, GreedyPolicy.evaluation(net, backend, 1), cfg.evalEpisodes, evalSeed,
-                        cfg.evalEpsilon, null, stopRequested));
-            }
-            interrupted = handed == null;
-        }
-        if (interrupted) {
-            if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
-            out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
-        }
-        return new DqnTraining.Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, interrupted, last,
-                best.step(), resumedFrom);
+        meta.put("step", Long.toString(step));
+        meta.remove("eval");
+        DqnTraining.HandOver h = DqnTraining.handOver(interrupted, evalEnv, evalPolicy, cfg, spec, evalSeed, step, solve, best, online, backend,
+                runDir, meta, out, stopRequested);
+        return new DqnTraining.Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, h.handed(), h.handed() == null,
+                h.last(), best.step(), resumedFrom);
     }
 
     @Override public void close() throws IOException {
