@@ -31,22 +31,19 @@ public final class ApeXLearner {
     /** An Ape-X run of {@code cfg} (its {@code actors} > 0) with actors as threads of this JVM. */
     public static DqnTraining.Result run(DqnConfig cfg, EnvSpec spec, String preset, Path runDir, DqnTraining.Listener out,
                                          BooleanSupplier stopRequested, Backend backend, boolean resume) throws IOException {
-        return run(cfg, spec, preset, runDir, out, stopRequested, backend, resume, null);
+        return run(cfg, spec, preset, runDir, out, stopRequested, backend, resume, LocalFleet::threads);
     }
 
-    /** As above; {@code actors} makes each actor (null: an {@link ApeXActor} in the run's environments). */
-    static DqnTraining.Result run(DqnConfig cfg, EnvSpec spec, String preset, Path runDir, DqnTraining.Listener out,
-                                  BooleanSupplier stopRequested, Backend backend, boolean resume, Fleet.ActorFactory actors) throws IOException {
+    /** As above, with the actors of the fleet {@code fleets} makes (where phase 2 plugs in Ray). */
+    public static DqnTraining.Result run(DqnConfig cfg, EnvSpec spec, String preset, Path runDir, DqnTraining.Listener out,
+                                         BooleanSupplier stopRequested, Backend backend, boolean resume, Fleet.Maker fleets) throws IOException {
         cfg.validate();
         int n = cfg.actors, k = cfg.actorEnvs;
         if (n < 1) throw new IllegalArgumentException("an Ape-X run needs --actors >= 1");
         try (ReplayLearner learner = new ReplayLearner(cfg, spec, n * k, preset, runDir, out, stopRequested, backend, resume)) {
-            long from = learner.step();
-            Fleet.ActorFactory make = actors != null ? actors : (i, count, incarnation) -> new ApeXActor(cfg, spec, i, count,
-                    cfg.seed + 2_000_000L + 1_000L * i + 7_919L * from + 104_729L * incarnation);
             ActorStats stats = new ActorStats(n);
             boolean interrupted = false;
-            try (Fleet fleet = new LocalFleet(make, out::message)) {
+            try (Fleet fleet = fleets.make(cfg, spec, learner.step(), out::message)) {
                 interrupted = learn(learner, fleet, cfg, stopRequested, stats);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,5 +1,9 @@
 package org.dqnscratch.apex;
 
+import java.util.function.Consumer;
+import org.dqnscratch.rl.DqnConfig;
+import org.dqnscratch.rl.EnvSpec;
+
 /**
  * The learner's view of its actors, whatever runs them: threads in this JVM ({@link LocalFleet}, the
  * default) or, in phase 2, Ray actors on a cluster. Only {@code byte[]} (batches) and {@code float[]}
@@ -22,6 +26,14 @@ public interface Fleet extends AutoCloseable {
     /** Makes actor {@code index} of {@code count}; {@code incarnation} counts its restarts (0 at first), so a restarted actor explores anew. */
     interface ActorFactory {
         Actor make(int index, int count, int incarnation);
+    }
+
+    /**
+     * Makes the fleet of a run ({@link LocalFleet#threads}; phase 2 adds a Ray one): {@code fromStep} is the
+     * learner's step (a resumed run's actors start from new seeds); {@code log} hears of restarts.
+     */
+    interface Maker {
+        Fleet make(DqnConfig cfg, EnvSpec spec, long fromStep, Consumer<String> log);
     }
 
     /** Starts {@code count} actors. */

@@ -4,6 +4,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.dqnscratch.rl.DqnConfig;
+import org.dqnscratch.rl.EnvSpec;
 
 /**
  * Actors as threads of this JVM: the embedded default, which needs no cluster. Batches go through a
@@ -23,6 +25,15 @@ public final class LocalFleet implements Fleet {
     private volatile Weights latest;
     private volatile boolean stopping;
     private volatile RuntimeException fatal;
+
+    /**
+     * The default fleet of a run: {@link ApeXActor}s in the run's environments, seeded apart from each
+     * other, from the evaluation's seeds, from a resumed run's first part and from their own earlier incarnations.
+     */
+    public static Fleet threads(DqnConfig cfg, EnvSpec spec, long fromStep, Consumer<String> log) {
+        return new LocalFleet((i, count, incarnation) -> new ApeXActor(cfg, spec, i, count,
+                cfg.seed + 2_000_000L + 1_000L * i + 7_919L * fromStep + 104_729L * incarnation), log);
+    }
 
     /** {@code log}: where restarts are reported (a line each). */
     public LocalFleet(ActorFactory factory, Consumer<String> log) {

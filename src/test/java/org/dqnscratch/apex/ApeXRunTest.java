@@ -68,7 +68,8 @@ class ApeXRunTest {
                 return actor.collect(weights);
             };
         };
-        DqnTraining.Result r = ApeXLearner.run(cfg, spec, "default", dir, listener(null), () -> false, new CpuBackend(), false, actors);
+        DqnTraining.Result r = ApeXLearner.run(cfg, spec, "default", dir, listener(null), () -> false, new CpuBackend(), false,
+                (c, s, from, log) -> new LocalFleet(actors, log));
         assertEquals(20, calls.get(), "the failing actor was not called again after it threw");
         assertTrue(messages.stream().anyMatch(m -> m.startsWith("actor 1 failed (java.lang.IllegalStateException: planted failure): restarted")), messages.toString());
         assertTrue(r.solved(), "solved: " + messages);
