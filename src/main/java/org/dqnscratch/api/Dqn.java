@@ -10,6 +10,7 @@ import org.dqnscratch.env.Env;
 import org.dqnscratch.io.RunDirLock;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.rl.DqnConfig;
+import org.dqnscratch.apex.ApeXLearner;
 import org.dqnscratch.rl.DqnTraining;
 import org.dqnscratch.rl.EnvSpec;
 import org.dqnscratch.rl.Presets;
@@ -190,10 +191,13 @@ public final class Dqn {
                 listener.message("run directory: " + runDir);
             }
             if (backend == null) backend = new CpuBackend();
-            result = DqnTraining.run(cfg, spec, label, runDir, new DqnTraining.Listener() {
+            DqnTraining.Listener out = new DqnTraining.Listener() {
                 @Override public void status(DqnTraining.Status status) { listener.progress(status); }
                 @Override public void message(String line) { listener.message(line); }
-            }, listener::stopRequested, backend, resume != null);
+            };
+            result = cfg.actors > 0 // Ape-X: actors (threads) feed one learner
+                    ? ApeXLearner.run(cfg, spec, label, runDir, out, listener::stopRequested, backend, resume != null)
+                    : DqnTraining.run(cfg, spec, label, runDir, out, listener::stopRequested, backend, resume != null);
             return result;
         }
 

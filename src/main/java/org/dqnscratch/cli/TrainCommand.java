@@ -137,6 +137,8 @@ final class TrainCommand implements Callable<Integer> {
                 throw new AssertionError(e);
             }
         }
+        // A preset's --envs is the single-process loop's: an Ape-X run steps --actor-envs per actor instead.
+        if (cfg.actors > 0 && parsed.matchedOption("--envs") == null) cfg.envs = 1;
         if (atari(name)) {
             org.dqnscratch.env.atari.Roms.checkGame(cfg.game); // an unknown game is an error naming the known ones
             return cfg.validate();

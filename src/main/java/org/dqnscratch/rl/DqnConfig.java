@@ -114,6 +114,15 @@ public final class DqnConfig implements Cloneable {
     @Doc("episodes: epsilon falls by --eps-decrement every --eps-every episodes") public double epsDecrement = 0.01;
     @Doc("episodes: see --eps-decrement") public double epsEvery = 200;
 
+    // --- Ape-X (Horgan et al. 2018; docs/apex.md) ---
+    @Doc("Ape-X: this many actors (threads) act with their own copy of the network, actor i with epsilon 0.4^(1 + 7 i / (N - 1)), and send"
+            + " n-step transitions with initial priorities to one learner, which keeps a prioritized replay (--per is implied) and trains on --device"
+            + " (0: the single-process loop)")
+    public int actors = 0;
+    @Doc("Ape-X: environments each actor steps, one batched forward pass for their actions") public int actorEnvs = 1;
+    @Doc("Ape-X: an actor takes the learner's newest weights every N of its environment steps (each environment's step counts)") public long weightsEvery = 400;
+    @Doc("Ape-X: an actor sends its transitions after this many steps of each of its environments (one batch, ~1 MB for Atari at 50 x 3 envs)") public int actorBatch = 50;
+
     // --- evaluation, stopping, output ---
     @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
     @Doc("a greedy evaluation (--eval-episodes episodes, run outside training) every N environment steps; the best network any evaluation saw is kept as best.safetensors (0: only solve checks)") public long evalEvery = 2_500;
@@ -205,6 +214,17 @@ public final class DqnConfig implements Cloneable {
         need(clipNorm == 0 || clipValue == 0, "choose one of --clip-norm and --clip-value");
         need(epsStart >= 0 && epsStart <= 1 && epsEnd >= 0 && epsEnd <= 1, "epsilons must be in [0, 1]");
         need(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
+        need(actors >= 0 && actors <= MAX_ENVS, "--actors must be in [0, " + MAX_ENVS + "] (" + actors + " given)");
+        need(actorEnvs >= 1 && (long) Math.max(1, actors) * actorEnvs <= MAX_ENVS,
+                "--actor-envs must be >= 1, and --actors x --actor-envs at most " + MAX_ENVS + " (" + actorEnvs + " given)");
+        need(weightsEvery >= 1, "--weights-every must be >= 1");
+        need(actorBatch >= 1, "--actor-batch must be >= 1");
+        if (actors > 0) {
+            need(!noisy, "--actors explores with per-actor epsilons: it does not take --noisy");
+            need(envs == 1, "--actors steps --actor-envs environments per actor: it does not take --envs");
+            need(diagnoseEvery == 0, "--diagnose-every is not available with --actors");
+            need(!saveReplay, "--save-replay is not available with --actors (the learner's replay starts empty on a resume)");
+        }
         epsilonSchedule();
         lossFunction();
         Init.parse(init);

@@ -152,14 +152,7 @@ public final class DqnTraining {
             target = online.twin(backend);
             target.params().updateFrom(online.params(), 1f);
         }
-        // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
-        // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
-        float gamma = batch.perSampleDiscount ? 1f : (float) cfg.gamma;
-        DqnUpdate update = cfg.distributional
-                ? DqnUpdate.categorical((Distributional) online.module(), online.params(), (Distributional) target.module(), target.params(),
-                        cfg.optimizerFor(online.params()), batch.tweights, gamma, cfg.doubleDqn)
-                : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
-                        batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
+        DqnUpdate update = update(cfg, online, target, batch);
 
         // Evaluations use a noisy network's means (GreedyPolicy.evaluation); acting uses its noise.
         GreedyPolicy actor = GreedyPolicy.of(online, backend, N),
@@ -360,6 +353,24 @@ public final class DqnTraining {
         for (Env e : envs) e.close();
         // 10. The last network's evaluation (already made if training ended on one), then the best network's: handed over.
         //     A stop request during them ends the run as interrupted, as during training: the checkpoint is saved.
+        HandOver h = handOver(interrupted, evalEnv, evalPolicy, cfg, spec, evalSeed, step, solve, best, online, backend, runDir, meta, out,
+                stopRequested);
+        evalEnv.close();
+        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, h.handed(), h.handed() == null, h.last(),
+                best.step(), from.step());
+    }
+
+    /** The last network's and the handed-over (best) network's evaluations; both null when the run was (or is now) interrupted. */
+    record HandOver(Evaluation last, Evaluation handed) {}
+
+    /**
+     * The end of a run (step 10): unless {@code interrupted}, the last network's evaluation (already made if
+     * training ended on one), then the best network's, and its GIF; a stop request during them makes the
+     * run interrupted, as during training (the checkpoint is saved already).
+     */
+    static HandOver handOver(boolean interrupted, Env evalEnv, GreedyPolicy evalPolicy, DqnConfig cfg, EnvSpec spec, long evalSeed, long step,
+                             Solve solve, BestNetwork best, QNetwork online, Backend backend, Path runDir, Map<String, String> meta, Listener out,
+                             BooleanSupplier stopRequested) throws IOException {
         Evaluation last = null, handed = null;
         if (!interrupted) {
             last = solve.latestStep == step ? solve.latest
@@ -374,8 +385,7 @@ public final class DqnTraining {
         if (interrupted) {
             if (!best.any()) online.save(runDir.resolve("best.safetensors"), meta);
             out.message("interrupted at step " + step + ": checkpoint saved in " + runDir + " (last.safetensors: its network)");
-            evalEnv.close();
-            return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, null, true, null, best.step(), from.step());
+            return new HandOver(null, null);
         }
         if (cfg.gif) {
             List<BufferedImage> frames = new ArrayList<>();
@@ -384,8 +394,19 @@ public final class DqnTraining {
                 Gif.write(runDir.resolve("episode.gif"), frames, spec.pixels() ? 70 : evalEnv.id().startsWith("CartPole") ? 20 : 300);
             }
         }
-        evalEnv.close();
-        return new Result(runDir, step, episode, seconds, solve.step >= 0, solve.step, solve.seconds, handed, false, last, best.step(), from.step());
+        return new HandOver(last, handed);
+    }
+
+    /** The gradient step of {@code cfg} from {@code online} towards {@code target} on {@code batch}'s samples. */
+    static DqnUpdate update(DqnConfig cfg, QNetwork online, QNetwork target, TrainingBatch batch) {
+        // n-step and pixel replays give each sample its own discount (gamma^k, 0 at a termination),
+        // which the TD target takes as y = r + (1 - m) * Q' with m = 1 - discount and gamma 1.
+        float gamma = batch.perSampleDiscount ? 1f : (float) cfg.gamma;
+        return cfg.distributional
+                ? DqnUpdate.categorical((Distributional) online.module(), online.params(), (Distributional) target.module(), target.params(),
+                        cfg.optimizerFor(online.params()), batch.tweights, gamma, cfg.doubleDqn)
+                : new DqnUpdate(online.module(), online.params(), target.module(), target.params(), cfg.optimizerFor(online.params()),
+                        batch.tweights != null ? cfg.lossFunction().weightedBy(batch.tweights) : cfg.lossFunction(), gamma, cfg.doubleDqn);
     }
 
     /**
@@ -409,7 +430,7 @@ public final class DqnTraining {
      * round every trainFreq steps once learning has started (fractional gradient steps accumulate), a
      * target update every targetUpdate steps. Returns the loss (the last one read back).
      */
-    private static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
+    static double stepUnits(long done, DqnConfig cfg, TrainingBatch batch, DqnUpdate update, Rng rng, boolean hasTarget, double loss) {
         if (cfg.lrEnd > 0) update.optimizer().setLr((float) cfg.learningRate(done));
         batch.beta = cfg.perBetaAt(done);
         if (done >= cfg.learningStarts && cfg.trainUnit.equals("steps") && done % cfg.trainFreq == 0) {
@@ -430,7 +451,7 @@ public final class DqnTraining {
      * When the run first solved (the solving evaluation, its step: -1 before; seconds since the start,
      * NaN when that was before a resume), and the latest evaluation.
      */
-    private static final class Solve {
+    static final class Solve {
         Evaluation evaluation, latest;
         long step = -1, latestStep = -1;
         /** The step of an evaluation a stop request gave up (-1: none), which a resume runs again. */
@@ -442,7 +463,7 @@ public final class DqnTraining {
      * One greedy evaluation of the online network at {@code step}: offered to {@code best}, and the
      * first one reaching the threshold marks the run solved. Returns true when training should stop.
      */
-    private static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
+    static boolean evaluate(Env evalEnv, GreedyPolicy policy, DqnConfig cfg, long evalSeed, long step, BestNetwork best,
                                     Solve solve, double solveAt, long start, Listener out, BooleanSupplier stop,
                                     TensorBoardWriter tb) throws IOException {
         Evaluation ev = Evaluation.run(evalEnv, policy, cfg.evalEpisodes, evalSeed, cfg.evalEpsilon, null, stop);
@@ -467,9 +488,9 @@ public final class DqnTraining {
         return false;
     }
 
-    private static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
+    static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
 
-    private static void writeConfig(Path file, DqnConfig cfg, String preset, double solveAt) throws IOException {
+    static void writeConfig(Path file, DqnConfig cfg, String preset, double solveAt) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("preset", preset);

@@ -11,9 +11,9 @@ import java.io.IOException;
  * episode's end every one held leaves with the rewards up to the end, discount g^k for the k rewards
  * summed after a truncation (the state still bootstraps) and 0 after a termination.
  */
-final class NStepWindow {
+public final class NStepWindow {
     /** Where a finished n-step transition goes. */
-    interface Sink {
+    public interface Sink {
         void store(float[] obs, int obsOffset, int action, float reward, float[] nextObservation, float discount);
     }
 
@@ -25,7 +25,7 @@ final class NStepWindow {
     /** Index of the oldest held transition in the ring of n, and how many are held. */
     private int first, count;
 
-    NStepWindow(int n, double gamma, int observationSize) {
+    public NStepWindow(int n, double gamma, int observationSize) {
         if (n < 2) throw new IllegalArgumentException("an n-step window needs n >= 2, got " + n);
         this.n = n;
         this.gamma = gamma;
@@ -37,7 +37,7 @@ final class NStepWindow {
     }
 
     /** Takes one environment step; hands the n-step transitions it completes to {@code sink}. */
-    void add(float[] observation, int action, float reward, float[] nextObservation, boolean terminated, boolean truncated, Sink sink) {
+    public void add(float[] observation, int action, float reward, float[] nextObservation, boolean terminated, boolean truncated, Sink sink) {
         int at = (first + count) % n;
         System.arraycopy(observation, 0, obs, at * observationSize, observationSize);
         actions[at] = action;

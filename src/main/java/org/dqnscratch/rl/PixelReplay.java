@@ -215,12 +215,31 @@ public final class PixelReplay implements Replay {
      * resumed from a checkpoint, whose environments start fresh episodes.
      */
     @Override public void truncateEpisodes() {
-        for (int st = 0; st < streams; st++) {
-            if (added[st] > 0) {
-                int k = slot(st, added[st] - 1);
-                if (!ends(flags[k])) flags[k] |= TRUNCATED;
-            }
-            if (priorities != null) track(st, oldest[st]);
+        for (int st = 0; st < streams; st++) truncateEpisode(st);
+    }
+
+    /** As {@link #truncateEpisodes} for one stream (an Ape-X actor restarted: its environment starts a new episode). */
+    public void truncateEpisode(int stream) {
+        if (added[stream] > 0) {
+            int k = slot(stream, added[stream] - 1);
+            if (!ends(flags[k])) flags[k] |= TRUNCATED;
+        }
+        if (priorities != null) track(stream, oldest[stream]);
+    }
+
+    /** True when the next {@link #add} of {@code stream} continues an episode (its last transition did not end one). */
+    public boolean episodeOpen(int stream) { return added[stream] > 0 && !ends(flags[slot(stream, added[stream] - 1)]); }
+
+    /**
+     * Gives the newest {@code count} transitions of {@code stream} whose n-step window has closed the
+     * priorities {@code p[from..]} (oldest first; |TD error| + eps computed by an Ape-X actor) instead of
+     * the largest seen; those already evicted are skipped.
+     */
+    public void prioritizeNewest(int stream, float[] p, int from, int count) {
+        long end = ready[stream];
+        for (int j = 0; j < count; j++) {
+            long t = end - count + j;
+            if (t >= oldest[stream]) priorities.set(slot(stream, t), p[from + j]);
         }
     }
 

@@ -31,6 +31,16 @@ final class Priorities {
     /** Slot {@code slot} holds nothing that may be drawn (evicted, or not yet complete). */
     void removed(int slot) { tree.set(slot, 0); }
 
+    /**
+     * Slot {@code slot}'s priority is {@code p} = |TD error| + eps computed elsewhere (an Ape-X actor
+     * with its copy of the network), instead of the largest seen.
+     */
+    void set(int slot, double p) {
+        if (!(p > 0 && p < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("priority " + p + " of slot " + slot);
+        maxPriority = Math.max(maxPriority, p);
+        tree.set(slot, Math.pow(p, alpha));
+    }
+
     /** Draws {@code batch} slots (stratified) into {@code slots}, and their importance weights with exponent {@code beta}. */
     void sample(RandomGenerator rng, int batch, int[] slots, float[] weights, double beta) {
         tree.sample(rng, batch, slots);

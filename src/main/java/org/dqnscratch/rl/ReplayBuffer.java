@@ -37,6 +37,9 @@ public final class ReplayBuffer implements Replay {
     /** With {@code priorities} (one per slot): {@link #samplePrioritized}. */
     ReplayBuffer(int capacity, int observationSize, Priorities priorities) { this(capacity, observationSize, priorities, 1, 1); }
 
+    /** Uniform, with {@code nStep} > 1 n-step returns discounted by {@code gamma}. */
+    public ReplayBuffer(int capacity, int observationSize, int nStep, double gamma) { this(capacity, observationSize, null, nStep, gamma); }
+
     /** With {@code nStep} > 1, n-step returns discounted by {@code gamma}. */
     ReplayBuffer(int capacity, int observationSize, Priorities priorities, int nStep, double gamma) {
         if (capacity < 1) throw new IllegalArgumentException("replay capacity must be >= 1, got " + capacity);
@@ -72,10 +75,26 @@ public final class ReplayBuffer implements Replay {
         else window.add(observation, action, reward, nextObservation, terminated, truncated, this::store);
     }
 
+    /**
+     * Stores a transition made elsewhere (an Ape-X actor's, see {@link NStepWindow}) with its priority:
+     * observations at offsets, {@code discount} as this replay keeps it (1-step: 1, or 0 at a
+     * termination; n-step: g^k, or 0), {@code priority} = |TD error| + eps (prioritized replay only).
+     */
+    public void add(float[] observation, int obsOffset, int action, float reward, float[] nextObservation, int nextOffset, float discount,
+                    double priority) {
+        int slot = next;
+        store(observation, obsOffset, action, reward, nextObservation, nextOffset, discount);
+        if (priorities != null) priorities.set(slot, priority);
+    }
+
     /** Stores a transition; discount 0 is a terminal next state. */
     private void store(float[] observation, int obsOffset, int action, float reward, float[] nextObservation, float discount) {
+        store(observation, obsOffset, action, reward, nextObservation, 0, discount);
+    }
+
+    private void store(float[] observation, int obsOffset, int action, float reward, float[] nextObservation, int nextOffset, float discount) {
         System.arraycopy(observation, obsOffset, obs, next * observationSize, observationSize);
-        System.arraycopy(nextObservation, 0, nextObs, next * observationSize, observationSize);
+        System.arraycopy(nextObservation, nextOffset, nextObs, next * observationSize, observationSize);
         actions[next] = action;
         rewards[next] = reward;
         this.terminated[next] = discount == 0f;
