@@ -91,7 +91,7 @@ public final class ReplayLearner implements AutoCloseable {
         update = DqnTraining.update(replayCfg, online, target, batch);
         TrainingCheckpoint.Counters from = resume
                 ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), null, streams, observationSize, out::message).counters()
-                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, 0, cfg.seed + 1, Double.NaN, 0, -1, -1, 0);
+                : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, 0, cfg.seed + 1, Double.NaN, 0, -1, -1, 0, Double.NaN);
         if (resume && from.step() >= cfg.totalSteps) {
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
         }
@@ -100,7 +100,7 @@ public final class ReplayLearner implements AutoCloseable {
         loss = from.loss();
         sampleRng = new Rng(from.sampleRng());
         batch.credit = from.gradientCredit();
-        batch.resumeAt(from.updates(), loss);
+        batch.resumeAt(from.updates(), loss, from.qValues());
         solve.step = from.solvedStep();
         meta.put("preset", preset);
         meta.put("seed", Long.toString(cfg.seed));
@@ -181,7 +181,7 @@ public final class ReplayLearner implements AutoCloseable {
     public boolean episodeEnded(double ret, int length, double epsilon) throws IOException {
         episode++;
         returns.add(step, ret);
-        double[] row = {step, episode, ret, length, epsilon, loss, (step - resumedFrom) / DqnTraining.seconds(start)};
+        double[] row = {step, episode, ret, length, epsilon, loss, (step - resumedFrom) / DqnTraining.seconds(start), batch.qValues()};
         csv.row(row);
         if (tb != null) tb.scalars(step, DqnTraining.COLUMNS, row, 2);
         if (step >= cfg.learningStarts && cfg.trainUnit.equals("episodes") && episode % cfg.trainFreq == 0) {
@@ -210,7 +210,7 @@ public final class ReplayLearner implements AutoCloseable {
 
     private void saveCheckpoint() throws IOException {
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(),
-                batch.credit, 0, sampleRng.state(), loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, 0), meta, null, null);
+                batch.credit, 0, sampleRng.state(), loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, 0, batch.qValues()), meta, null, null);
     }
 
     /**
