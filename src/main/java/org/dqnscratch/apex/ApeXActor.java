@@ -47,6 +47,14 @@ public final class ApeXActor implements Fleet.Actor {
     private long version = -1, steps, weightsAt;
     private final List<double[]> episodes = new ArrayList<>();
 
+    /**
+     * Actor {@code index}'s seed: apart from the other actors', from the evaluation's, from a resumed run's
+     * first part ({@code fromStep}) and from its own earlier incarnations (restarts).
+     */
+    public static long seed(long runSeed, int index, long fromStep, long incarnation) {
+        return runSeed + 2_000_000L + 1_000L * index + 7_919L * fromStep + 104_729L * incarnation;
+    }
+
     /** Ape-X's epsilon of actor {@code i} of {@code n}. */
     public static double epsilon(int i, int n) { return n == 1 ? 0.4 : Math.pow(0.4, 1 + 7.0 * i / (n - 1)); }
 

@@ -32,7 +32,7 @@ public final class LocalFleet implements Fleet {
      */
     public static Fleet threads(DqnConfig cfg, EnvSpec spec, long fromStep, Consumer<String> log) {
         return new LocalFleet((i, count, incarnation) -> new ApeXActor(cfg, spec, i, count,
-                cfg.seed + 2_000_000L + 1_000L * i + 7_919L * fromStep + 104_729L * incarnation), log);
+                ApeXActor.seed(cfg.seed, i, fromStep, incarnation)), log);
     }
 
     /** {@code log}: where restarts are reported (a line each). */

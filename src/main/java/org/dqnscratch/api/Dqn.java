@@ -11,6 +11,9 @@ import org.dqnscratch.io.RunDirLock;
 import org.dqnscratch.io.SafeTensors;
 import org.dqnscratch.rl.DqnConfig;
 import org.dqnscratch.apex.ApeXLearner;
+import org.dqnscratch.apex.Fleet;
+import org.dqnscratch.apex.LocalFleet;
+import org.dqnscratch.apex.RayFleet;
 import org.dqnscratch.rl.DqnTraining;
 import org.dqnscratch.rl.EnvSpec;
 import org.dqnscratch.rl.Presets;
@@ -186,6 +189,8 @@ public final class Dqn {
          */
         public DqnTraining.Result run() throws IOException {
             if (result != null) throw new IllegalStateException("this run has already been trained");
+            // Ape-X on Ray: Ray's runtime found (or refused, one line) before the run directory is made.
+            Fleet.Maker fleets = cfg.actors > 0 && !cfg.ray.isEmpty() ? RayFleet.on(cfg) : LocalFleet::threads;
             if (lock == null) {
                 open();
                 listener.message("run directory: " + runDir);
@@ -195,8 +200,8 @@ public final class Dqn {
                 @Override public void status(DqnTraining.Status status) { listener.progress(status); }
                 @Override public void message(String line) { listener.message(line); }
             };
-            result = cfg.actors > 0 // Ape-X: actors (threads) feed one learner
-                    ? ApeXLearner.run(cfg, spec, label, runDir, out, listener::stopRequested, backend, resume != null)
+            result = cfg.actors > 0 // Ape-X: actors (threads, or Ray actors with --ray) feed one learner
+                    ? ApeXLearner.run(cfg, spec, label, runDir, out, listener::stopRequested, backend, resume != null, fleets)
                     : DqnTraining.run(cfg, spec, label, runDir, out, listener::stopRequested, backend, resume != null);
             return result;
         }

@@ -67,7 +67,7 @@ final class Launcher {
             ProcessBuilder builder = new ProcessBuilder(cmd).inheritIO().redirectError(ProcessBuilder.Redirect.PIPE);
             chainSignals(builder.environment());
             Process child = builder.start();
-            Thread stderr = new Thread(new AleBannerFilter(child.getErrorStream(), System.err), "stderr-filter");
+            Thread stderr = new Thread(new StderrFilter(child.getErrorStream(), System.err), "stderr-filter");
             stderr.setDaemon(true);
             stderr.start();
             forwardSignals(child);

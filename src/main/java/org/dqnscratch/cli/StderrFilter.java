@@ -6,24 +6,33 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Copies a child process's stderr to ours, without the banner the Arcade Learning Environment
- * (C++, straight to stderr) prints for every emulator it creates: with {@code --envs 8} that is
- * 150 lines before the first step. Everything else passes through as it comes, byte by byte as
- * soon as a line can no longer be a banner line (so a progress bar's {@code \r} updates are not
- * held back); blank lines right after banner lines go too.
+ * (C++, straight to stderr) prints for every emulator it creates (with {@code --envs 8}, 150 lines
+ * before the first step) and without Ray's info lines (its bundled log4j reporting its own
+ * configuration; its C++ core's "I" lines), which native code and a library we do not configure
+ * print. Everything else passes through as it comes, byte by byte as soon as a line can no longer be
+ * one of those (so a progress bar's {@code \r} updates are not held back); blank lines right after
+ * banner lines go too. Ray's warnings and errors pass.
  */
-final class AleBannerFilter implements Runnable {
+final class StderrFilter implements Runnable {
     static final List<String> BANNER = List.of("A.L.E: Arcade Learning Environment", "[Powered by Stella]", "Use -help for help screen.",
             "Warning: couldn't load settings file: ./ale.cfg", "Game console created:", "  ROM file:", "  Cart Name:", "  Cart MD5:",
             "  Display Format:", "  ROM Size:", "  Bankswitch Type:", "WARNING: Possibly unsupported ROM: mismatched MD5.",
             "Cartridge_MD5:", "Cartridge_name:", "Running ROM file...", "Random seed is ");
 
+    /** Ray's info lines, by how they start: log4j's status logger ("2026-...Z main INFO ..."), its C++ core's glog style ("[2026-... I pid tid] "). */
+    static final List<Pattern> RAY_INFO = List.of(
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z \\S+ INFO "),
+            Pattern.compile("\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d+ I \\d+ \\d+\\] "));
+
     private final InputStream in;
     private final OutputStream out;
 
-    AleBannerFilter(InputStream in, OutputStream out) {
+    StderrFilter(InputStream in, OutputStream out) {
         this.in = in;
         this.out = out;
     }
@@ -66,6 +75,12 @@ final class AleBannerFilter implements Runnable {
                         break;
                     }
                     prefix |= p.startsWith(so);
+                }
+                for (Pattern p : RAY_INFO) {
+                    if (mode == Mode.DROP) break;
+                    Matcher m = p.matcher(so);
+                    if (m.lookingAt()) mode = Mode.DROP;
+                    else prefix |= m.hitEnd(); // more of the line could still make it one
                 }
                 if (mode == Mode.UNDECIDED && !prefix) {
                     line.writeTo(out);

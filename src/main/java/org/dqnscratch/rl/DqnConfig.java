@@ -122,6 +122,10 @@ public final class DqnConfig implements Cloneable {
     @Doc("Ape-X: environments each actor steps, one batched forward pass for their actions") public int actorEnvs = 1;
     @Doc("Ape-X: an actor takes the learner's newest weights every N of its environment steps (each environment's step counts)") public long weightsEvery = 400;
     @Doc("Ape-X: an actor sends its transitions after this many steps of each of its environments (one batch, ~1 MB for Atari at 50 x 3 envs)") public int actorBatch = 50;
+    @Doc("Ape-X: run the actors on the Ray cluster at this address (HOST:PORT, what `ray start --head` printed), one CPU each, spread over its"
+            + " nodes; empty: threads of this process (docs/apex.md)") public String ray = "";
+    @Doc("Ape-X on Ray: Ray's Java runtime, ray/jars/ray_dist.jar of a pip install of ray; empty: the one of the active virtualenv or python3")
+    public String rayJar = "";
 
     // --- evaluation, stopping, output ---
     @Doc("greedy evaluation episodes (periodic evaluations, solve checks and the final evaluation)") public int evalEpisodes = 20;
@@ -225,6 +229,8 @@ public final class DqnConfig implements Cloneable {
             need(diagnoseEvery == 0, "--diagnose-every is not available with --actors");
             need(!saveReplay, "--save-replay is not available with --actors (the learner's replay starts empty on a resume)");
         }
+        need(ray.isEmpty() || actors > 0, "--ray runs Ape-X actors on a cluster: give --actors N too");
+        need(rayJar.isEmpty() || !ray.isEmpty(), "--ray-jar is Ray's runtime for --ray ADDRESS: give --ray too");
         epsilonSchedule();
         lossFunction();
         Init.parse(init);

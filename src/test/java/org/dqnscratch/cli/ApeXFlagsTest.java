@@ -25,6 +25,10 @@ class ApeXFlagsTest {
         // Before the ROM is looked for: the errors come whether or not Pong is installed here.
         assertOneLineError(run("pong", "--actors", "2", "--envs", "4", "--run-dir", runs), "--actors steps --actor-envs environments per actor: it does not take --envs");
         assertOneLineError(run("pong", "--actors", "2", "--save-replay", "--run-dir", runs), "--save-replay is not available with --actors");
+        assertOneLineError(run("cartpole", "--ray", "127.0.0.1:6379", "--run-dir", runs), "--ray runs Ape-X actors on a cluster: give --actors N too");
+        assertOneLineError(run("cartpole", "--ray-jar", "/x/ray_dist.jar", "--run-dir", runs), "--ray-jar is Ray's runtime for --ray ADDRESS: give --ray too");
+        assertOneLineError(run("cartpole", "--actors", "2", "--ray", "127.0.0.1:6379", "--ray-jar", "/nowhere/ray_dist.jar", "--run-dir", runs),
+                "--ray-jar /nowhere/ray_dist.jar: no such file");
         try (var s = Files.list(dir)) {
             assertEquals(0, s.count(), "no run directory");
         }

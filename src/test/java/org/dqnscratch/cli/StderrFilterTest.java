@@ -7,10 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class AleBannerFilterTest {
+class StderrFilterTest {
     static String filter(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new AleBannerFilter(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), out).run();
+        new StderrFilter(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), out).run();
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -41,5 +41,16 @@ class AleBannerFilterTest {
                 + "  indented line of ours\n\nerror: something\n";
         assertEquals(mine, filter(banner + mine + banner));
         assertEquals("partial", filter("partial"));
+    }
+
+    /** Ray's info lines (log4j's status reports, its C++ core's "I" lines) go; its warnings and errors, and our lines with dates, stay. */
+    @Test
+    void dropsRaysInfoLinesOnly() {
+        String info = "2026-12-03T16:13:35.991400564Z main INFO Starting configuration org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration@42257bdd...\n"
+                + "[2026-12-03 16:13:36,252 I 4158 4161] gcs_client.cc:96: GcsClient has no Cluster ID set, and won't fetch from GCS.\n";
+        String kept = "[2026-12-03 16:13:36,252 W 4158 4161] core_worker.cc:1: a warning\n"
+                + "2026-12-03T16:13:35.991Z main ERROR something broke\n"
+                + "2026-12-03 is a date we print\n[2026] bracketed\n";
+        assertEquals(kept, filter(info + kept + info));
     }
 }

@@ -15,11 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.dqnscratch.io.AtomicFiles;
+import org.dqnscratch.io.PythonPackages;
 
 /**
  * Finds and checks Atari ROMs. ROMs are not ours to ship: they are looked up, in this order, as
@@ -103,51 +103,7 @@ public final class Roms {
     }
 
     /** ROM folders of installed ale-py packages: the active virtualenv, usual site-packages, then python3 itself. */
-    static List<Path> aleRomFolders() {
-        List<Path> roots = new ArrayList<>();
-        String venv = System.getenv("VIRTUAL_ENV");
-        if (venv != null && !venv.isBlank()) roots.add(Path.of(venv, "lib"));
-        String home = System.getProperty("user.home");
-        roots.add(Path.of(home, ".local", "lib"));
-        roots.add(Path.of("/usr/local/lib"));
-        roots.add(Path.of("/usr/lib"));
-        List<Path> out = new ArrayList<>();
-        for (Path root : roots) {
-            if (!Files.isDirectory(root)) continue;
-            try (Stream<Path> pythons = Files.list(root)) {
-                pythons.filter(p -> p.getFileName().toString().startsWith("python3")).sorted().forEach(py -> {
-                    for (String sp : new String[] {"site-packages", "dist-packages"}) {
-                        Path roms = py.resolve(sp).resolve("ale_py").resolve("roms");
-                        if (Files.isDirectory(roms)) out.add(roms);
-                    }
-                });
-            } catch (IOException ignored) {
-                // an unreadable folder is no place to find ROMs
-            }
-        }
-        Path asked = askPython();
-        if (asked != null && !out.contains(asked)) out.add(asked);
-        return out;
-    }
-
-    /** Asks the python3 on PATH where ale_py's ROMs are (pyenv, conda...); null if it cannot say within seconds. */
-    private static Path askPython() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import os, ale_py.roms as r; print(os.path.dirname(r.__file__))")
-                    .redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            String line = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.exitValue() != 0 || line.isEmpty() || line.contains("\n")) return null;
-            Path dir = Path.of(line);
-            return Files.isDirectory(dir) ? dir : null;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            return null;
-        }
-    }
+    static List<Path> aleRomFolders() { return PythonPackages.folders("ale_py/roms", "ale_py.roms"); }
 
     /** {@code <game>.bin} in {@code folder} if its checksum is right; else any ROM file there with the right checksum. */
     static Path inFolder(Path folder, String game) throws IOException {

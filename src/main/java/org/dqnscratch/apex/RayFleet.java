@@ -1,0 +1,96 @@
+package org.dqnscratch.apex;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.dqnscratch.ray.RayJar;
+import org.dqnscratch.ray.RemoteFleet;
+import org.dqnscratch.rl.DqnConfig;
+
+/**
+ * Ape-X actors on a Ray cluster ({@code --ray ADDRESS}): each a Ray actor in a process of the cluster
+ * holding an {@link ApeXActor} ({@link RemoteApeX}), one CPU each, spread over the nodes. The learner
+ * sees them as it sees {@link LocalFleet}'s threads: batches in, weights out (as bytes, through Ray's
+ * object store, once per version). Ray restarts an actor that dies; its batch under way is lost.
+ */
+public final class RayFleet implements Fleet {
+    private final DqnConfig cfg;
+    private final long fromStep;
+    private final Consumer<String> log;
+    private final RayJar ray;
+    private final RemoteFleet remote;
+    private boolean started;
+    private int[] restarts = new int[0];
+
+    /**
+     * The fleet maker of a run with --ray: Ray's runtime found, the cluster joined and the actors' CPUs
+     * reserved now, before the run makes anything (no Ray, an unreachable address, a cluster too small:
+     * one line). The actors themselves start with the run.
+     */
+    public static Fleet.Maker on(DqnConfig cfg) {
+        RayJar ray = RayJar.locate(cfg.rayJar.isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.rayJar)));
+        RemoteFleet remote = RemoteFleet.connect(ray, cfg.ray, cfg.actors);
+        return (c, spec, fromStep, log) -> new RayFleet(c, fromStep, log, ray, remote);
+    }
+
+    private RayFleet(DqnConfig cfg, long fromStep, Consumer<String> log, RayJar ray, RemoteFleet remote) {
+        this.cfg = cfg;
+        this.fromStep = fromStep;
+        this.log = log;
+        this.ray = ray;
+        this.remote = remote;
+    }
+
+    @Override public void start(int count) {
+        byte[] config = RemoteApeX.config(cfg, fromStep);
+        // The actors' JVMs: the heap of one emulator set and a network copy; the Vector API where the runtime has it.
+        List<String> jvm = java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
+                ? List.of("-Xmx1g", "--add-modules=jdk.incubator.vector") : List.of("-Xmx1g");
+        if (count != cfg.actors) throw new IllegalArgumentException("the cluster was reserved for " + cfg.actors + " actors, not " + count);
+        remote.start(new RemoteFleet.Spec(RemoteApeX.class.getName(), config, cfg.actorBatch, jvm));
+        started = true;
+        restarts = new int[count];
+        if (pending != null) publish(pending);
+        log.accept("Ray " + ray.version() + " at " + cfg.ray + ": " + remote.placement() + ", processes " + remote.pids());
+    }
+
+    @Override public byte[] poll(long timeoutMillis) {
+        RemoteFleet.Batch b = remote.next((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+        for (int i = 0; i < restarts.length; i++) {
+            int now = remote.restarts(i);
+            if (now > restarts[i]) log.accept("actor " + i + " died: Ray restarted it, its batch under way lost");
+            restarts[i] = now;
+        }
+        return b == null ? null : b.data();
+    }
+
+    @Override public void publish(Weights weights) {
+        if (!started) { // before start: the first actors' weights
+            pending = weights;
+            return;
+        }
+        remote.publish(encode(weights.values()), weights.version());
+    }
+
+    private Weights pending;
+
+    @Override public int restarts(int index) { return restarts[index]; }
+
+    @Override public void close() { remote.close(); }
+
+    /** Floats as little-endian bytes: what crosses Ray without its serializer. */
+    static byte[] encode(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
+
+    static float[] decode(byte[] bytes) {
+        float[] out = new float[bytes.length / 4];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
+    }
+}
