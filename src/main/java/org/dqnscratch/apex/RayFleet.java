@@ -50,11 +50,21 @@ public final class RayFleet implements Fleet {
         List<String> jvm = java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
                 ? List.of("-Xmx1g", "--add-modules=jdk.incubator.vector") : List.of("-Xmx1g");
         if (count != cfg.actors) throw new IllegalArgumentException("the cluster was reserved for " + cfg.actors + " actors, not " + count);
-        remote.start(new RemoteFleet.Spec(RemoteApeX.class.getName(), config, cfg.actorBatch, jvm));
+        remote.start(new RemoteFleet.Spec(RemoteApeX.class.getName(), config, cfg.actorBatch, jvm, envVars()));
         started = true;
         restarts = new int[count];
         if (pending != null) publish(pending);
         log.accept("Ray " + ray.version() + " at " + cfg.ray + ": " + remote.placement() + ", processes " + remote.pids());
+    }
+
+    /**
+     * Atari actors' processes preload the JVM's signal-chaining library, as the launcher does for its
+     * child (cli.Launcher.chainSignals: ALE's SDL resets the JVM's SIGSEGV handler, and the next implicit
+     * null check would kill the process); it is the driver's JDK's path, so the nodes need that JDK there.
+     */
+    private java.util.Map<String, String> envVars() {
+        Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+        return cfg.atari() && java.nio.file.Files.isRegularFile(jsig) ? java.util.Map.of("LD_PRELOAD", jsig.toString()) : java.util.Map.of();
     }
 
     @Override public byte[] poll(long timeoutMillis) {

@@ -16,8 +16,9 @@ public interface RemoteFleet extends AutoCloseable {
      * @param config     what every actor is made from (with its index and the count)
      * @param steps      steps each actor takes per batch
      * @param jvmOptions options of the actors' JVMs (heap, modules)
+     * @param envVars    environment variables of the actors' processes (Ray's runtime env; empty: none)
      */
-    record Spec(String factory, byte[] config, int steps, List<String> jvmOptions) {}
+    record Spec(String factory, byte[] config, int steps, List<String> jvmOptions, java.util.Map<String, String> envVars) {}
 
     /** A batch actor {@code actor} collected. */
     record Batch(int actor, byte[] data) {}

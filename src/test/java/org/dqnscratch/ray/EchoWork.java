@@ -18,10 +18,11 @@ public final class EchoWork implements RemoteWork {
 
     public static RemoteWork create(byte[] config, int index, int count, long incarnation) { return new EchoWork(config, index, count); }
 
-    /** index, count, steps, batches made by this process, weights version, sum of the weights' bytes, pid, then the config. */
+    /** index, count, steps, batches made by this process, weights version, sum of the weights' bytes, pid, then the config, "|" and $DQN_ECHO. */
     @Override public byte[] collect(int steps) {
-        ByteBuffer b = ByteBuffer.allocate(4 * 4 + 3 * 8 + config.length);
-        b.putInt(index).putInt(count).putInt(steps).putInt(++batches).putLong(version).putLong(weightsSum).putLong(ProcessHandle.current().pid()).put(config);
+        byte[] tail = (new String(config) + "|" + System.getenv("DQN_ECHO")).getBytes();
+        ByteBuffer b = ByteBuffer.allocate(4 * 4 + 3 * 8 + tail.length);
+        b.putInt(index).putInt(count).putInt(steps).putInt(++batches).putLong(version).putLong(weightsSum).putLong(ProcessHandle.current().pid()).put(tail);
         return b.array();
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The remote fleet on a real two-node Ray cluster of our own (head + a second `ray start`, one
  * session, stopped by id): actors spread over both nodes, batches from each, weights reaching all,
+ * environment variables set in the actors' processes,
  * an actor process killed and restarted by Ray, and one-line errors for an unreachable address and
  * for more actors than the cluster can place.
  */
@@ -43,7 +44,7 @@ class RayFleetTest {
 
     private static RemoteFleet fleet(int count) {
         RemoteFleet f = RemoteFleet.connect(cluster.jar, cluster.address, count);
-        f.start(new RemoteFleet.Spec(EchoWork.class.getName(), "cfg".getBytes(), 7, RayCluster.jvmOptions()));
+        f.start(new RemoteFleet.Spec(EchoWork.class.getName(), "cfg".getBytes(), 7, RayCluster.jvmOptions(), Map.of("DQN_ECHO", "yes")));
         return f;
     }
 
@@ -71,7 +72,7 @@ class RayFleetTest {
             for (Echo e : first.values()) {
                 assertEquals(2, e.count());
                 assertEquals(7, e.steps());
-                assertEquals("cfg", e.config());
+                assertEquals("cfg|yes", e.config(), "the config, and the environment variable the actors' processes were given");
                 assertEquals(5, e.version(), "the weights published before the first batch come before it");
                 assertEquals(6, e.weightsSum());
             }

@@ -96,9 +96,15 @@ public final class RayActors implements RemoteFleet {
                 throw new RayException("no actor factory " + spec.factory());
             }
             this.steps = spec.steps();
+            io.ray.api.runtimeenv.RuntimeEnv env = null;
+            if (!spec.envVars().isEmpty()) {
+                env = new io.ray.api.runtimeenv.RuntimeEnv.Builder().build();
+                env.set(io.ray.api.runtimeenv.types.RuntimeEnvName.ENV_VARS, spec.envVars());
+            }
             for (int i = 0; i < count; i++) {
-                actors.add(Ray.actor(RemoteActor::new, spec.factory(), spec.config(), i, count)
-                        .setPlacementGroup(group, i).setResource("CPU", 1.0).setMaxRestarts(-1).setJvmOptions(spec.jvmOptions()).remote());
+                var creator = Ray.actor(RemoteActor::new, spec.factory(), spec.config(), i, count)
+                        .setPlacementGroup(group, i).setResource("CPU", 1.0).setMaxRestarts(-1).setJvmOptions(spec.jvmOptions());
+                actors.add((env == null ? creator : creator.setRuntimeEnv(env)).remote());
             }
             Map<String, Integer> perNode = new TreeMap<>();
             for (int i = 0; i < actors.size(); i++) {
