@@ -60,6 +60,7 @@ public final class ApeXLearner {
         ReplayFeed feed = new ReplayFeed(cfg.actors, cfg.actorEnvs, learner.observationSize);
         ReplayFeed.Target replay = target(learner);
         long version = 0, publishedAt = learner.updates();
+        int batchesSincePublish = 0, batchesPerWeights = (int) Math.max(1, cfg.weightsEvery / ((long) cfg.actorBatch * cfg.actorEnvs));
         fleet.publish(new Fleet.Weights(learner.weights(), version));
         fleet.start(cfg.actors);
         boolean finished = false;
@@ -74,8 +75,11 @@ public final class ApeXLearner {
             for (int e = 0; e < b.episodeReturns().length && !finished; e++) {
                 finished = learner.episodeEnded(b.episodeReturns()[e], b.episodeLengths()[e], b.epsilon());
             }
-            if (learner.updates() > publishedAt) {
+            // New weights once actors could take them (every --weights-every of an actor's steps), not after every update:
+            // each is a copy of the network (6.8 MB for the Nature CNN; on a device, a read that waits for it).
+            if (learner.updates() > publishedAt && ++batchesSincePublish >= batchesPerWeights) {
                 publishedAt = learner.updates();
+                batchesSincePublish = 0;
                 fleet.publish(new Fleet.Weights(learner.weights(), ++version));
             }
             learner.checkpointIfDue();

@@ -50,10 +50,13 @@ public final class RayFleet implements Fleet {
         List<String> jvm = java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()
                 ? List.of("-Xmx1g", "--add-modules=jdk.incubator.vector") : List.of("-Xmx1g");
         if (count != cfg.actors) throw new IllegalArgumentException("the cluster was reserved for " + cfg.actors + " actors, not " + count);
-        remote.start(new RemoteFleet.Spec(RemoteApeX.class.getName(), config, cfg.actorBatch, jvm, envVars()));
+        // An actor takes weights every --weights-every of its steps: newer ones are sent to it that often, not after every update.
+        int batchesPerWeights = (int) Math.max(1, cfg.weightsEvery / ((long) cfg.actorBatch * cfg.actorEnvs));
+        remote.start(new RemoteFleet.Spec(RemoteApeX.class.getName(), config, cfg.actorBatch, jvm, envVars(), batchesPerWeights));
+        this.batchesPerWeights = batchesPerWeights;
         started = true;
         restarts = new int[count];
-        if (pending != null) publish(pending);
+        if (pending != null) put();
         log.accept("Ray " + ray.version() + " at " + cfg.ray + ": " + remote.placement() + ", processes " + remote.pids());
     }
 
@@ -74,18 +77,30 @@ public final class RayFleet implements Fleet {
             if (now > restarts[i]) log.accept("actor " + i + " died: Ray restarted it, its batch under way lost");
             restarts[i] = now;
         }
-        return b == null ? null : b.data();
+        if (b == null) return null;
+        if (++batchesSincePut >= batchesPerWeights && pending != null && pending.version() > published) put();
+        return b.data();
     }
 
+    /**
+     * The learner publishes after every update; these weights go into Ray's object store (an encoding and a
+     * 6.8 MB copy for the Nature CNN) only when actors could take them: at start, then once per
+     * {@code batchesPerWeights} batches received.
+     */
     @Override public void publish(Weights weights) {
-        if (!started) { // before start: the first actors' weights
-            pending = weights;
-            return;
-        }
-        remote.publish(encode(weights.values()), weights.version());
+        pending = weights;
+        if (started && (published < 0 || batchesSincePut >= batchesPerWeights)) put();
+    }
+
+    private void put() {
+        remote.publish(encode(pending.values()), pending.version());
+        published = pending.version();
+        batchesSincePut = 0;
     }
 
     private Weights pending;
+    private long published = -1;
+    private int batchesSincePut, batchesPerWeights = 1;
 
     @Override public int restarts(int index) { return restarts[index]; }
 

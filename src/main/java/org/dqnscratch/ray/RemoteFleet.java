@@ -17,8 +17,9 @@ public interface RemoteFleet extends AutoCloseable {
      * @param steps      steps each actor takes per batch
      * @param jvmOptions options of the actors' JVMs (heap, modules)
      * @param envVars    environment variables of the actors' processes (Ray's runtime env; empty: none)
+     * @param weightsEvery an actor is sent newer weights at most once per this many of its batches (the first at once)
      */
-    record Spec(String factory, byte[] config, int steps, List<String> jvmOptions, java.util.Map<String, String> envVars) {}
+    record Spec(String factory, byte[] config, int steps, List<String> jvmOptions, java.util.Map<String, String> envVars, int weightsEvery) {}
 
     /** A batch actor {@code actor} collected. */
     record Batch(int actor, byte[] data) {}
@@ -29,16 +30,19 @@ public interface RemoteFleet extends AutoCloseable {
      */
     Batch next(int timeoutMs);
 
-    /** Sends {@code encoded} weights of {@code version} to every actor (through Ray's object store, once), ahead of its next batch. */
+    /**
+     * Makes {@code encoded} weights of {@code version} the ones actors are sent (put into Ray's object store
+     * once), each ahead of its next batch when it is due new weights ({@link Spec#weightsEvery}).
+     */
     void publish(byte[] encoded, long version);
 
-    /** Restarts of actor {@code actor} seen so far (each lost its batch under way). */
+    /** Restarts of actor {@code actor} seen so far: batches that came from a new process of it. */
     int restarts(int actor);
 
     /** Where the actors run: one line, for the log. */
     String placement();
 
-    /** The actors' process ids, in actor order (a test kills one). */
+    /** The actors' process ids as last seen, in actor order (a test kills one). */
     List<Long> pids();
 
     /** Stops the actors and leaves the cluster (it goes on running). */

@@ -50,7 +50,10 @@ public final class RayActors implements RemoteFleet {
     private ObjectRef<byte[]> weights;
     private long version = -1;
     private final long[] sentVersion;
-    private final int[] restarts, failuresInARow;
+    private final int[] restarts, failuresInARow, batchesSinceWeights;
+    /** Each actor's process id, from its start and then from each batch's trailer (a new one: Ray restarted it). */
+    private final long[] pids;
+    private int weightsEvery = 1;
     private String placement;
 
     private final String address;
@@ -65,6 +68,8 @@ public final class RayActors implements RemoteFleet {
         this.sentVersion = new long[count];
         this.restarts = new int[count];
         this.failuresInARow = new int[count];
+        this.batchesSinceWeights = new int[count];
+        this.pids = new long[count];
         java.util.Arrays.fill(sentVersion, -1);
         withRaysLoader(() -> {
             System.setProperty("ray.address", address);
@@ -96,6 +101,7 @@ public final class RayActors implements RemoteFleet {
                 throw new RayException("no actor factory " + spec.factory());
             }
             this.steps = spec.steps();
+            this.weightsEvery = Math.max(1, spec.weightsEvery());
             io.ray.api.runtimeenv.RuntimeEnv env = null;
             if (!spec.envVars().isEmpty()) {
                 env = new io.ray.api.runtimeenv.RuntimeEnv.Builder().build();
@@ -119,6 +125,7 @@ public final class RayActors implements RemoteFleet {
                     throw new RayException("actor " + i + " could not start on the Ray cluster at " + address + ": " + where.substring(8));
                 }
                 perNode.merge(where.replaceFirst("^\\d+@", ""), 1, Integer::sum);
+                pids[i] = Long.parseLong(where.replaceFirst("@.*", ""));
             }
             placement = count + " actors on " + perNode.size() + " node(s) " + perNode.values();
             // No collect yet: the first ones go out with the first next(), after the weights published before it.
@@ -177,12 +184,15 @@ public final class RayActors implements RemoteFleet {
         return String.format(Locale.ROOT, "%.0f CPUs on %d node(s), some perhaps in use", total, nodes);
     }
 
-    /** Asks actor {@code i} for its next batch, with the newest weights first if it lacks them. */
+    /** Asks actor {@code i} for its next batch, with newer weights first if it is due them. */
     private void ask(int i) {
         ActorHandle<RemoteActor> a = actors.get(i);
-        if (weights != null && sentVersion[i] != version) {
+        // Newer weights when due: at once for an actor that has none (new, or restarted), else every weightsEvery batches
+        // (each sending is a copy of the network to that actor's node: 6.8 MB for the Nature CNN).
+        if (weights != null && sentVersion[i] != version && (sentVersion[i] < 0 || batchesSinceWeights[i] >= weightsEvery)) {
             a.task(RemoteActor::weights, weights, version).remote();
             sentVersion[i] = version;
+            batchesSinceWeights[i] = 0;
         }
         ObjectRef<byte[]> ref = a.task(RemoteActor::collect, steps).remote();
         inFlight.add(ref);
@@ -198,13 +208,19 @@ public final class RayActors implements RemoteFleet {
         int i = actorOf.remove(ref);
         try {
             byte[] data = ref.get();
+            long pid = java.nio.ByteBuffer.wrap(data, data.length - 8, 8).getLong();
+            if (pid != pids[i]) { // a new process: Ray restarted the actor (its state, weights included, lost)
+                pids[i] = pid;
+                restarts[i]++;
+                sentVersion[i] = -1;
+            }
             failuresInARow[i] = 0;
+            batchesSinceWeights[i]++;
             ask(i);
-            return new Batch(i, data);
+            return new Batch(i, java.util.Arrays.copyOf(data, data.length - 8));
         } catch (RayActorException | RayTaskException e) {
-            // The actor died (Ray restarts it) or its call threw: the batch is lost; a new actor needs the weights again.
-            // A call sent before Ray saw the death fails too: failures with no batch between them count as one restart.
-            if (failuresInARow[i] == 0) restarts[i]++;
+            // The actor died (Ray restarts it; its next batch, from a new process, counts the restart) or its call threw:
+            // the batch is lost, and a new process needs the weights again.
             if (++failuresInARow[i] >= GIVE_UP) {
                 throw new RayException("Ape-X actor " + i + " failed " + GIVE_UP + " times in a row on the Ray cluster: " + oneLine(e));
             }
@@ -225,7 +241,7 @@ public final class RayActors implements RemoteFleet {
 
     @Override public List<Long> pids() {
         List<Long> out = new ArrayList<>();
-        for (ActorHandle<RemoteActor> a : actors) out.add(Long.parseLong(a.task(RemoteActor::where).remote().get().replaceFirst("@.*", "")));
+        for (long p : pids) out.add(p);
         return Collections.unmodifiableList(out);
     }
 

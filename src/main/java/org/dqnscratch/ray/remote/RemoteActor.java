@@ -34,9 +34,16 @@ public final class RemoteActor {
         failure = why;
     }
 
+    /**
+     * The work's batch with this process's id after it (8 bytes): an actor Ray restarted between two calls
+     * fails neither, and the learner sees the restart by the new id (it then sends the weights again).
+     */
     public byte[] collect(Integer steps) {
         if (failure != null) throw new IllegalStateException("this actor could not start: " + failure);
-        return work.collect(steps);
+        byte[] batch = work.collect(steps);
+        byte[] out = java.util.Arrays.copyOf(batch, batch.length + 8);
+        java.nio.ByteBuffer.wrap(out, batch.length, 8).putLong(ProcessHandle.current().pid());
+        return out;
     }
 
     /** Returns the version taken, so that the learner may wait for it (tests do). */
