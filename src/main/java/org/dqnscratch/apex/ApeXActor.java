@@ -44,7 +44,7 @@ public final class ApeXActor implements Fleet.Actor {
     private final NStepWindow[] windows;
     private final Segments[] out;
     private float[] q;
-    private long version = -1, steps, weightsAt;
+    private long version = -1, steps, weightsAt, batches;
     private final List<double[]> episodes = new ArrayList<>();
 
     /**
@@ -99,6 +99,7 @@ public final class ApeXActor implements Fleet.Actor {
 
     /** Acts until each environment has taken --actor-batch more steps; returns them as an encoded {@link TransitionBatch}. */
     @Override public byte[] collect(Fleet.WeightSource weights) {
+        long sequence = batches++; // counted before the steps: a collect that throws leaves a gap the learner sees
         for (Segments s : out) s.clear();
         episodes.clear();
         for (int t = 0; t < cfg.actorBatch; t++) {
@@ -110,7 +111,7 @@ public final class ApeXActor implements Fleet.Actor {
         for (Segments s : out) segments.add(s.segment(stack > 0));
         double[] returns = episodes.stream().mapToDouble(e -> e[0]).toArray();
         int[] lengths = episodes.stream().mapToInt(e -> (int) e[1]).toArray();
-        return new TransitionBatch(index, version, (float) epsilon, steps, envCount * cfg.actorBatch, stack, frameSize, returns, lengths, segments).encode();
+        return new TransitionBatch(index, sequence, version, (float) epsilon, steps, envCount * cfg.actorBatch, stack, frameSize, returns, lengths, segments).encode();
     }
 
     private void takeWeights(Fleet.WeightSource source) {
@@ -217,6 +218,7 @@ public final class ApeXActor implements Fleet.Actor {
             for (Floats f : new Floats[] {rewards, discounts, obsOut, nextOut, priorities, actionsOut}) f.n = 0;
             frames.reset();
             flags.reset();
+            pending.n = 0; // left by a step that threw (a lost batch); empty after every whole step
         }
 
         void pixelStep(float[] s, int a, float reward, Env.Step st, int frameSize, int stack) {

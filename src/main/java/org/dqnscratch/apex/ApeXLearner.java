@@ -17,7 +17,7 @@ import org.dqnscratch.tensor.Backend;
  *   until the run is over (total steps, solved, --max-episodes, a stop request):
  *     take the next batch an actor sent; put it into the replay with its priorities
  *     for each environment step it brings: the training rounds and target updates due (DqnTraining's schedule)
- *     log its finished episodes (solve checks); publish the weights if they changed; a checkpoint if due
+ *     log its finished episodes (solve checks); publish the weights if they changed; a checkpoint (and actors.csv) if due
  *   stop and join the actors; write actors.csv; save, evaluate (ReplayLearner.finish)
  * </pre>
  * The learner trains on the run's {@code --device}; the actors act on the CPU with their own copy.
@@ -41,22 +41,23 @@ public final class ApeXLearner {
         int n = cfg.actors, k = cfg.actorEnvs;
         if (n < 1) throw new IllegalArgumentException("an Ape-X run needs --actors >= 1");
         try (ReplayLearner learner = new ReplayLearner(cfg, spec, n * k, preset, runDir, out, stopRequested, backend, resume)) {
-            ActorStats stats = new ActorStats(n);
+            Path actorsCsv = runDir.resolve("actors.csv");
+            ActorStats stats = resume ? ActorStats.continuing(actorsCsv, n) : new ActorStats(n);
             boolean interrupted = false;
             try (Fleet fleet = fleets.make(cfg, spec, learner.step(), out::message)) {
-                interrupted = learn(learner, fleet, cfg, stopRequested, stats);
+                interrupted = learn(learner, fleet, cfg, stopRequested, stats, actorsCsv, out);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;
             }
-            stats.write(runDir.resolve("actors.csv"));
+            stats.write(actorsCsv);
             return learner.finish(interrupted);
         }
     }
 
     /** The learner's loop (see the class comment); returns true when a stop request ended it. */
-    private static boolean learn(ReplayLearner learner, Fleet fleet, DqnConfig cfg, BooleanSupplier stopRequested, ActorStats stats)
-            throws IOException, InterruptedException {
+    private static boolean learn(ReplayLearner learner, Fleet fleet, DqnConfig cfg, BooleanSupplier stopRequested, ActorStats stats,
+                                 Path actorsCsv, DqnTraining.Listener out) throws IOException, InterruptedException {
         ReplayFeed feed = new ReplayFeed(cfg.actors, cfg.actorEnvs, learner.observationSize);
         ReplayFeed.Target replay = target(learner);
         long version = 0, publishedAt = learner.updates();
@@ -69,8 +70,12 @@ public final class ApeXLearner {
             byte[] bytes = fleet.poll(100);
             if (bytes == null) continue;
             TransitionBatch b = TransitionBatch.decode(bytes, learner.observationSize);
-            feed.add(b, replay);
-            stats.received(b, fleet.restarts(b.actor()));
+            long lost = feed.add(b, replay);
+            if (lost > 0) {
+                out.message("actor " + b.actor() + ": " + lost + " batch" + (lost == 1 ? "" : "es") + " lost (a call that failed); "
+                        + "its episodes under way were cut there");
+            }
+            stats.received(b, fleet.restarts(b.actor()), lost);
             for (int i = 0; i < b.envSteps() && !finished; i++) finished = learner.stepTaken(b.epsilon());
             for (int e = 0; e < b.episodeReturns().length && !finished; e++) {
                 finished = learner.episodeEnded(b.episodeReturns()[e], b.episodeLengths()[e], b.epsilon());
@@ -82,7 +87,7 @@ public final class ApeXLearner {
                 batchesSincePublish = 0;
                 fleet.publish(new Fleet.Weights(learner.weights(), ++version));
             }
-            learner.checkpointIfDue();
+            if (learner.checkpointIfDue()) stats.write(actorsCsv);
         }
         return false;
     }

@@ -30,10 +30,26 @@ public final class RayFleet implements Fleet {
      * reserved now, before the run makes anything (no Ray, an unreachable address, a cluster too small:
      * one line). The actors themselves start with the run.
      */
-    public static Fleet.Maker on(DqnConfig cfg) {
+    public static Joined on(DqnConfig cfg) {
         RayJar ray = RayJar.locate(cfg.rayJar.isEmpty() ? Optional.empty() : Optional.of(Path.of(cfg.rayJar)));
-        RemoteFleet remote = RemoteFleet.connect(ray, cfg.ray, cfg.actors);
-        return (c, spec, fromStep, log) -> new RayFleet(c, fromStep, log, ray, remote);
+        return new Joined(ray, RemoteFleet.connect(ray, cfg.ray, cfg.actors));
+    }
+
+    /** A cluster joined for a run whose fleet is not made yet; closing it (also after the fleet closed) leaves the cluster. */
+    public static final class Joined implements Fleet.Maker, AutoCloseable {
+        private final RayJar ray;
+        private final RemoteFleet remote;
+
+        private Joined(RayJar ray, RemoteFleet remote) {
+            this.ray = ray;
+            this.remote = remote;
+        }
+
+        @Override public Fleet make(DqnConfig cfg, org.dqnscratch.rl.EnvSpec spec, long fromStep, Consumer<String> log) {
+            return new RayFleet(cfg, fromStep, log, ray, remote);
+        }
+
+        @Override public void close() { remote.close(); }
     }
 
     private RayFleet(DqnConfig cfg, long fromStep, Consumer<String> log, RayJar ray, RemoteFleet remote) {

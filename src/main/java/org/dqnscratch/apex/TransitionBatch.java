@@ -20,13 +20,17 @@ import java.util.List;
  * during this batch, in order; they belong to the stream's newest transitions with a closed window
  * once the segment is added (a step's window closes up to n - 1 steps later, maybe in a later batch).
  *
- * <p>Wire layout (big-endian): magic, header (actor, weights version, epsilon, the actor's steps so far and in this batch,
+ * <p>Sequence: the batch's number among its actor's (0, 1, 2, ... from the actor's start or restart),
+ * so that the learner sees a batch that never arrived (a call that failed while the actor lived on)
+ * and does not join the steps before it to the steps after it.
+ *
+ * <p>Wire layout (big-endian): magic, header (actor, sequence, weights version, epsilon, the actor's steps so far and in this batch,
  * stack and frame size: 0 for flat), the episodes (return, length), then per segment: env, the starts-an-episode flag, steps,
  * actions, rewards, flags, and either the frames or the flat transitions, then the priorities.
  */
-public record TransitionBatch(int actor, long weightsVersion, float epsilon, long actorSteps, int envSteps, int stack, int frameSize,
+public record TransitionBatch(int actor, long sequence, long weightsVersion, float epsilon, long actorSteps, int envSteps, int stack, int frameSize,
                               double[] episodeReturns, int[] episodeLengths, List<Segment> segments) {
-    private static final int MAGIC = 0x41505831; // "APX1"
+    private static final int MAGIC = 0x41505832; // "APX2"
     /** Per-step flags of a pixel segment. */
     public static final byte TERMINATED = 1, TRUNCATED = 2;
 
@@ -46,13 +50,13 @@ public record TransitionBatch(int actor, long weightsVersion, float epsilon, lon
     public int transitions() { return segments.stream().mapToInt(Segment::steps).sum(); }
 
     public byte[] encode() {
-        int size = 4 + 4 + 8 + 4 + 8 + 4 + 4 + 4 + 4 + episodeReturns.length * 12 + 4;
+        int size = 4 + 4 + 8 + 8 + 4 + 8 + 4 + 4 + 4 + 4 + episodeReturns.length * 12 + 4;
         for (Segment s : segments) {
             size += 4 + 1 + 4 + s.steps * 4 * 2 + 4 + 4 * s.priorities.length;
             size += s.frames != null ? s.steps + 4 + s.frames.length : s.steps * 4 + 2 * 4 * s.obs.length;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.putInt(MAGIC).putInt(actor).putLong(weightsVersion).putFloat(epsilon).putLong(actorSteps).putInt(envSteps).putInt(stack).putInt(frameSize);
+        b.putInt(MAGIC).putInt(actor).putLong(sequence).putLong(weightsVersion).putFloat(epsilon).putLong(actorSteps).putInt(envSteps).putInt(stack).putInt(frameSize);
         b.putInt(episodeReturns.length);
         for (int e = 0; e < episodeReturns.length; e++) b.putDouble(episodeReturns[e]).putInt(episodeLengths[e]);
         b.putInt(segments.size());
@@ -78,6 +82,7 @@ public record TransitionBatch(int actor, long weightsVersion, float epsilon, lon
         ByteBuffer b = ByteBuffer.wrap(bytes);
         if (b.getInt() != MAGIC) throw new IllegalArgumentException("not an Ape-X transition batch");
         int actor = b.getInt();
+        long sequence = b.getLong();
         long version = b.getLong();
         float eps = b.getFloat();
         long actorSteps = b.getLong();
@@ -116,7 +121,7 @@ public record TransitionBatch(int actor, long weightsVersion, float epsilon, lon
             segments.add(new Segment(env, starts, steps, actions, rewards, flags, frames, discounts, obs, next, priorities));
         }
         if (b.hasRemaining()) throw new IllegalArgumentException("an Ape-X batch with " + b.remaining() + " bytes after its end");
-        return new TransitionBatch(actor, version, eps, actorSteps, envSteps, stack, frameSize, returns, lengths, segments);
+        return new TransitionBatch(actor, sequence, version, eps, actorSteps, envSteps, stack, frameSize, returns, lengths, segments);
     }
 
     private static float[] floats(ByteBuffer b, int n) {

@@ -132,6 +132,8 @@ public final class Dqn {
         private TrainingListener listener = TrainingListener.QUIET;
         private Path runDir;
         private RunDirLock lock;
+        /** The run's actors' maker, from {@link #open}: threads, or a Ray cluster joined there. */
+        private Fleet.Maker fleets;
         private DqnTraining.Result result;
 
         Training(DqnConfig cfg, EnvSpec spec) {
@@ -172,11 +174,14 @@ public final class Dqn {
          */
         public Path open() throws IOException {
             if (lock != null) return runDir;
+            // Ape-X on Ray: Ray's runtime found and the cluster joined (or refused, one line) before the run directory is made.
+            if (fleets == null) fleets = cfg.actors > 0 && !cfg.ray.isEmpty() ? RayFleet.on(cfg) : LocalFleet::threads;
             Path dir = resume != null ? resume : RunDirLock.newRunDir(Path.of(cfg.runDir), cfg.atari() ? cfg.game : cfg.env, label, cfg.seed);
             try {
                 lock = RunDirLock.acquire(dir);
             } catch (IOException e) {
                 if (resume == null) RunDirLock.removeIfEmpty(dir);
+                leaveCluster();
                 throw e;
             }
             runDir = dir;
@@ -189,8 +194,6 @@ public final class Dqn {
          */
         public DqnTraining.Result run() throws IOException {
             if (result != null) throw new IllegalStateException("this run has already been trained");
-            // Ape-X on Ray: Ray's runtime found (or refused, one line) before the run directory is made.
-            Fleet.Maker fleets = cfg.actors > 0 && !cfg.ray.isEmpty() ? RayFleet.on(cfg) : LocalFleet::threads;
             if (lock == null) {
                 open();
                 listener.message("run directory: " + runDir);
@@ -216,6 +219,7 @@ public final class Dqn {
 
         /** Lets the run directory go: another run may use it (a new one that holds nothing is removed). */
         @Override public void close() throws IOException {
+            leaveCluster();
             if (lock == null) return;
             try {
                 lock.close();
@@ -223,6 +227,11 @@ public final class Dqn {
                 lock = null;
                 if (resume == null) RunDirLock.removeIfEmpty(runDir);
             }
+        }
+
+        /** A Ray cluster joined for the run is left (its actors, if any, are stopped already: the learner closes its fleet). */
+        private void leaveCluster() {
+            if (fleets instanceof RayFleet.Joined joined) joined.close();
         }
     }
 

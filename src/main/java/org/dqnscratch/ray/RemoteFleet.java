@@ -54,13 +54,14 @@ public interface RemoteFleet extends AutoCloseable {
     /**
      * Joins the Ray cluster at {@code address} (HOST:PORT, what `ray start --head` printed) with Ray's
      * runtime {@code ray} and reserves one CPU for each of {@code count} actors, spread over its nodes:
-     * a cluster that is unreachable or too small is refused here, one line, before anything else is made.
+     * a cluster that is unreachable, of another Ray version or too small is refused here, one line,
+     * before anything else is made.
      */
     static RemoteFleet connect(RayJar ray, String address, int count) {
         try {
             Class<?> c = RayLoader.of(ray.jar()).loadClass(RayLoader.REMOTE + "RayActors");
-            return (RemoteFleet) c.getConstructor(String.class, int.class, String.class)
-                    .newInstance(address, count, String.join(java.io.File.pathSeparator, RayLoader.codeSearchPath()));
+            return (RemoteFleet) c.getConstructor(String.class, int.class, String.class, String.class)
+                    .newInstance(address, count, String.join(java.io.File.pathSeparator, RayLoader.codeSearchPath()), ray.version());
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new RayException("cannot join the Ray cluster at " + address + ": " + e.getCause(), e.getCause());

@@ -227,7 +227,6 @@ public final class DqnConfig implements Cloneable {
             need(!noisy, "--actors explores with per-actor epsilons: it does not take --noisy");
             need(envs == 1, "--actors steps --actor-envs environments per actor: it does not take --envs");
             need(diagnoseEvery == 0, "--diagnose-every is not available with --actors");
-            need(!saveReplay, "--save-replay is not available with --actors (the learner's replay starts empty on a resume)");
         }
         need(ray.isEmpty() || actors > 0, "--ray runs Ape-X actors on a cluster: give --actors N too");
         need(rayJar.isEmpty() || !ray.isEmpty(), "--ray-jar is Ray's runtime for --ray ADDRESS: give --ray too");

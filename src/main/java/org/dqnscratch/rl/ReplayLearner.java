@@ -23,7 +23,8 @@ import org.dqnscratch.tensor.Backend;
  * {@link DqnUpdate}, the same schedule of training rounds and target updates per environment step),
  * and the run directory as DqnTraining keeps it: config.json, metrics.csv (and TensorBoard),
  * evaluations and best.safetensors, checkpoints for --resume (network, target, optimizer, counters;
- * not the replay, which starts empty on a resume), the learning curve.
+ * the replay as DqnTraining saves it: flat always, pixels with --save-replay; never the episodes under
+ * way, which are the actors'), the learning curve.
  *
  * <p>The caller feeds it in order: transitions ({@link #addPixels} / {@link #addFlat}), then for each
  * environment step they stand for {@link #stepTaken}, and {@link #episodeEnded} for each finished
@@ -38,6 +39,8 @@ public final class ReplayLearner implements AutoCloseable {
     private final Backend backend;
     private final EnvSpec spec;
     private final TrainingBatch batch;
+    /** The replay checkpoints hold (as DqnTraining's: flat always, pixels with --save-replay), or null. */
+    private final Replay saved;
     private final QNetwork online, target;
     private final DqnUpdate update;
     private final Rng sampleRng;
@@ -89,8 +92,10 @@ public final class ReplayLearner implements AutoCloseable {
         }
         target = t;
         update = DqnTraining.update(replayCfg, online, target, batch);
+        saved = batch.saved(cfg.saveReplay);
+        // A replay loaded here has its episodes under way ended (truncated): the actors start new ones.
         TrainingCheckpoint.Counters from = resume
-                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), null, streams, observationSize, out::message).counters()
+                ? TrainingCheckpoint.load(runDir, online, target, update.optimizer(), saved, streams, observationSize, out::message).counters()
                 : new TrainingCheckpoint.Counters(0, 0, Long.MIN_VALUE / 2, Double.NEGATIVE_INFINITY, 0, 0, cfg.seed + 1, Double.NaN, 0, -1, -1, 0, Double.NaN);
         if (resume && from.step() >= cfg.totalSteps) {
             throw new IllegalArgumentException("the run in " + runDir + " is already at step " + from.step() + ": --total-steps must be larger than " + from.step());
@@ -111,7 +116,11 @@ public final class ReplayLearner implements AutoCloseable {
         for (double[] row : history) returns.add(row[0], row[2]);
         episode = returns.episodes();
         if (resume && Files.isRegularFile(runDir.resolve("best.safetensors"))) best.restore();
-        if (resume) out.message("resuming the learner from the checkpoint of step " + step + " (the replay starts empty, the actors new episodes)");
+        if (resume) {
+            out.message("resuming the learner from the checkpoint of step " + step + (replaySize() > 0 ? " with its replay of " + replaySize()
+                    + " transitions (the actors start new episodes)" : " (the replay starts empty" + (saved == null ? ": see --save-replay" : "")
+                    + "; the actors start new episodes)"));
+        }
         evalPolicy = GreedyPolicy.evaluation(online, backend, 1);
         Files.createDirectories(runDir);
         DqnTraining.writeConfig(runDir.resolve("config.json"), cfg, preset, solveAt);
@@ -196,12 +205,13 @@ public final class ReplayLearner implements AutoCloseable {
         return finished || cfg.maxEpisodes > 0 && episode >= cfg.maxEpisodes;
     }
 
-    /** Saves a checkpoint if --checkpoint-every came due since the last call (callers call it between batches). */
-    public void checkpointIfDue() throws IOException {
-        if (!checkpointDue) return;
+    /** Saves a checkpoint if --checkpoint-every came due since the last call (callers call it between batches); true if it did. */
+    public boolean checkpointIfDue() throws IOException {
+        if (!checkpointDue) return false;
         checkpointDue = false;
         saveCheckpoint();
         out.message("step " + step + ": checkpoint saved in " + runDir);
+        return true;
     }
 
     private boolean evaluate(long at) throws IOException {
@@ -210,7 +220,7 @@ public final class ReplayLearner implements AutoCloseable {
 
     private void saveCheckpoint() throws IOException {
         TrainingCheckpoint.save(runDir, online, target, update.optimizer(), new TrainingCheckpoint.Counters(step, episode, lastEvalStep, best.mean(),
-                batch.credit, 0, sampleRng.state(), loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, 0, batch.qValues()), meta, null, null);
+                batch.credit, 0, sampleRng.state(), loss, batch.updates, solve.step, solve.stoppedEvalStep == step ? step : -1, 0, batch.qValues()), meta, saved, null);
     }
 
     /**

@@ -38,6 +38,29 @@ class ApeXBatchingProperties {
                                                               @ForAll @IntRange(min = 1, max = 6) int batchSteps,
                                                               @ForAll @IntRange(min = 1, max = 3) int batches,
                                                               @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        pixels(actors, envs, nStep, batchSteps, batches, seed, 0);
+    }
+
+    /**
+     * Batches lost on the way (bit {@code actor + actors * batch} of {@code lostMask}; the actor itself went
+     * on) leave the replay holding only steps that followed each other: the single-process replay of the
+     * same episodes where each stream's episode under way at a loss ends (truncated) at its last step received
+     * and the steps after the loss are dropped until an episode starts.
+     */
+    @Property(tries = 40)
+    void pixelStreamsAfterLostBatchesHoldOnlyStepsThatFollowEachOther(@ForAll @IntRange(min = 1, max = 2) int actors,
+                                                                       @ForAll @IntRange(min = 1, max = 2) int envs,
+                                                                       @ForAll @IntRange(min = 1, max = 3) int nStep,
+                                                                       @ForAll @IntRange(min = 1, max = 6) int batchSteps,
+                                                                       @ForAll @IntRange(min = 2, max = 4) int batches,
+                                                                       @ForAll @IntRange(min = 1, max = 255) int lostMask,
+                                                                       @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        pixels(actors, envs, nStep, batchSteps, batches, seed, lostMask);
+    }
+
+    private static boolean lost(int lostMask, int actors, int actor, int batch) { return (lostMask >> (actor + actors * batch) & 1) != 0; }
+
+    private static void pixels(int actors, int envs, int nStep, int batchSteps, int batches, int seed, int lostMask) {
         int stack = 2, streams = actors * envs;
         Map<Long, List<Object[]>> steps = new HashMap<>();
         EnvSpec spec = EnvSpec.custom(s -> new Frames(s, stack, steps.computeIfAbsent(s, k -> new ArrayList<>())));
@@ -62,14 +85,41 @@ class ApeXBatchingProperties {
             }
         };
         DqnConfig cfg = config(actors, envs, nStep, batchSteps);
-        collect(cfg, spec, actors, batches, seed, target);
-        for (int st = 0; st < streams; st++) { // the single-process run: every step into its stream, as DqnTraining adds it
-            for (Object[] s : steps.get(envSeed(seed, st / envs, st % envs))) {
-                single.add(st, (float[]) s[0], (int) s[1], (float) s[2], (float[]) s[3], (boolean) s[4], (boolean) s[5]);
+        long lostSeen = collect(cfg, spec, actors, batches, seed, target, lostMask);
+        long lostExpected = 0;
+        for (int i = 0; i < actors; i++) { // a lost batch is seen when a later batch of its actor arrives
+            for (int k = 0; k < batches; k++) {
+                for (int later = k + 1; later < batches && lost(lostMask, actors, i, k); later++) {
+                    if (!lost(lostMask, actors, i, later)) {
+                        lostExpected++;
+                        break;
+                    }
+                }
+            }
+        }
+        assertEquals(lostExpected, lostSeen, "batches reported lost");
+        for (int st = 0; st < streams; st++) { // the single-process run: every step into its stream, as DqnTraining adds it, less the losses
+            List<Object[]> log = steps.get(envSeed(seed, st / envs, st % envs));
+            boolean broken = false, gap = false, prevEnded = true;
+            for (int t = 0; t < log.size(); t++) {
+                Object[] s = log.get(t);
+                boolean ends = (boolean) s[4] || (boolean) s[5];
+                int k = t / batchSteps;
+                if (lost(lostMask, actors, st / envs, k)) {
+                    broken = gap = true;
+                } else {
+                    if (gap && single.episodeOpen(st)) single.truncateEpisode(st);
+                    gap = false;
+                    if (!broken || prevEnded) {
+                        broken = false;
+                        single.add(st, (float[]) s[0], (int) s[1], (float) s[2], (float[]) s[3], (boolean) s[4], (boolean) s[5]);
+                    }
+                }
+                prevEnded = ends;
             }
         }
         assertEquals(single.size(), viaBatches.size());
-        assertEquals(single.sampleable(nStep), java.util.Arrays.stream(priorities).sum(), "a priority for each transition whose window closed");
+        if (lostMask == 0) assertEquals(single.sampleable(nStep), java.util.Arrays.stream(priorities).sum(), "a priority for each transition whose window closed");
         for (int n = 1; n <= 3; n++) {
             int b = 32;
             float[] s1 = new float[b * stack * FRAME], s2 = new float[b * stack * FRAME], a1 = new float[b], a2 = new float[b], r1 = new float[b],
@@ -119,7 +169,7 @@ class ApeXBatchingProperties {
                 viaBatches[stream].add(o, oo, a, r, n, no, d, p);
             }
         };
-        collect(config(actors, envs, nStep, batchSteps), spec, actors, batches, seed, target);
+        collect(config(actors, envs, nStep, batchSteps), spec, actors, batches, seed, target, 0);
         for (int st = 0; st < streams; st++) {
             for (Object[] s : steps.get(envSeed(seed, st / envs, st % envs))) {
                 single[st].add((float[]) s[0], (int) s[1], (float) s[2], (float[]) s[3], (boolean) s[4], (boolean) s[5]);
@@ -155,8 +205,11 @@ class ApeXBatchingProperties {
 
     private static long envSeed(int seed, int actor, int env) { return 1_000L * (seed + 1) + 100L * actor + env; }
 
-    /** The actors of a run take {@code batches} batches each (round robin), encoded and decoded, into {@code target}. */
-    private static void collect(DqnConfig cfg, EnvSpec spec, int actors, int batches, int seed, ReplayFeed.Target target) {
+    /**
+     * The actors of a run take {@code batches} batches each (round robin), encoded and decoded, into {@code target},
+     * except those {@code lostMask} says were lost; returns the losses the feed reported.
+     */
+    private static long collect(DqnConfig cfg, EnvSpec spec, int actors, int batches, int seed, ReplayFeed.Target target, int lostMask) {
         CpuBackend cpu = new CpuBackend();
         ApeXActor[] actor = new ApeXActor[actors];
         QNetwork net = null;
@@ -168,9 +221,14 @@ class ApeXBatchingProperties {
         float[] w = cpu.toArray(net.params().values);
         Fleet.Weights weights = new Fleet.Weights(w, 1);
         ReplayFeed feed = new ReplayFeed(actors, cfg.actorEnvs, spec.pixels() ? 0 : 3);
+        long lost = 0;
         for (int k = 0; k < batches; k++) {
-            for (ApeXActor a : actor) feed.add(TransitionBatch.decode(a.collect(() -> weights), spec.pixels() ? 0 : 3), target);
+            for (int i = 0; i < actors; i++) {
+                byte[] b = actor[i].collect(() -> weights);
+                if (!lost(lostMask, actors, i, k)) lost += feed.add(TransitionBatch.decode(b, spec.pixels() ? 0 : 3), target);
+            }
         }
+        return lost;
     }
 
     /** Pixels: {stack, 84, 84} random frames, episodes that terminate at random or are truncated after 9 steps; it records its steps. */

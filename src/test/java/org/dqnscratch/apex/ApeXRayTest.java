@@ -84,6 +84,7 @@ class ApeXRayTest {
         assertTrue(messages.stream().anyMatch(m -> m.startsWith("actor 0 died: Ray restarted it")), messages.toString());
         assertTrue(r.solved(), "solved: " + messages);
         List<String> actors = Files.readAllLines(dir.resolve("actors.csv"));
-        assertTrue(actors.get(1).endsWith(",1"), "actor 0 restarted once, and sent batches after: " + actors);
+        assertEquals(ActorStats.HEADER, actors.get(0));
+        assertTrue(actors.get(1).endsWith(",1,0"), "actor 0 restarted once, and sent batches after (a restart is no lost batch): " + actors);
     }
 }

@@ -19,7 +19,10 @@ import org.dqnscratch.tensor.CpuBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ape-X CartPole runs with two actor threads: solved; solved despite an actor that throws; stopped, then resumed. */
+/**
+ * Ape-X CartPole runs with two actor threads: solved; solved despite an actor that throws, and despite a
+ * batch lost while its actor lived on; stopped, then resumed with its replay and its actors' counts.
+ */
 class ApeXRunTest {
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
@@ -73,7 +76,37 @@ class ApeXRunTest {
         assertEquals(20, calls.get(), "the failing actor was not called again after it threw");
         assertTrue(messages.stream().anyMatch(m -> m.startsWith("actor 1 failed (java.lang.IllegalStateException: planted failure): restarted")), messages.toString());
         assertTrue(r.solved(), "solved: " + messages);
-        assertTrue(Files.readAllLines(dir.resolve("actors.csv")).get(2).endsWith(",1"), "actor 1 restarted once");
+        assertEquals("1", column(dir, 1, "restarts"), "actor 1 restarted once");
+        assertEquals("0", column(dir, 1, "batches_lost"), "a restart is not counted as a lost batch");
+    }
+
+    /** Actor {@code actor}'s value in actors.csv's column {@code name}. */
+    private static String column(Path dir, int actor, String name) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("actors.csv"));
+        assertEquals(ActorStats.HEADER, lines.get(0));
+        return lines.get(1 + actor).split(",")[List.of(lines.get(0).split(",")).indexOf(name)];
+    }
+
+    @Test
+    void aBatchLostWhileItsActorLivesOnIsCountedAndTheRunStillSolves(@TempDir Path dir) throws IOException {
+        DqnConfig cfg = cartpole();
+        EnvSpec spec = EnvSpec.of(cfg);
+        AtomicInteger calls = new AtomicInteger();
+        Fleet.ActorFactory actors = (i, count, incarnation) -> {
+            ApeXActor actor = new ApeXActor(cfg, spec, i, count, 1_000L * (i + 1) + 77L * incarnation);
+            if (i != 1) return actor;
+            return weights -> { // actor 1's 20th batch never arrives (as a Ray call that failed): the learner gets the 21st
+                if (calls.incrementAndGet() == 20) actor.collect(weights);
+                return actor.collect(weights);
+            };
+        };
+        DqnTraining.Result r = ApeXLearner.run(cfg, spec, "default", dir, listener(null), () -> false, new CpuBackend(), false,
+                (c, s, from, log) -> new LocalFleet(actors, log));
+        assertTrue(messages.contains("actor 1: 1 batch lost (a call that failed); its episodes under way were cut there"), messages.toString());
+        assertTrue(r.solved(), "solved: " + messages);
+        assertEquals("1", column(dir, 1, "batches_lost"));
+        assertEquals("0", column(dir, 0, "batches_lost"));
+        assertEquals("0", column(dir, 1, "restarts"));
     }
 
     @Test
@@ -94,10 +127,21 @@ class ApeXRunTest {
         cfg.evalEpisodes = 1;
         cfg.gif = false;
         cfg.tensorboard = false;
+        cfg.saveReplay = true;
         DqnTraining.Result r = ApeXLearner.run(cfg.validate(), spec, "test", dir, listener(null), () -> false, new CpuBackend(), false);
         assertEquals(240, r.steps());
         assertFalse(r.interrupted());
         assertTrue(Files.readAllLines(dir.resolve("metrics.csv")).size() > 10, "episodes logged");
+
+        // --save-replay: the checkpoint holds the two streams' frames; a resume starts from them (its episodes ended there).
+        messages.clear();
+        cfg.totalSteps = 320;
+        DqnTraining.Result resumed = ApeXLearner.run(cfg, spec, "test", dir, listener(null), () -> false, new CpuBackend(), true);
+        assertEquals(320, resumed.steps());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("resuming the learner from the checkpoint of step 240 with its replay of (\\d+) "
+                + "transitions \\(the actors start new episodes\\)").matcher(messages.get(0));
+        assertTrue(m.matches(), messages.get(0));
+        assertTrue(Integer.parseInt(m.group(1)) > 100, "most of what 200 frames in 2 streams hold: " + m.group(1));
     }
 
     @Test
@@ -109,14 +153,18 @@ class ApeXRunTest {
         assertTrue(first.steps() >= 3_000 && first.steps() < 10_000, "stopped soon after step 3000: " + first.steps());
         assertTrue(Files.isRegularFile(dir.resolve("last.safetensors")) && Files.isRegularFile(dir.resolve("checkpoint")), "a checkpoint");
         long rows = Files.readAllLines(dir.resolve("metrics.csv")).size();
+        long batches = Long.parseLong(column(dir, 0, "batches")), steps = Long.parseLong(column(dir, 1, "env_steps"));
 
         messages.clear();
         DqnTraining.Result second = ApeXLearner.run(cfg, EnvSpec.of(cfg), "default", dir, listener(null), () -> false, new CpuBackend(), true);
         assertEquals(first.steps(), second.resumedFromStep());
-        assertTrue(messages.get(0).startsWith("resuming the learner from the checkpoint of step " + first.steps()), messages.toString());
+        assertTrue(messages.get(0).matches("resuming the learner from the checkpoint of step " + first.steps()
+                + " with its replay of \\d+ transitions \\(the actors start new episodes\\)"), messages.toString());
         assertFalse(second.interrupted());
         assertTrue(second.steps() > first.steps());
         assertTrue(Files.readAllLines(dir.resolve("metrics.csv")).size() > rows, "metrics.csv goes on");
         assertTrue(second.solved(), "solved after the resume: " + messages);
+        assertTrue(Long.parseLong(column(dir, 0, "batches")) > batches && Long.parseLong(column(dir, 1, "env_steps")) > steps,
+                "actors.csv's counts go on from the first part's");
     }
 }

@@ -24,7 +24,6 @@ class ApeXFlagsTest {
         assertOneLineError(run("cartpole", "--actors", "2", "--diagnose-every", "100", "--run-dir", runs), "--diagnose-every is not available with --actors");
         // Before the ROM is looked for: the errors come whether or not Pong is installed here.
         assertOneLineError(run("pong", "--actors", "2", "--envs", "4", "--run-dir", runs), "--actors steps --actor-envs environments per actor: it does not take --envs");
-        assertOneLineError(run("pong", "--actors", "2", "--save-replay", "--run-dir", runs), "--save-replay is not available with --actors");
         assertOneLineError(run("cartpole", "--ray", "127.0.0.1:6379", "--run-dir", runs), "--ray runs Ape-X actors on a cluster: give --actors N too");
         assertOneLineError(run("cartpole", "--ray-jar", "/x/ray_dist.jar", "--run-dir", runs), "--ray-jar is Ray's runtime for --ray ADDRESS: give --ray too");
         assertOneLineError(run("cartpole", "--actors", "2", "--ray", "127.0.0.1:6379", "--ray-jar", "/nowhere/ray_dist.jar", "--run-dir", runs),

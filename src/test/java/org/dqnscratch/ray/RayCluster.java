@@ -19,6 +19,26 @@ public final class RayCluster implements AutoCloseable {
     public final RayJar jar;
     private final Path dir;
 
+    /** The virtualenv's bin folder (ray, python), or null when Ray was found elsewhere. */
+    private static Path bin(RayJar jar) {
+        Path bin = jar.jar().getParent().getParent().getParent().getParent().getParent().getParent().resolve("bin"); // venv/lib/pythonX/site-packages/ray/jars
+        return Files.isExecutable(bin.resolve("ray")) ? bin : null;
+    }
+
+    /**
+     * Runs {@code code} in the Python of Ray's virtualenv with {@code GCS}, a {@code ray._raylet.GcsClient} of this
+     * cluster (what a test needs of Ray's own view), and {@code sys.argv[1]} = {@code arg}; its output.
+     */
+    public String python(String code, String arg) throws IOException, InterruptedException {
+        Path bin = bin(jar);
+        String python = bin == null ? "python3" : bin.resolve("python").toString();
+        String prelude = "import sys\nfrom ray._raylet import GcsClient\nGCS = GcsClient(address='" + address + "')\n";
+        Process p = new ProcessBuilder(python, "-c", prelude + code, arg).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("python failed: " + out);
+        return out.trim();
+    }
+
     private RayCluster(String address, RayJar jar, Path dir) {
         this.address = address;
         this.jar = jar;
@@ -40,10 +60,10 @@ public final class RayCluster implements AutoCloseable {
     public static RayCluster start(int nodes, int port) throws IOException, InterruptedException {
         RayJar jar = rayOrSkip();
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "rdq");
-        Path bin = jar.jar().getParent().getParent().getParent().getParent().getParent().getParent().resolve("bin"); // venv/lib/pythonX/site-packages/ray/jars
+        Path bin = bin(jar);
         ProcessBuilder pb = new ProcessBuilder("bash", "scripts/ray-cluster.sh", "start", dir.toString(), Integer.toString(nodes), Integer.toString(port))
                 .redirectErrorStream(true);
-        if (Files.isExecutable(bin.resolve("ray"))) pb.environment().put("PATH", bin + ":" + System.getenv("PATH")); // the raylet starts workers with this PATH's java
+        if (bin != null) pb.environment().put("PATH", bin + ":" + System.getenv("PATH")); // the raylet starts workers with this PATH's java
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("ray-cluster.sh start failed: " + out);

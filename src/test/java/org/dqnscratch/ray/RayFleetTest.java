@@ -123,4 +123,26 @@ class RayFleetTest {
             until(f, 1, e -> e.version() == 1);
         }
     }
+
+    /** A cluster whose head says it runs another Ray version (its metadata rewritten for the test, then restored) is refused in one line. */
+    @Test
+    void aClusterOfAnotherRayVersionIsRefused() throws Exception {
+        String metadata = cluster.python("print(GCS.internal_kv_get(b'CLUSTER_METADATA', namespace=b'cluster').decode())", "");
+        assertTrue(metadata.contains("\"ray_version\": \"" + cluster.jar.version() + "\""), "the cluster's own record: " + metadata);
+        String put = "GCS.internal_kv_put(b'CLUSTER_METADATA', sys.argv[1].encode(), True, namespace=b'cluster')";
+        cluster.python(put, "{\"ray_version\": \"2.0.0\", \"python_version\": \"3.11.7\"}");
+        try {
+            RayException other = assertThrows(RayException.class, () -> RemoteFleet.connect(cluster.jar, cluster.address, 1));
+            String ours = cluster.jar.version();
+            assertEquals("the Ray cluster at " + cluster.address + " runs Ray 2.0.0, this driver's Ray runtime is " + ours
+                    + ": use one version on both (`pip install ray==2.0.0` where this command runs, or --ray-jar a Ray 2.0.0 ray_dist.jar, "
+                    + "or a cluster started with Ray " + ours + ")", other.getMessage());
+        } finally {
+            cluster.python(put, metadata);
+        }
+        try (RemoteFleet f = fleet(1)) { // the same version again: joined
+            f.publish(new byte[] {1}, 1);
+            until(f, 1, e -> e.version() == 1);
+        }
+    }
 }

@@ -59,8 +59,11 @@ public final class RayActors implements RemoteFleet {
     private final String address;
     private final int count;
 
-    /** Joins the cluster at {@code address} and reserves the actors' CPUs (see {@link RemoteFleet#connect}). */
-    public RayActors(String address, int count, String codeSearchPath) {
+    /**
+     * Joins the cluster at {@code address} and reserves the actors' CPUs (see {@link RemoteFleet#connect});
+     * {@code driverVersion}: the Ray version of the runtime this JVM loaded ("unknown": not checked).
+     */
+    public RayActors(String address, int count, String codeSearchPath, String driverVersion) {
         if (count < 1) throw new RayException("--actors must be at least 1, got " + count);
         reachable(address);
         this.address = address;
@@ -78,6 +81,7 @@ public final class RayActors implements RemoteFleet {
             if (System.getProperty("log4j2.configurationFile") == null) {
                 System.setProperty("log4j2.configurationFile", String.valueOf(RayActors.class.getResource("log4j2-quiet.xml")));
             }
+            sameVersion(address, driverVersion);
             Ray.init();
             initialized = true;
             List<Map<String, Double>> bundles = new ArrayList<>();
@@ -171,6 +175,47 @@ public final class RayActors implements RemoteFleet {
             throw new RayException("cannot reach a Ray cluster at " + address + " (" + e.getMessage() + "): start one with "
                     + "`ray start --head --port=" + port + "`, or give the address it printed");
         }
+    }
+
+    /**
+     * Refuses a cluster of another Ray version than this driver's runtime, in one line naming both: a
+     * driver and a cluster of different versions fail in Ray's own ways (a protocol error, a worker that
+     * cannot load its classes) or not at once. The cluster's version is what its head wrote into its GCS
+     * (key CLUSTER_METADATA of namespace "cluster", the record Python's ray.init checks); read with Ray's
+     * runtime classes, by reflection (they are not in the ray-api we compile against). A cluster whose
+     * version cannot be read is not refused here.
+     */
+    private static void sameVersion(String address, String driverVersion) {
+        if ("unknown".equals(driverVersion)) return;
+        String cluster = clusterVersion(address);
+        if (cluster == null || cluster.equals(driverVersion)) return;
+        throw new RayException("the Ray cluster at " + address + " runs Ray " + cluster + ", this driver's Ray runtime is " + driverVersion
+                + ": use one version on both (`pip install ray==" + cluster + "` where this command runs, or --ray-jar a Ray " + cluster
+                + " ray_dist.jar, or a cluster started with Ray " + driverVersion + ")");
+    }
+
+    /** The cluster's Ray version, or null where it cannot be read. */
+    private static String clusterVersion(String address) {
+        try {
+            Class.forName("io.ray.runtime.util.JniUtils").getMethod("loadLibrary", String.class, boolean.class)
+                    .invoke(null, "core_worker_library_java", true);
+            Class<?> gcs = Class.forName("io.ray.runtime.gcs.GcsClient");
+            Object client = gcs.getConstructor(String.class, String.class, String.class).newInstance(address, "", "");
+            try {
+                Object json = gcs.getMethod("getInternalKV", String.class, String.class).invoke(client, "cluster", "CLUSTER_METADATA");
+                return json == null ? null : rayVersionIn((String) json);
+            } finally {
+                gcs.getMethod("destroy").invoke(client);
+            }
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The "ray_version" of Ray's cluster metadata (JSON), or null. */
+    static String rayVersionIn(String metadata) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"ray_version\"\\s*:\\s*\"([^\"]+)\"").matcher(metadata);
+        return m.find() ? m.group(1) : null;
     }
 
     private static String cpus() {
