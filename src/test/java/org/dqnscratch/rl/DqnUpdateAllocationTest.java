@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A steady-state DQN update allocates nothing on the Java heap (the JMH GC profiler shows the
- * same for the benchmarks; this test keeps it from regressing). Counted after warm-up with the
- * allocated-bytes counters of the calling thread and of the worker threads, which run parts of
+ * same for the benchmarks; this test keeps it from regressing). Counted after warm-up, over windows of
+ * 100 updates until one is clean (see {@link #bytesPerUpdate}), with the allocated-bytes counters of the calling thread and of the worker threads, which run parts of
  * the GEMMs and convolutions (3 threads, so that there are workers on any machine).
  */
 class DqnUpdateAllocationTest {
@@ -94,11 +94,25 @@ class DqnUpdateAllocationTest {
         for (int i = 0; i < 300; i++) u.step(s, a, rw, d, sn, i % 10 == 0, errors);
         long[] workers = workerIds();
         assertTrue(workers.length >= 2, "worker threads: " + workers.length);
-        int n = 200;
-        long before = allocatedBytes(workers);
-        for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0, errors);
-        return (allocatedBytes(workers) - before) / (double) n;
+        // The fewest bytes of the windows measured in up to SECONDS: a method deoptimized by what earlier tests in this JVM ran (a branch
+        // they never took) runs in the interpreter until it is compiled again, and there the Vector API allocates every
+        // vector (seen here: 760 KB per MLP update for ~10 s after VectorElementwise.adam was made not entrant). That is
+        // not the steady state; an allocation in the code itself shows in every window.
+        int n = 100;
+        double fewest = Double.POSITIVE_INFINITY;
+        long end = System.nanoTime() + SECONDS * 1_000_000_000L;
+        int w = 0;
+        for (; fewest >= 64 && (w == 0 || System.nanoTime() < end); w++) {
+            long before = allocatedBytes(workers);
+            for (int i = 0; i < n; i++) u.step(s, a, rw, d, sn, i % 10 == 0, errors);
+            fewest = Math.min(fewest, (allocatedBytes(workers) - before) / (double) n);
+        }
+        if (w > 1) System.out.println("allocation-free after " + w + " windows of " + n + " updates (" + fewest + " bytes per update)");
+        return fewest;
     }
+
+    /** How long windows of 100 updates are measured at most (the first clean one ends the measuring). */
+    static final int SECONDS = 30;
 
     @Test
     void mlpUpdateAllocatesNothing() {
