@@ -38,6 +38,7 @@ public final class Gemm {
                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                        float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         if (KERNEL != null && dotsPay(transA, transB, M, N)) dots(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
+        else if (swapPays(transA, transB, M, N, K)) swapped(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
         else if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
         else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
     }
@@ -73,9 +74,54 @@ public final class Gemm {
             return;
         }
         Dense d = DENSE.get();
-        gemm(d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, C, cOff, ldc, accumulate, relu);
+        if (swapPays(transA, transB, M, N, K)) { // C^T = B . A^T into a buffer, split across the pool; then transposed into C
+            float[] t = swapBuffer(M, N, C, cOff, ldc, accumulate);
+            gemm(d.a.set(false, B, bOff, ldb), d.b.set(true, A, aOff, lda), N, M, K, t, 0, M, accumulate, false);
+            transposeInto(t, M, N, C, cOff, ldc, relu);
+        } else {
+            gemm(d.a.set(transA, A, aOff, lda), d.b.set(transB, B, bOff, ldb), M, N, K, C, cOff, ldc, accumulate, relu);
+        }
         d.a.clear();
         d.b.clear();
+    }
+
+    /**
+     * Whether to compute A . B^T as (B . A^T)^T: a layer's forward pass x . W^T with fewer rows (batch) than
+     * columns (outputs) packs W^T, N x K floats gathered across W's rows, for every call (fc1 at batch 32:
+     * 1.6 M floats, as long as the product itself). Swapped, W is read where it lies and only x^T is packed
+     * (M x K), at the price of transposing the M x N result. The same floats: each element is the same chain
+     * of fused multiply-adds (fma(w, x, s) == fma(x, w, s)), block by block, from C's old value when accumulating.
+     */
+    static boolean swapPays(boolean transA, boolean transB, int M, int N, int K) {
+        return KERNEL != null && !transA && transB && M >= KERNEL.mr() && M < N && (long) (N - M) * K > 2L * M * N;
+    }
+
+    /** {@link #swapPays}'s product on this thread. */
+    private static void swapped(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
+        float[] t = swapBuffer(M, N, C, cOff, ldc, accumulate);
+        packed(KERNEL, false, true, N, M, K, B, bOff, ldb, A, aOff, lda, t, 0, M, accumulate, false);
+        transposeInto(t, M, N, C, cOff, ldc, relu);
+    }
+
+    /** This thread's N x M buffer for a swapped product, holding C^T when accumulating (the chains start from C's values). */
+    private static float[] swapBuffer(int M, int N, float[] C, int cOff, int ldc, boolean accumulate) {
+        Workspace ws = WORKSPACE.get();
+        if (ws.swap.length < M * N) ws.swap = new float[M * N];
+        float[] t = ws.swap;
+        if (accumulate) {
+            for (int i = 0; i < M; i++) for (int j = 0; j < N; j++) t[j * M + i] = C[cOff + i * ldc + j];
+        }
+        return t;
+    }
+
+    /** C = T^T (T is N x M), then the ReLU epilogue when {@code relu}. */
+    private static void transposeInto(float[] t, int M, int N, float[] C, int cOff, int ldc, boolean relu) {
+        for (int i = 0; i < M; i++) {
+            int c = cOff + i * ldc;
+            for (int j = 0; j < N; j++) C[c + j] = t[j * M + i];
+        }
+        if (relu) reluRows(C, cOff, ldc, M, N);
     }
 
     /**
@@ -317,6 +363,8 @@ public final class Gemm {
     private static final class Workspace {
         float[] packA = new float[0];
         float[] packB = new float[0];
+        /** A swapped product's result, transposed (see {@link #swapPays}). */
+        float[] swap = new float[0];
         final float[] tile = new float[MicroKernel.MAX_TILE];
         final Dense dense = new Dense();
     }

@@ -123,6 +123,43 @@ class GemmProperties {
     }
 
     /**
+     * A . B^T with fewer rows than columns (a layer's forward pass at a training batch) is computed as
+     * (B . A^T)^T when that saves packing (Gemm.swapPays): still the vector kernel's floats to the bit,
+     * accumulating or not, with the ReLU epilogue or not; on this thread and through the pool.
+     */
+    @Property(tries = 120)
+    void swappedProductsAreTheVectorKernelsBits(@ForAll @IntRange(min = 6, max = 40) int M, @ForAll @IntRange(min = 1, max = 90) int more,
+                                                @ForAll @IntRange(min = 0, max = 900) int K, @ForAll @IntRange(min = 0, max = 3) int pad,
+                                                @ForAll boolean acc, @ForAll boolean relu, @ForAll long seed) {
+        int N = M + more;
+        Random r = new Random(seed);
+        int lda = K + pad, ldb = K + pad, ldc = N + pad;
+        float[] A = random(r, pad + M * lda), B = random(r, 2 * pad + N * ldb);
+        float[] C = random(r, 3 * pad + M * ldc), expected = C.clone();
+        Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc, relu);
+        Gemm.gemm(false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " swapped " + Gemm.swapPays(false, true, M, N, K));
+    }
+
+    /** The Nature CNN's fc1 at batch 32 and 64 and the MLPs' hidden layers go the swapped way, through the pool: the same bits. */
+    @Test
+    void swappedLayerShapesAreTheVectorKernelsBits() {
+        Random r = new Random(7);
+        int[][] shapes = {{32, 512, 3136}, {64, 512, 3136}, {64, 256, 256}, {33, 512, 3136}};
+        for (int[] s : shapes) {
+            int M = s[0], N = s[1], K = s[2];
+            org.junit.jupiter.api.Assertions.assertTrue(Gemm.swapPays(false, true, M, N, K), M + "x" + N + "x" + K);
+            for (int mode = 0; mode < 4; mode++) {
+                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
+                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
+                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
+                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
+            }
+        }
+    }
+
+    /**
      * The ReLU epilogue gives the product's floats then max(., 0), on every path (the plain row loops,
      * both micro-kernels, the dot products, the public entry point with its parallel slices): K up to
      * several KC blocks, where a ReLU applied before a tile's last block would show, ragged M and N.
