@@ -324,26 +324,37 @@ public final class CpuBackend implements Backend {
     // ---- distributional heads ----------------------------------------------------------------
     // Sums in float, in index order, as the kernels (qhead.cl) do them: the two backends agree to rounding.
 
+    /** A row's exponentials (C51's atom ops), per thread: an update allocates nothing. */
+    private static final ThreadLocal<float[][]> EXPS = ThreadLocal.withInitial(() -> new float[][] {new float[64]});
+
+    private static float[] exps(int K) {
+        float[][] holder = EXPS.get();
+        if (holder[0].length < K) holder[0] = new float[K];
+        return holder[0];
+    }
+
     @Override public void log_softmax_forward(Tensor out, Tensor inp, int rows, int K) {
-        float[] o = data(out), x = data(inp);
+        float[] o = data(out), x = data(inp), e = exps(K);
         for (int r = 0; r < rows; r++) {
             int in = inp.offset + r * K, at = out.offset + r * K;
             float max = x[in];
             for (int j = 1; j < K; j++) max = Math.max(max, x[in + j]);
+            ElementwiseKernels.INSTANCE.expShifted(x, in, max, e, 0, K);
             float sum = 0f;
-            for (int j = 0; j < K; j++) sum += (float) Math.exp(x[in + j] - max);
+            for (int j = 0; j < K; j++) sum += e[j];
             float lse = max + (float) Math.log(sum);
             for (int j = 0; j < K; j++) o[at + j] = x[in + j] - lse;
         }
     }
 
     @Override public void log_softmax_backward(Tensor dinp, Tensor dout, Tensor out, int rows, int K) {
-        float[] dx = data(dinp), dy = data(dout), y = data(out);
+        float[] dx = data(dinp), dy = data(dout), y = data(out), e = exps(K);
         for (int r = 0; r < rows; r++) {
             int g = dout.offset + r * K;
             float sum = 0f;
             for (int j = 0; j < K; j++) sum += dy[g + j];
-            for (int j = 0; j < K; j++) dx[dinp.offset + r * K + j] += dy[g + j] - (float) Math.exp(y[out.offset + r * K + j]) * sum;
+            ElementwiseKernels.INSTANCE.expShifted(y, out.offset + r * K, 0f, e, 0, K);
+            for (int j = 0; j < K; j++) dx[dinp.offset + r * K + j] += dy[g + j] - e[j] * sum;
         }
     }
 
@@ -351,27 +362,29 @@ public final class CpuBackend implements Backend {
     public static float atom(float vMin, float vMax, int j, int K) { return vMin + j * ((vMax - vMin) / (K - 1)); }
 
     @Override public void categorical_q_forward(Tensor q, Tensor logp, float vMin, float vMax, int rows, int K) {
-        float[] qv = data(q), lp = data(logp);
+        float[] qv = data(q), lp = data(logp), e = exps(K);
         for (int r = 0; r < rows; r++) {
+            ElementwiseKernels.INSTANCE.expShifted(lp, logp.offset + r * K, 0f, e, 0, K);
             float s = 0f;
-            for (int j = 0; j < K; j++) s += (float) Math.exp(lp[logp.offset + r * K + j]) * atom(vMin, vMax, j, K);
+            for (int j = 0; j < K; j++) s += e[j] * atom(vMin, vMax, j, K);
             qv[q.offset + r] = s;
         }
     }
 
     @Override public void categorical_projection(Tensor m, Tensor logpNext, Tensor nextAction, Tensor reward, Tensor terminated,
                                                  float gamma, float vMin, float vMax, int N, int A, int K) {
-        float[] out = data(m), lp = data(logpNext), next = data(nextAction), r = data(reward), term = data(terminated);
+        float[] out = data(m), lp = data(logpNext), next = data(nextAction), r = data(reward), term = data(terminated), e = exps(K);
         float dz = (vMax - vMin) / (K - 1);
         for (int n = 0; n < N; n++) {
             int row = logpNext.offset + (n * A + action(next[nextAction.offset + n], A)) * K, to = m.offset + n * K;
             float discount = gamma * (1f - term[terminated.offset + n]), rn = r[reward.offset + n];
             java.util.Arrays.fill(out, to, to + K, 0f);
+            ElementwiseKernels.INSTANCE.expShifted(lp, row, 0f, e, 0, K);
             for (int j = 0; j < K; j++) {
                 float tz = Math.min(vMax, Math.max(vMin, rn + discount * atom(vMin, vMax, j, K)));
                 float b = (tz - vMin) / dz;
                 int l = Math.min(K - 1, Math.max(0, (int) Math.floor(b))), u = Math.min(K - 1, Math.max(0, (int) Math.ceil(b)));
-                float p = (float) Math.exp(lp[row + j]);
+                float p = e[j];
                 // b on an atom (l == u) puts all of p there (CleanRL's (l == u) term).
                 out[to + l] += (u + (l == u ? 1 : 0) - b) * p;
                 out[to + u] += (b - l) * p;

@@ -106,4 +106,35 @@ class ElementwiseKernels {
             }
         }
     }
+
+    /**
+     * o[i] = exp(x[i] - shift) over n floats: the exponentials of C51's atom ops (log-softmax, its gradient,
+     * the expected value, the projection). Not {@code Math.exp} but {@link #exp}, a polynomial of IEEE basic
+     * operations only: the Vector API's own EXP gave other bits interpreted than compiled (a vector math
+     * library's, within 1 ulp), which broke exact resume; this one is the same bits in every tier and path.
+     */
+    void expShifted(float[] x, int xOff, float shift, float[] o, int oOff, int n) {
+        for (int i = 0; i < n; i++) o[oOff + i] = exp(x[xOff + i] - shift);
+    }
+
+    // Cephes' expf: exp(x) = 2^n exp(r), n = round(x log2 e), r = x - n ln 2 in two parts, exp(r) by a polynomial.
+    static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    /** 1.5 x 2^23: adding and subtracting it rounds a float of magnitude < 2^22 to the nearest integer. */
+    static final float ROUND = 12582912f;
+    /** Above HI exp overflows; below LO it is flushed to 0 (exp(-86.6) = 2.4e-38, near the smallest normal float). */
+    static final float HI = 88.72283f, LO = -86.6f;
+
+    /** exp(x) within 2 ulp of Math.exp for x in [LO, HI]; 0 below, infinity above, NaN for NaN. The vector kernel's operations, in order. */
+    static float exp(float x) {
+        if (!(x >= LO)) return x != x ? x : 0f;
+        if (x > HI) return Float.POSITIVE_INFINITY;
+        float n = (x * LOG2E + ROUND) - ROUND;
+        float r = (x - n * LN2_HI) - n * LN2_LO;
+        float p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
+        p = (p * (r * r) + r) + 1f;
+        float scale = Float.intBitsToFloat(((int) n + 126) << 23); // 2^(n-1): n in [-125, 128]
+        return p * scale * 2f;
+    }
 }

@@ -127,4 +127,26 @@ final class VectorElementwise extends ElementwiseKernels {
         }
         super.rmsprop(p, pOff, g, gOff, s, sOff, ga, gaOff, mb, mbOff, lr, alpha, eps, momentum, epsInside, i, to);
     }
+
+    /**
+     * {@link ElementwiseKernels#exp}'s operations lane by lane (the same bits), the tail by the plain loop. Written
+     * around what JDK 17's C2 intrinsifies: test(IS_NAN) and convert(F2I) were not (500-1,000 bytes allocated per
+     * vector, slower than Math.exp); NaN is found by v != v and 2^n from the rounding sum's bits (its mantissa holds n).
+     */
+    @Override
+    void expShifted(float[] x, int xOff, float shift, float[] o, int oOff, int n) {
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i).sub(shift);
+            FloatVector c = v.max(LO).min(HI); // in range (NaN and out-of-range lanes are replaced below)
+            FloatVector t = c.mul(LOG2E).add(ROUND), nf = t.sub(ROUND);
+            FloatVector r = c.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
+            FloatVector p = r.mul(P0).add(P1).mul(r).add(P2).mul(r).add(P3).mul(r).add(P4).mul(r).add(P5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            FloatVector scale = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 126).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            VectorMask<Float> low = v.compare(VectorOperators.LT, LO), high = v.compare(VectorOperators.GT, HI), nan = v.compare(VectorOperators.NE, v);
+            p.mul(scale).mul(2f).blend(0f, low).blend(Float.POSITIVE_INFINITY, high).blend(v, nan).intoArray(o, oOff + i);
+        }
+        super.expShifted(x, xOff + i, shift, o, oOff + i, n - i);
+    }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API element-wise kernels give the same bits as the plain loops (ReLU's NaN and
- * -0.0 included), for any length, offset and sub-range.
+ * -0.0 included), for any length, offset and sub-range; the exponential is within 2 ulp of Math.exp.
  */
 class ElementwiseKernelsTest {
     private static final ElementwiseKernels PLAIN = new ElementwiseKernels();
@@ -103,5 +103,39 @@ class ElementwiseKernelsTest {
             st[3][i] = (float) r.nextGaussian() * 0.1f;
         }
         return st;
+    }
+
+    /** expShifted: the vector kernel gives the plain loop's bits (NaN, infinities, the flush to 0 and the tail included). */
+    @Property(tries = 200)
+    void theExponentialGivesThePlainBits(@ForAll @IntRange(min = 0, max = 100) int n, @ForAll @IntRange(min = 0, max = 5) int off,
+                                         @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[off + n];
+        for (int i = 0; i < x.length; i++) {
+            int kind = r.nextInt(30);
+            x[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.NEGATIVE_INFINITY : kind == 2 ? 0f : kind == 3 ? -200f
+                    : kind == 4 ? Float.POSITIVE_INFINITY : kind == 5 ? ElementwiseKernels.LO : kind == 6 ? ElementwiseKernels.HI
+                    : (float) (r.nextGaussian() * 30);
+        }
+        float shift = r.nextBoolean() ? 0f : (float) r.nextGaussian();
+        float[] want = new float[n + 2], got = new float[n + 2];
+        PLAIN.expShifted(x, off, shift, want, 1, n);
+        ElementwiseKernels.INSTANCE.expShifted(x, off, shift, got, 1, n);
+        assertArrayEquals(want, got);
+    }
+
+    /** The polynomial exp is within 2 ulp of Math.exp where the result is a normal float; 0 below LO, infinity above HI. */
+    @Test
+    void theExponentialIsWithinTwoUlpOfMathExp() {
+        double worst = 0;
+        for (float x = ElementwiseKernels.LO; x <= ElementwiseKernels.HI; x = Math.nextUp(x + 1e-4f * Math.max(1f, Math.abs(x)))) {
+            float want = (float) Math.exp(x), got = ElementwiseKernels.exp(x);
+            if (want < Float.MIN_NORMAL * 4) continue;
+            worst = Math.max(worst, Math.abs(want - got) / Math.ulp(want));
+        }
+        assertTrue(worst <= 2, "worst error " + worst + " ulp");
+        assertTrue(ElementwiseKernels.exp(0f) == 1f && ElementwiseKernels.exp(-100f) == 0f && ElementwiseKernels.exp(Float.NEGATIVE_INFINITY) == 0f);
+        assertTrue(ElementwiseKernels.exp(89f) == Float.POSITIVE_INFINITY && Float.isNaN(ElementwiseKernels.exp(Float.NaN)));
+        assertTrue(Float.isFinite(ElementwiseKernels.exp(ElementwiseKernels.HI)), "exp(HI) = " + ElementwiseKernels.exp(ElementwiseKernels.HI));
     }
 }
