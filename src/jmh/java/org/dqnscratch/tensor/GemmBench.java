@@ -10,7 +10,8 @@ import org.openjdk.jmh.annotations.*;
  * plain (row loops, the fallback without the Vector API), naive (triple loop, the
  * reference in the same run) and entry (the public {@code Gemm.gemm} a layer calls, which picks
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
- * vector with threads=2 goes through the public entry too.
+ * vector with threads=2 goes through the public entry too. vector8: the packed path with {@link Vector8RowKernel},
+ * issue 20's experiment of an 8-row tile (1 thread).
  * GFLOPS = 2 M N K / time.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -43,9 +44,9 @@ public class GemmBench {
         c = new float[M * N];
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat();
-        micro = MicroKernel.vectorOrNull();
+        micro = kernel.equals("vector8") ? new Vector8RowKernel() : MicroKernel.vectorOrNull();
         WorkerPool.configure(threads);
-        if (kernel.equals("vector") && micro == null) throw new IllegalStateException("no Vector API in the fork");
+        if (kernel.startsWith("vector") && micro == null) throw new IllegalStateException("no Vector API in the fork");
     }
 
     @Benchmark
@@ -56,7 +57,7 @@ public class GemmBench {
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
             PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
-        } else if (threads == 1 && kernel.equals("vector")) {
+        } else if (threads == 1 && (kernel.equals("vector") || kernel.equals("vector8"))) {
             Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else {
             Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
