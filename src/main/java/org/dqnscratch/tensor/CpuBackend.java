@@ -24,6 +24,8 @@ public final class CpuBackend implements Backend {
     private final CpuElementwise.AdamStep adam = new CpuElementwise.AdamStep();
     private final CpuElementwise.RmsPropStep rmsprop = new CpuElementwise.RmsPropStep();
     private final CpuElementwise.SumSquares sumSquares = new CpuElementwise.SumSquares();
+    private final CpuElementwise.NoisyWeights noisyWeights = new CpuElementwise.NoisyWeights();
+    private final CpuElementwise.NoisyWeightsGrad noisyWeightsGrad = new CpuElementwise.NoisyWeightsGrad();
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
 
@@ -479,28 +481,10 @@ public final class CpuBackend implements Backend {
     // ---- noisy nets (issue 21) ------------------------------------------------------------------
 
     @Override public void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C) {
-        float[] wv = data(w), m = data(mu), s = data(sigma), eo = data(epsOut), ei = epsIn == null ? null : data(epsIn);
-        for (int o = 0; o < OC; o++) {
-            float out = eo[epsOut.offset + o];
-            for (int i = 0; i < C; i++) {
-                float eps = ei == null ? out : out * ei[epsIn.offset + i]; // weight_epsilon = epsOut.ger(epsIn), rounded first
-                int k = o * C + i;
-                wv[w.offset + k] = m[mu.offset + k] + s[sigma.offset + k] * eps;
-            }
-        }
+        noisyWeights.set(w, mu, sigma, epsIn, epsOut, C).launch(OC, (long) OC * C >= CpuElementwise.PARALLEL_MIN); // rows split: the same bits
     }
 
     @Override public void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C) {
-        float[] d = data(dw), eo = data(epsOut), ei = epsIn == null ? null : data(epsIn);
-        float[] dm = dmu == null ? null : data(dmu), ds = dsigma == null ? null : data(dsigma);
-        for (int o = 0; o < OC; o++) {
-            float out = eo[epsOut.offset + o];
-            for (int i = 0; i < C; i++) {
-                int k = o * C + i;
-                float g = d[dw.offset + k];
-                if (dm != null) dm[dmu.offset + k] += g;
-                if (ds != null) ds[dsigma.offset + k] += g * (ei == null ? out : out * ei[epsIn.offset + i]);
-            }
-        }
+        noisyWeightsGrad.set(dmu, dsigma, dw, epsIn, epsOut, C).launch(OC, (long) OC * C >= CpuElementwise.PARALLEL_MIN);
     }
 }
