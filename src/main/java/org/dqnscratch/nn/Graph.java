@@ -18,6 +18,10 @@ public final class Graph {
     private final boolean recording;
     /** False for greedy evaluation: noisy layers use their means (PyTorch's eval mode). */
     private final boolean noisy;
+    /** Null, or the graph whose current pass's noisy effective weights this one reads ({@link #borrowing}). */
+    private final Graph weightsFrom;
+    /** Counts passes: a new one at each {@link #reset} and {@link #backward} (after which an optimizer may step). */
+    private int pass;
 
     private Tensor[] arena = new Tensor[16];
     private int used;
@@ -28,12 +32,13 @@ public final class Graph {
     private Tensor[] outs = new Tensor[16], ins0 = new Tensor[16], ins1 = new Tensor[16];
     private int tapeLength;
 
-    private Graph(Backend backend, boolean recording) { this(backend, recording, true); }
+    private Graph(Backend backend, boolean recording) { this(backend, recording, true, null); }
 
-    private Graph(Backend backend, boolean recording, boolean noisy) {
+    private Graph(Backend backend, boolean recording, boolean noisy, Graph weightsFrom) {
         this.backend = backend;
         this.recording = recording;
         this.noisy = noisy;
+        this.weightsFrom = weightsFrom;
     }
 
     /** A graph that records ops so {@link #backward} can run. */
@@ -47,7 +52,26 @@ public final class Graph {
      * Kaixhin's Rainbow evaluates): greedy evaluations then depend on the parameters alone. Layers
      * without noise run as in {@link #inference}.
      */
-    public static Graph evaluation(Backend backend) { return new Graph(backend, false, false); }
+    public static Graph evaluation(Backend backend) { return new Graph(backend, false, false, null); }
+
+    /**
+     * An inference graph whose noisy layers take the effective weights {@code mu + sigma * eps} that
+     * {@code source}'s current pass computed, instead of computing them again: a Double-DQN update runs
+     * the online network on s (training) and then on s' with the same noise and parameters, and on a
+     * Nature CNN those weights are 1.6M floats written per pass. A layer borrows only while nothing
+     * changed them: same noise draw, and {@code source} still in the pass that computed them (its
+     * {@link #reset} or {@link #backward} ends it, before any optimizer step); otherwise it computes its own.
+     */
+    public static Graph borrowing(Graph source) {
+        if (!source.noisy) throw new IllegalArgumentException("borrowing noisy weights from a graph that uses the means");
+        return new Graph(source.backend, false, true, source);
+    }
+
+    /** Null, or the graph this one borrows noisy layers' effective weights from ({@link #borrowing}). */
+    public Graph weightsFrom() { return weightsFrom; }
+
+    /** The current pass: changes at every {@link #reset} and {@link #backward}. */
+    public int pass() { return pass; }
 
     public boolean recording() { return recording; }
 
@@ -56,6 +80,7 @@ public final class Graph {
 
     /** Starts a new pass: arena slots and tape are reused from the start. */
     public void reset() {
+        pass++;
         used = 0;
         viewsUsed = 0;
         for (int i = 0; i < tapeLength; i++) { outs[i] = ins0[i] = ins1[i] = null; ops[i] = null; }
@@ -141,6 +166,7 @@ public final class Graph {
     public void backward(Tensor out, Tensor dOut) {
         if (!recording) throw new IllegalStateException("backward on an inference graph");
         if (out.grad == null) throw new IllegalArgumentException(out + " does not depend on anything that takes a gradient");
+        pass++; // the parameters may change once the gradient is there: no graph borrows this pass's weights any more
         for (int i = 0; i < used; i++) {
             if (arena[i].grad != null) backend.fill(arena[i].grad, 0f);
         }

@@ -38,6 +38,12 @@ public final class NoisyLinear implements ReluFusable, Op {
     private Tensor noise, epsIn, epsOut;
     /** True once noise has been drawn or set: before, a forward pass uses the means. */
     private boolean drawn;
+    /** Counts the noise draws and sets uploaded: a borrowed [out*in | out] must be of the current one. */
+    private int draws;
+    /** The effective weights last computed ([out*in | out]), the graph and pass that computed them, and the draw. */
+    private Tensor lastWb;
+    private Graph lastGraph;
+    private int lastPass, lastDraw;
 
     public NoisyLinear(int in, int out) {
         if (in < 1 || out < 1) throw new IllegalArgumentException("NoisyLinear(" + in + ", " + out + ")");
@@ -73,7 +79,10 @@ public final class NoisyLinear implements ReluFusable, Op {
     }
 
     /** The noise on the host is on the backend too (uploaded by this layer or its Noise). */
-    void uploaded() { drawn = true; }
+    void uploaded() {
+        drawn = true;
+        draws++;
+    }
 
     private void noiseAt(Tensor t) {
         noise = t;
@@ -84,7 +93,7 @@ public final class NoisyLinear implements ReluFusable, Op {
     private void upload(Backend backend) {
         if (noise == null) noiseAt(backend.zeros(in + out));
         backend.upload(noise, host, hostOff);
-        drawn = true;
+        uploaded();
     }
 
     /** f(e) = sign(e) sqrt(|e|), in float as PyTorch's {@code x.sign().mul_(x.abs().sqrt_())}. */
@@ -116,12 +125,20 @@ public final class NoisyLinear implements ReluFusable, Op {
         int N = x.dim(0);
         Tensor wb = null, w = weightMu.value(), b = biasMu.value();
         if (g.noisy() && drawn) {
-            wb = g.tensor(g.needsGrad(weightMu.value(), weightSigma.value()), out * in + out);
+            Graph source = g.weightsFrom();
+            boolean borrow = source != null && source == lastGraph && source.pass() == lastPass && draws == lastDraw;
+            wb = borrow ? lastWb : g.tensor(g.needsGrad(weightMu.value(), weightSigma.value()), out * in + out);
             Views v = views(wb);
             w = v.w;
             b = v.b;
-            g.backend.noisy_weights_forward(w, weightMu.value(), weightSigma.value(), epsIn, epsOut, out, in);
-            g.backend.noisy_weights_forward(b, biasMu.value(), biasSigma.value(), null, epsOut, out, 1);
+            if (!borrow) {
+                g.backend.noisy_weights_forward(w, weightMu.value(), weightSigma.value(), epsIn, epsOut, out, in);
+                g.backend.noisy_weights_forward(b, biasMu.value(), biasSigma.value(), null, epsOut, out, 1);
+                lastWb = wb;
+                lastGraph = g;
+                lastPass = g.pass();
+                lastDraw = draws;
+            }
         }
         Tensor y = g.tensor(g.needsGrad(x, wb == null ? w : wb), N, out);
         if (relu) g.backend.matmul_relu_forward(y, x, w, b, N, in, out);

@@ -77,8 +77,8 @@ public final class DqnUpdate {
         this.doubleDqn = doubleDqn;
         this.backend = onlineParams.backend;
         this.train = Graph.training(backend);
-        this.targetPass = Graph.inference(backend);
-        this.onlineNext = Graph.inference(backend);
+        this.targetPass = Graph.borrowing(train); // borrows only when the target is the online network itself
+        this.onlineNext = Graph.borrowing(train); // noisy layers: the weights of the training pass on s, computed once
         this.qRead = Graph.inference(backend);
     }
 
@@ -169,6 +169,8 @@ public final class DqnUpdate {
     private Tensor categoricalLoss(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
         Distributional on = (Distributional) online, tg = (Distributional) target;
         int N = actions.size, A = on.actions;
+        train.reset();
+        lastLogp = on.logProbs(train, s); // first: the pass on s' below borrows its noisy weights
         targetPass.reset();
         Tensor logpNext = tg.logProbs(targetPass, sNext);
         Tensor qNext;
@@ -180,8 +182,6 @@ public final class DqnUpdate {
         }
         Tensor m = Categorical.projection(targetPass, logpNext, QOps.argmax(targetPass, qNext), reward, terminated, gamma, tg.support, N, A);
 
-        train.reset();
-        lastLogp = on.logProbs(train, s);
         lastActions = actions;
         Tensor l = categorical.forward(train, lastLogp, actions, m);
         lastQ = categorical.perSample();
@@ -192,6 +192,8 @@ public final class DqnUpdate {
     }
 
     private Tensor tdLoss(Tensor s, Tensor actions, Tensor reward, Tensor terminated, Tensor sNext) {
+        train.reset();
+        Tensor qAll = online.forward(train, s); // first: the pass on s' below borrows its noisy weights
         targetPass.reset();
         Tensor qNextTarget = target.forward(targetPass, sNext);
         Tensor qNextOnline = null;
@@ -201,8 +203,7 @@ public final class DqnUpdate {
         }
         Tensor y = QOps.tdTarget(targetPass, qNextTarget, qNextOnline, reward, terminated, gamma);
 
-        train.reset();
-        Tensor q = QOps.gather(train, online.forward(train, s), actions);
+        Tensor q = QOps.gather(train, qAll, actions);
         lastQ = q;
         lastY = y;
         Tensor l = loss.forward(train, q, y);
