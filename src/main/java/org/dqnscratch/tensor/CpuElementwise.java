@@ -168,22 +168,32 @@ final class CpuElementwise {
         }
     }
 
+    /** What the two noisy-weight loops share: the layer's noise vectors (epsIn null for a bias) and its row length C. */
+    abstract static class NoisyRows extends Loop {
+        float[] epsIn, epsOut;
+        int inOff, outOff, C;
+
+        void noise(Tensor epsIn, Tensor epsOut, int C) {
+            this.epsIn = epsIn == null ? null : CpuBackend.data(epsIn); inOff = epsIn == null ? 0 : epsIn.offset;
+            this.epsOut = CpuBackend.data(epsOut); outOff = epsOut.offset;
+            this.C = C;
+        }
+    }
+
     /**
      * A noisy layer's effective weights, rows [from, to) of W[o][i] = mu + sigma * (epsOut[o] * epsIn[i]) (weight_epsilon =
      * epsOut.ger(epsIn), rounded first), or of the bias (epsIn null: eps = epsOut[o]). 1.6 M floats per Nature-CNN stream,
      * three times per Rainbow update: about a sixth of it on one thread.
      */
-    static final class NoisyWeights extends Loop {
-        private float[] w, mu, sigma, epsIn, epsOut;
-        private int wOff, muOff, sigmaOff, inOff, outOff, C;
+    static final class NoisyWeights extends NoisyRows {
+        private float[] w, mu, sigma;
+        private int wOff, muOff, sigmaOff;
 
         NoisyWeights set(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int C) {
             this.w = CpuBackend.data(w); wOff = w.offset;
             this.mu = CpuBackend.data(mu); muOff = mu.offset;
             this.sigma = CpuBackend.data(sigma); sigmaOff = sigma.offset;
-            this.epsIn = epsIn == null ? null : CpuBackend.data(epsIn); inOff = epsIn == null ? 0 : epsIn.offset;
-            this.epsOut = CpuBackend.data(epsOut); outOff = epsOut.offset;
-            this.C = C;
+            noise(epsIn, epsOut, C);
             return this;
         }
 
@@ -203,17 +213,15 @@ final class CpuElementwise {
     }
 
     /** The gradients of {@link NoisyWeights} for rows [from, to): dmu += dW, dsigma += dW * eps (either may be null). */
-    static final class NoisyWeightsGrad extends Loop {
-        private float[] dmu, dsigma, dw, epsIn, epsOut;
-        private int dmuOff, dsigmaOff, dwOff, inOff, outOff, C;
+    static final class NoisyWeightsGrad extends NoisyRows {
+        private float[] dmu, dsigma, dw;
+        private int dmuOff, dsigmaOff, dwOff;
 
         NoisyWeightsGrad set(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int C) {
             this.dmu = dmu == null ? null : CpuBackend.data(dmu); dmuOff = dmu == null ? 0 : dmu.offset;
             this.dsigma = dsigma == null ? null : CpuBackend.data(dsigma); dsigmaOff = dsigma == null ? 0 : dsigma.offset;
             this.dw = CpuBackend.data(dw); dwOff = dw.offset;
-            this.epsIn = epsIn == null ? null : CpuBackend.data(epsIn); inOff = epsIn == null ? 0 : epsIn.offset;
-            this.epsOut = CpuBackend.data(epsOut); outOff = epsOut.offset;
-            this.C = C;
+            noise(epsIn, epsOut, C);
             return this;
         }
 
