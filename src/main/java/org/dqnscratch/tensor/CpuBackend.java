@@ -89,7 +89,7 @@ public final class CpuBackend implements Backend {
 
     private void dense(Tensor out, Tensor inp, Tensor weight, Tensor bias, int N, int C, int OC, boolean relu) {
         float[] o = data(out);
-        if (N < OC && !Gemm.dotsPay(false, true, N, OC)) {
+        if (N < OC && !GemmDots.pays(false, true, N, OC)) {
             // A batch smaller than the layer (the Nature CNN's fc1: 32 x 3136 . 3136 x 512):
             // out^T = W . inp^T reads W where it lies and packs the small input instead of W^T
             // (1.6M floats per call). fma(w, x, s) == fma(x, w, s): the same floats.

@@ -98,7 +98,7 @@ class GemmProperties {
         float[] A = random(r, pad + M * lda), B = random(r, 2 * pad + N * ldb);
         float[] C = random(r, 3 * pad + M * ldc), expected = C.clone();
         Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc, false);
-        Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, false);
+        GemmDots.serial(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, false);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K);
     }
 
@@ -187,7 +187,7 @@ class GemmProperties {
                             float[] B, int ldb, float[] C, int ldc, boolean acc, boolean relu) {
         if (path == 0) PlainGemm.rows(ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
         else if (path < 3) Gemm.packed(kernels[path], ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
-        else if (path == 3) Gemm.dots(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        else if (path == 3) GemmDots.serial(M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
         else Gemm.gemm(ta, tb, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
     }
 
