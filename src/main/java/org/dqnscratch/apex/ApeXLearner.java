@@ -14,7 +14,7 @@ import org.dqnscratch.tensor.Backend;
  * trains on it. The loop, as the learner sees it:
  * <pre>
  *   publish the initial weights; start the actors
- *   until the run is over (total steps, solved, --max-episodes, a stop request):
+ *   until the run is over (total steps, solved, --max-episodes, --max-minutes, a stop request):
  *     take the next batch an actor sent; put it into the replay with its priorities
  *     for each environment step it brings: the training rounds and target updates due (DqnTraining's schedule)
  *     log its finished episodes (solve checks); publish the weights if they changed; a checkpoint (and actors.csv) if due

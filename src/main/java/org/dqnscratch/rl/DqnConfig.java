@@ -57,6 +57,7 @@ public final class DqnConfig implements Cloneable {
     @Doc("seed of initialisation, exploration, replay sampling and environment resets") public long seed = 1;
     @Doc("environment steps to train for at most") public long totalSteps = 100_000;
     @Doc("episodes to train for at most (0: no limit)") public long maxEpisodes = 0;
+    @Doc("minutes to train for at most, in this process from its first step (0: no limit); the run then ends as at --total-steps: checkpoint, evaluation, best network handed over") public double maxMinutes = 0;
     @Doc(value = "a lost life ends the episode for learning only (SB3's EpisodicLifeEnv, as CleanRL: the game goes on; returns, episodes and evaluations count games)", only = "atari") public boolean episodicLife = false;
 
     // --- network ---
@@ -185,6 +186,7 @@ public final class DqnConfig implements Cloneable {
     public DqnConfig validate() {
         need(totalSteps > 0, "--total-steps must be > 0");
         need(maxEpisodes >= 0, "--max-episodes must be >= 0");
+        need(maxMinutes >= 0 && Double.isFinite(maxMinutes), "--max-minutes must be >= 0");
         for (int h : hidden) need(h > 0, "--hidden widths must be > 0");
         need(lr > 0 && Double.isFinite(lr), "--lr must be > 0");
         need(lrEnd >= 0 && Double.isFinite(lrEnd), "--lr-end must be >= 0");

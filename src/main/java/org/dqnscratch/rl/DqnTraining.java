@@ -241,6 +241,8 @@ public final class DqnTraining {
                     interrupted = true;
                     break;
                 }
+                // --max-minutes (after a round at least) ends the run as --total-steps does: saved, evaluated, handed over.
+                if (step > from.step() && outOfTime(cfg, start, step, out)) break;
                 // 1. Act epsilon-greedily in every environment: one forward pass for the greedy ones, queued with
                 //    the read-back of its Q values ahead of this round's training (2), so they need nothing after them.
                 double eps = noise != null ? 0 : epsilon.value(step, episode); // a noisy network explores through its noise
@@ -489,6 +491,17 @@ public final class DqnTraining {
     }
 
     static double seconds(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
+
+    /**
+     * True once --max-minutes of training have passed since {@code startNanos} (this process's first
+     * step: a resumed run gets the limit again), and then says so: the run ends as at --total-steps.
+     */
+    static boolean outOfTime(DqnConfig cfg, long startNanos, long step, Listener out) {
+        if (cfg.maxMinutes <= 0 || seconds(startNanos) < cfg.maxMinutes * 60) return false;
+        out.message(String.format(Locale.ROOT, "step %d: --max-minutes %s reached (%.1f minutes of training): the run ends here", step,
+                new java.math.BigDecimal(Double.toString(cfg.maxMinutes)).stripTrailingZeros().toPlainString(), seconds(startNanos) / 60));
+        return true;
+    }
 
     static void writeConfig(Path file, DqnConfig cfg, String preset, double solveAt) throws IOException {
         ObjectMapper json = new ObjectMapper();

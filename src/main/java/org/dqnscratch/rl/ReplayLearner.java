@@ -183,7 +183,7 @@ public final class ReplayLearner implements AutoCloseable {
                     epsilon, loss));
         }
         checkpointDue |= cfg.checkpointEvery > 0 && done % cfg.checkpointEvery == 0;
-        return finished || done >= cfg.totalSteps;
+        return finished || done >= cfg.totalSteps || DqnTraining.outOfTime(cfg, start, done, out);
     }
 
     /** An actor's episode ended (at the current step): logged; episode-unit training; the solve check. True when the run is over. */

@@ -58,6 +58,19 @@ class ApeXRunTest {
         assertTrue(Files.readAllLines(dir.resolve("metrics.csv")).get(0).contains("charts/episodic_return"));
     }
 
+    /** --max-minutes ends an Ape-X run as its last step would: evaluated and handed over, not interrupted. */
+    @Test
+    void aTimeLimitEndsTheRun(@TempDir Path dir) throws IOException {
+        DqnConfig cfg = cartpole();
+        cfg.totalSteps = 100_000_000;
+        cfg.stopWhenSolved = false;
+        cfg.maxMinutes = 0.01;
+        DqnTraining.Result r = ApeXLearner.run(cfg, EnvSpec.of(cfg), "default", dir, listener(null), () -> false, new CpuBackend(), false);
+        assertFalse(r.interrupted(), messages.toString());
+        assertTrue(r.steps() > 0 && r.steps() < cfg.totalSteps && r.evaluation() != null, r.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("step " + r.steps() + ": --max-minutes 0.01 reached")), messages.toString());
+    }
+
     @Test
     void anActorThatThrowsIsRestartedAndTheRunStillSolves(@TempDir Path dir) throws IOException {
         DqnConfig cfg = cartpole();

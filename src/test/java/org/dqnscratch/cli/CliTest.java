@@ -57,6 +57,7 @@ class CliTest {
         assertOneLineError(run("cartpole", "--env", "FrozenLake-v1", "--run-dir", dir.toString()), "not a cartpole environment");
         assertOneLineError(run("cartpole", "--env", "Pong-v9", "--run-dir", dir.toString()), "unknown environment");
         assertOneLineError(run("cartpole", "--gamma", "1.5", "--run-dir", dir.toString()), "--gamma");
+        assertOneLineError(run("cartpole", "--max-minutes", "-1", "--run-dir", dir.toString()), "--max-minutes must be >= 0");
         assertOneLineError(run("cartpole", "--loss", "l3", "--run-dir", dir.toString()), "--loss");
         assertOneLineError(run("cartpole", "--device", "tpu", "--run-dir", dir.toString()), "--device");
         // with or without OpenCL here: a one-line error that says what exists

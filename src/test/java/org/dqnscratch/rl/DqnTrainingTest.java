@@ -258,6 +258,35 @@ class DqnTrainingTest {
         assertTrue(Files.size(dir.resolve("episode.gif")) > 0);
     }
 
+    /**
+     * --max-minutes ends a run as --total-steps does (not as a stop request): the checkpoint, the last
+     * network's evaluation and the hand-over; a resume gets the limit again and goes on from there.
+     */
+    @Test
+    void aTimeLimitEndsTheRunAsItsLastStepWould(@TempDir Path dir) throws Exception {
+        DqnConfig cfg = Presets.get("cartpole", "default").config();
+        cfg.gif = false;
+        cfg.tensorboard = false;
+        cfg.stopWhenSolved = false;
+        cfg.totalSteps = 100_000_000;
+        cfg.maxMinutes = 0.02; // 1.2 s
+        Log log = new Log();
+        DqnTraining.Result r = DqnTraining.run(cfg, "default", dir, log, () -> false);
+        assertFalse(r.interrupted(), log.lines.toString());
+        assertTrue(r.steps() > 0 && r.steps() < cfg.totalSteps, "steps " + r.steps());
+        assertTrue(r.seconds() >= 1.2 && r.seconds() < 60, "seconds " + r.seconds());
+        assertNotNull(r.evaluation(), "the best network handed over");
+        assertNotNull(r.lastEvaluation(), "the last network evaluated");
+        assertTrue(log.lines.stream().anyMatch(l -> l.equals("step " + r.steps() + ": --max-minutes 0.02 reached ("
+                + l.substring(l.indexOf('(') + 1, l.indexOf(')')) + "): the run ends here")), log.lines.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("last.safetensors")) && Files.isRegularFile(dir.resolve("best.safetensors")));
+
+        Log again = new Log();
+        DqnTraining.Result resumed = DqnTraining.run(cfg, "default", dir, again, () -> false, new CpuBackend(), true);
+        assertEquals(r.steps(), resumed.resumedFromStep());
+        assertTrue(resumed.steps() > r.steps() && !resumed.interrupted(), resumed + " " + again.lines);
+    }
+
     @Test
     void episodeUnitsTrainAndSyncAtEpisodeEnds(@TempDir Path dir) throws Exception {
         DqnConfig cfg = Presets.get("frozenlake", "minimalrl-frozenlake").config();
