@@ -131,6 +131,14 @@ public final class NoisyLinear implements ReluFusable, Op {
             Views v = views(wb);
             w = v.w;
             b = v.b;
+            if (!borrow && !g.recording()) { // acting: no backward, so the backend may skip storing W (nothing to lend then)
+                Tensor y = g.tensor(false, N, out);
+                g.backend.noisy_matmul_forward(y, x, w, b, weightMu.value(), weightSigma.value(), biasMu.value(), biasSigma.value(),
+                        epsIn, epsOut, N, in, out, relu);
+                lastGraph = null;
+                lastWb = null;
+                return y;
+            }
             if (!borrow) {
                 g.backend.noisy_weights_forward(w, weightMu.value(), weightSigma.value(), epsIn, epsOut, out, in);
                 g.backend.noisy_weights_forward(b, biasMu.value(), biasSigma.value(), null, epsOut, out, 1);

@@ -281,6 +281,20 @@ public interface Backend extends AutoCloseable {
      */
     void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C);
 
+    /**
+     * A noisy layer's forward pass that no backward pass follows (acting): noisy_weights_forward of the
+     * weights into {@code w} ([OC, C]) and of the bias into {@code b} ([OC]), then matmul_forward from them
+     * ({@code relu}: matmul_relu_forward). This default does exactly that; a backend may leave {@code w}
+     * unwritten if it gives the same floats (the CPU does, for a few rows: NoisyDense). {@code b} holds the bias after.
+     */
+    default void noisy_matmul_forward(Tensor out, Tensor inp, Tensor w, Tensor b, Tensor mu, Tensor sigma, Tensor biasMu, Tensor biasSigma,
+                                      Tensor epsIn, Tensor epsOut, int N, int C, int OC, boolean relu) {
+        noisy_weights_forward(w, mu, sigma, epsIn, epsOut, OC, C);
+        noisy_weights_forward(b, biasMu, biasSigma, null, epsOut, OC, 1);
+        if (relu) matmul_relu_forward(out, inp, w, b, N, C, OC);
+        else matmul_forward(out, inp, w, b, N, C, OC);
+    }
+
     /** dmu[o,i] += dw[o,i]; dsigma[o,i] += dw[o,i] * (epsOut[o] * epsIn[i]) (epsIn null: 1). */
     void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C);
 }

@@ -25,6 +25,7 @@ public final class CpuBackend implements Backend {
     private final CpuElementwise.RmsPropStep rmsprop = new CpuElementwise.RmsPropStep();
     private final CpuElementwise.SumSquares sumSquares = new CpuElementwise.SumSquares();
     private final CpuElementwise.NoisyWeights noisyWeights = new CpuElementwise.NoisyWeights();
+    private final NoisyDense noisyDense = new NoisyDense();
     private final CpuElementwise.NoisyWeightsGrad noisyWeightsGrad = new CpuElementwise.NoisyWeightsGrad();
 
     @Override public String name() { return "cpu (" + Gemm.kernelName() + ")"; }
@@ -482,6 +483,22 @@ public final class CpuBackend implements Backend {
 
     @Override public void noisy_weights_forward(Tensor w, Tensor mu, Tensor sigma, Tensor epsIn, Tensor epsOut, int OC, int C) {
         noisyWeights.set(w, mu, sigma, epsIn, epsOut, C).launch(OC, (long) OC * C >= CpuElementwise.PARALLEL_MIN); // rows split: the same bits
+    }
+
+    /**
+     * For the few rows GemmDots multiplies (acting), the weights are made a tile at a time and never
+     * stored (NoisyDense): the floats of the default's noisy_weights_forward then matmul_forward.
+     */
+    @Override public void noisy_matmul_forward(Tensor out, Tensor inp, Tensor w, Tensor b, Tensor mu, Tensor sigma, Tensor biasMu,
+                                               Tensor biasSigma, Tensor epsIn, Tensor epsOut, int N, int C, int OC, boolean relu) {
+        if (!GemmDots.pays(false, true, N, OC)) {
+            Backend.super.noisy_matmul_forward(out, inp, w, b, mu, sigma, biasMu, biasSigma, epsIn, epsOut, N, C, OC, relu);
+            return;
+        }
+        noisy_weights_forward(b, biasMu, biasSigma, null, epsOut, OC, 1);
+        float[] o = data(out), bias = data(b);
+        for (int n = 0; n < N; n++) System.arraycopy(bias, b.offset, o, out.offset + n * OC, OC); // the sums start at the bias, as dense's
+        noisyDense.set(out, inp, mu, sigma, epsIn, epsOut, N, C, OC, true, relu).run();
     }
 
     @Override public void noisy_weights_backward(Tensor dmu, Tensor dsigma, Tensor dw, Tensor epsIn, Tensor epsOut, int OC, int C) {

@@ -197,7 +197,11 @@ final class CpuElementwise {
             return this;
         }
 
-        @Override void range(int from, int to) {
+        @Override void range(int from, int to) { weightRows(w, wOff, mu, muOff, sigma, sigmaOff, epsIn, inOff, epsOut, outOff, C, from, to); }
+
+        /** Rows [from, to) of the effective weights, row o at w[wOff + o * C] (NoisyDense makes a tile of them: a negative wOff). */
+        static void weightRows(float[] w, int wOff, float[] mu, int muOff, float[] sigma, int sigmaOff, float[] epsIn, int inOff,
+                               float[] epsOut, int outOff, int C, int from, int to) {
             for (int o = from; o < to; o++) {
                 float out = epsOut[outOff + o];
                 if (epsIn == null) {
