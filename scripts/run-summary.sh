@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A training run's progress as a Markdown table, from its metrics.csv: at every STEP agent steps (default
-# every 100k), the mean return of the last 10 training episodes and the minutes of training so far.
+# A training run's progress as a Markdown table, from its metrics.csv: at the first episode that ends at or
+# past every EVERY agent steps (default 100k), the mean return of the last 10 training episodes and the
+# minutes of training so far; then the same at the last episode.
 #   scripts/run-summary.sh RUN_DIR [EVERY]
 # Minutes come from the SPS column (steps over this process's seconds), so they hold for a run that was
 # never resumed; the greedy evaluations are the lines the run printed ("step N: greedy evaluation ...").
