@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.*;
  * reference in the same run) and entry (the public {@code Gemm.gemm} a layer calls, which picks
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
  * vector with threads=2 goes through the public entry too. vector8: the packed path with {@link Vector8RowKernel},
- * issue 20's experiment of an 8-row tile (1 thread).
+ * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link Vector4WideKernel}, 6 rows of 4 vectors.
+ * An experimental kernel's product is checked against the naive one at setup (the run fails if it is wrong).
  * GFLOPS = 2 M N K / time.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -44,9 +45,26 @@ public class GemmBench {
         c = new float[M * N];
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat();
-        micro = kernel.equals("vector8") ? new Vector8RowKernel() : MicroKernel.vectorOrNull();
+        micro = switch (kernel) {
+            case "vector8" -> new Vector8RowKernel();
+            case "vector4w" -> new Vector4WideKernel();
+            default -> MicroKernel.vectorOrNull();
+        };
         WorkerPool.configure(threads);
         if (kernel.startsWith("vector") && micro == null) throw new IllegalStateException("no Vector API in the fork");
+        if (kernel.equals("vector8") || kernel.equals("vector4w")) checkAgainstNaive();
+    }
+
+    /** The experimental kernel's product against the triple loop, relative to the largest |C| (sums of K products of [0, 1) values). */
+    private void checkAgainstNaive() {
+        float[] want = new float[M * N];
+        Gemm.naive(false, true, M, N, K, a, 0, K, b, 0, K, want, 0, N, false);
+        Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+        float scale = 0;
+        for (float w : want) scale = Math.max(scale, Math.abs(w));
+        for (int i = 0; i < want.length; i++)
+            if (Math.abs(c[i] - want[i]) > 1e-5f * scale * Math.sqrt(K))
+                throw new IllegalStateException(micro.name() + " differs from the naive product at " + i + ": " + c[i] + " vs " + want[i]);
     }
 
     @Benchmark
@@ -57,7 +75,7 @@ public class GemmBench {
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
             PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
-        } else if (threads == 1 && (kernel.equals("vector") || kernel.equals("vector8"))) {
+        } else if (threads == 1 && (kernel.equals("vector") || kernel.equals("vector8") || kernel.equals("vector4w"))) {
             Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else {
             Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
