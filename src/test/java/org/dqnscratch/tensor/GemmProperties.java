@@ -81,6 +81,37 @@ class GemmProperties {
         }
     }
 
+    /**
+     * The row loops' cache blocking (rows of C and slabs of op(B), sized by N) changes no bits: wide products
+     * whose blocks are small, so that several row blocks, several slabs and ragged last ones all run, and
+     * fc1's shape at batch 32, each against the k-order sum, with the ReLU epilogue or not.
+     */
+    @Test
+    void plainRowBlocksAddInKOrder() {
+        Random r = new Random(11);
+        int[][] shapes = {{70, 1000, 300}, {33, 4100, 23}, {5, 9000, 7}, {32, 512, 3136}};
+        for (int[] sh : shapes) {
+            int M = sh[0], N = sh[1], K = sh[2];
+            int rowBlock = PlainGemm.ROW_BLOCK_FLOATS / N, slab = Math.max(4, PlainGemm.SLAB_FLOATS / N / 4 * 4);
+            org.junit.jupiter.api.Assertions.assertTrue(M > rowBlock || K > slab, "shape too small to block: " + M + "x" + N + "x" + K);
+            for (int mode = 0; mode < 8; mode++) {
+                boolean ta = (mode & 1) != 0, tb = (mode & 2) != 0, acc = (mode & 4) != 0, relu = mode == 7;
+                int lda = ta ? M : K, ldb = tb ? K : N;
+                float[] A = random(r, M * K), B = random(r, K * N), C = random(r, M * N), got = C.clone();
+                PlainGemm.rows(ta, tb, M, N, K, A, 0, lda, B, 0, ldb, got, 0, N, acc, relu);
+                for (int i = 0; i < M; i++) {
+                    for (int j = 0; j < N; j++) {
+                        float want = kOrderSum(acc ? C[i * N + j] : 0f, ta, tb, A, lda, B, ldb, i, j, K);
+                        if (relu) want = want > 0 ? want : 0f;
+                        if (Float.floatToIntBits(want) != Float.floatToIntBits(got[i * N + j]))
+                            org.junit.jupiter.api.Assertions.fail(M + "x" + N + "x" + K + " ta " + ta + " tb " + tb + " acc " + acc
+                                    + " at (" + i + ", " + j + "): " + got[i * N + j] + " vs " + want);
+                    }
+                }
+            }
+        }
+    }
+
     /** start + op(A)[i][0] op(B)[0][j] + op(A)[i][1] op(B)[1][j] + ..., in float, left to right. */
     static float kOrderSum(float start, boolean ta, boolean tb, float[] A, int lda, float[] B, int ldb, int i, int j, int K) {
         float c = start;
