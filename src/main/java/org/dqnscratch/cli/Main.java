@@ -75,7 +75,7 @@ public final class Main implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown --device '" + device + "': use cpu, opencl or opencl:P:D");
             }
             System.out.println("backend: " + new CpuBackend().name());
-            System.out.println("gemm kernel: " + Gemm.kernelName());
+            System.out.println("gemm kernel: " + Gemm.kernelDescription());
             System.out.println("threads: " + WorkerPool.shared().threads());
             System.out.println("java: " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
             if (opencl) {

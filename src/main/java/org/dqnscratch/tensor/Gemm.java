@@ -22,8 +22,9 @@ public final class Gemm {
     /** Rows of A packed per block (a multiple of every kernel's MR): MC x KC floats stay in L2. */
     static final int MC = 384;
 
-    /** The Vector API micro-kernel, or null when this JVM lacks the module. */
-    private static final MicroKernel KERNEL = MicroKernel.vectorOrNull();
+    /** The Vector API micro-kernel for this machine, or none when this JVM lacks the module. */
+    private static final MicroKernel.Choice CHOICE = MicroKernel.choose();
+    private static final MicroKernel KERNEL = CHOICE.kernel();
 
     static {
         JitWarmup.start(KERNEL);
@@ -34,6 +35,11 @@ public final class Gemm {
 
     /** The kernel in use, for logs and benchmarks ("vector-512-6x32" or "plain-rows"). */
     public static String kernelName() { return KERNEL == null ? "plain-rows" : KERNEL.name(); }
+
+    /** The kernel, its shape and why, and the blocking, for {@code info}. */
+    public static String kernelDescription() {
+        return kernelName() + ": " + CHOICE.why() + (KERNEL == null ? "" : "; blocks of KC " + KC + " x MC " + MC + " (A) and KC x NR (B)");
+    }
 
     /** One thread's product: the packed SIMD path, or the plain row loops without the Vector API. */
     static void serial(boolean transA, boolean transB, int M, int N, int K,

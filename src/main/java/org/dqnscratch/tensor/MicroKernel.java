@@ -48,15 +48,40 @@ interface MicroKernel {
     }
 
     /** The Vector API kernel when the JVM has jdk.incubator.vector, else null (use {@link PlainGemm}). */
-    static MicroKernel vectorOrNull() {
-        if (VectorSupport.available()) {
-            try {
-                return (MicroKernel) Class.forName("org.dqnscratch.tensor.VectorMicroKernel")
-                        .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                // fall through to the plain loops: correctness never depends on the fast path
-            }
+    static MicroKernel vectorOrNull() { return choose().kernel(); }
+
+    /** {@code -Ddqn.kernelVectors=2|4}: the vector kernel's vectors per row, whatever the machine (to measure both). */
+    String VECTORS_PROPERTY = "dqn.kernelVectors";
+
+    /**
+     * A kernel and why it was picked, for {@code info}.
+     *
+     * @param kernel the Vector API kernel, or null (the plain row loops run)
+     * @param why    its shape and the reason
+     */
+    record Choice(MicroKernel kernel, String why) {}
+
+    /**
+     * The Vector API kernel for this machine ({@link VectorKernels}: its shape by vector width and
+     * register count), or none without the module. A -Ddqn.kernelVectors value other than 2 or 4 is
+     * named on stderr and the machine's rule applies.
+     */
+    static Choice choose() {
+        if (!VectorSupport.available()) {
+            return new Choice(null, "no Vector API (" + VectorSupport.MODULE + " not in this JVM, or -Ddqn.noVector=true): the plain row loops");
         }
-        return null;
+        String forced = System.getProperty(VECTORS_PROPERTY);
+        int vectors = 0;
+        if (forced != null) {
+            vectors = forced.trim().equals("2") ? 2 : forced.trim().equals("4") ? 4 : 0;
+            if (vectors == 0) System.err.println("warning: -D" + VECTORS_PROPERTY + "=" + forced + " ignored: use 2 or 4");
+        }
+        try {
+            return (Choice) Class.forName("org.dqnscratch.tensor.VectorKernels")
+                    .getDeclaredMethod("choose", int.class).invoke(null, vectors);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // fall through to the plain loops: correctness never depends on the fast path
+            return new Choice(null, "the Vector API kernel failed to load (" + e + "): the plain row loops");
+        }
     }
 }

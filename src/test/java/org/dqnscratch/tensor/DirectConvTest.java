@@ -40,6 +40,47 @@ class DirectConvTest {
         compare(new ConvGeometry(3, 2, 7, 7, 300, 3, 3, 1, 0), true, true, 2, 5);
     }
 
+    /**
+     * The 6 x 4-vector kernel (chosen for 32 registers at 128 bits) reading the image gives the 6 x 2 kernel's
+     * y and dW to the bit (each element the same chain), and dX up to the order tiles add into it.
+     */
+    @Property(tries = 60)
+    void wideKernelGivesTheNarrowKernelsFloats(@ForAll @IntRange(min = 1, max = 4) int N, @ForAll @IntRange(min = 1, max = 5) int C,
+                                               @ForAll @IntRange(min = 1, max = 20) int H, @ForAll @IntRange(min = 1, max = 20) int W,
+                                               @ForAll @IntRange(min = 1, max = 70) int OC, @ForAll @IntRange(min = 1, max = 8) int K,
+                                               @ForAll @IntRange(min = 1, max = 4) int stride, @ForAll boolean relu, @ForAll long seed) {
+        assumeVector();
+        if (H < K || W < K) return;
+        wideAgainstNarrow(new ConvGeometry(N, C, H, W, OC, K, K, stride, 0), relu, seed);
+    }
+
+    @Test
+    void wideKernelOnTheGoldenGeometries() {
+        assumeVector();
+        wideAgainstNarrow(new ConvGeometry(1, 4, 12, 10, 2, 4, 4, 2, 0), false, 1);
+        wideAgainstNarrow(new ConvGeometry(2, 4, 20, 20, 3, 8, 8, 4, 0), false, 2);
+    }
+
+    private static void wideAgainstNarrow(ConvGeometry g, boolean relu, long seed) {
+        int N = g.N(), C = g.C(), H = g.H(), W = g.W(), OC = g.OC();
+        Random r = new Random(seed);
+        int xs = N * C * H * W, ws = OC * g.patch(), ys = N * OC * g.OH() * g.OW();
+        float[] x = GemmProperties.random(r, xs), w = GemmProperties.random(r, ws), bias = GemmProperties.random(r, OC);
+        float[] dy = GemmProperties.random(r, ys), fill = GemmProperties.random(r, ys + ws + xs);
+        float[][] out = new float[2][];
+        DirectConv[] kernels = {new DirectConv(new VectorMicroKernel()), new DirectConv(new VectorWideMicroKernel())};
+        for (int i = 0; i < 2; i++) {
+            out[i] = fill.clone(); // y, then dW, then dX, each accumulated into random values
+            kernels[i].forward(x, 0, w, 0, bias, 0, out[i], 0, g, relu);
+            kernels[i].weightGrad(x, 0, dy, 0, out[i], ys, g);
+            kernels[i].inputGrad(dy, 0, w, 0, out[i], ys + ws, g);
+        }
+        String what = g + " relu=" + relu;
+        sameBits("y and dW " + what, java.util.Arrays.copyOf(out[1], ys + ws), java.util.Arrays.copyOf(out[0], ys + ws));
+        org.dqnscratch.Approx.assertClose("dx " + what, java.util.Arrays.copyOfRange(out[0], ys + ws, out[0].length),
+                java.util.Arrays.copyOfRange(out[1], ys + ws, out[1].length), 1e-5 * Math.sqrt(g.OC() * g.KH() * g.KW()), 1e-5);
+    }
+
     @Test
     void paddedConvolutionsStayOnTheImplicitGemm() {
         assertEquals(false, DirectConv.handles(new ConvGeometry(1, 1, 5, 5, 1, 3, 3, 1, 1)));

@@ -44,6 +44,44 @@ class GemmProperties {
         check(new VectorMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
     }
 
+    @Property(tries = 100)
+    void wideVectorKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 90) int M,
+                                      @ForAll @IntRange(min = 1, max = 90) int N, @ForAll @IntRange(min = 1, max = 600) int K,
+                                      @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
+        check(new VectorWideMicroKernel(), ta, tb, M, N, K, pad, acc, seed);
+    }
+
+    /** Every element of C is the same chain of multiply-adds whatever the tile's shape: a shape never changes a result. */
+    @Property(tries = 100)
+    void bothVectorShapesGiveTheSameBits(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 90) int M,
+                                         @ForAll @IntRange(min = 1, max = 90) int N, @ForAll @IntRange(min = 1, max = 600) int K,
+                                         @ForAll boolean acc, @ForAll boolean relu, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = ta ? M : K, ldb = tb ? K : N;
+        float[] A = random(r, M * K), B = random(r, K * N), narrow = random(r, M * N), wide = narrow.clone();
+        Gemm.packed(new VectorMicroKernel(), ta, tb, M, N, K, A, 0, lda, B, 0, ldb, narrow, 0, N, acc, relu);
+        Gemm.packed(new VectorWideMicroKernel(), ta, tb, M, N, K, A, 0, lda, B, 0, ldb, wide, 0, N, acc, relu);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(narrow, wide, M + "x" + N + "x" + K);
+    }
+
+    @Test
+    void theShapeFollowsTheRegisterCount() {
+        // 32 registers at 128 bits (NEON; AVX-512 with MaxVectorSize=16): 6 x 4 vectors; else 6 x 2
+        org.junit.jupiter.api.Assertions.assertEquals(4, VectorKernels.vectorsPerRow(128, 32));
+        org.junit.jupiter.api.Assertions.assertEquals(2, VectorKernels.vectorsPerRow(128, 16));
+        org.junit.jupiter.api.Assertions.assertEquals(2, VectorKernels.vectorsPerRow(256, 16));
+        org.junit.jupiter.api.Assertions.assertEquals(2, VectorKernels.vectorsPerRow(256, 32));
+        org.junit.jupiter.api.Assertions.assertEquals(2, VectorKernels.vectorsPerRow(512, 32));
+        org.junit.jupiter.api.Assertions.assertEquals(32, VectorRegisters.forUseAvx("3").count());
+        org.junit.jupiter.api.Assertions.assertEquals(16, VectorRegisters.forUseAvx("2").count());
+        org.junit.jupiter.api.Assertions.assertEquals(16, VectorRegisters.forUseAvx("1").count());
+        org.junit.jupiter.api.Assertions.assertEquals(16, VectorRegisters.forUseAvx("?").count());
+        // the detected count is one of the two, and said in info's line
+        int here = VectorRegisters.detect().count();
+        org.junit.jupiter.api.Assertions.assertTrue(here == 16 || here == 32, "registers " + here);
+        org.junit.jupiter.api.Assertions.assertTrue(Gemm.kernelDescription().contains("accumulators"), Gemm.kernelDescription());
+    }
+
     @Property(tries = 150)
     void plainMicroKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
                                       @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,

@@ -1,0 +1,57 @@
+package org.dqnscratch.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Once C2 has compiled them, the vector micro-kernels allocate nothing: every vector stays a register
+ * value. When C2 runs out of its inlining budget inside a kernel (NodeCountInliningCutoff), the vectors
+ * that cross the call it did not inline are boxed, and the kernel allocates megabytes per product and
+ * runs hundreds of times slower with the same results (the 6 x 4 kernel did, through a store helper,
+ * until session 17), which no test of the floats can see.
+ */
+class MicroKernelAllocationTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void sixByTwoVectors() {
+        assumeVector();
+        assertAllocatesNothing(new VectorMicroKernel());
+    }
+
+    @Test
+    void sixByFourVectors() {
+        assumeVector();
+        assertAllocatesNothing(new VectorWideMicroKernel());
+    }
+
+    private static void assumeVector() {
+        assumeTrue(VectorSupport.available(), "no Vector API in this JVM");
+    }
+
+    /** Bytes per call of tile (packed and strided) and imageTile, in the cleanest of several windows after warm-up. */
+    private static void assertAllocatesNothing(MicroKernel k) {
+        int kc = 64, MR = k.mr(), NR = k.nr();
+        float[] a = GemmProperties.random(new java.util.Random(1), kc * MR * 4), b = GemmProperties.random(new java.util.Random(2), kc * NR * 2);
+        float[] out = new float[MicroKernel.MAX_TILE];
+        int[] base = new int[MR], koff = new int[kc];
+        for (int r = 0; r < MR; r++) base[r] = r;
+        for (int q = 0; q < kc; q++) koff[q] = q * MR;
+        double fewest = Double.MAX_VALUE;
+        for (int window = 0; window < 40 && fewest >= 64; window++) {
+            int calls = window < 10 ? 5_000 : 500; // the first windows are the warm-up
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++) {
+                k.tile(kc, a, 0, b, 0, out);
+                k.tile(kc, a, 0, kc, 1, b, 0, NR, out);
+                k.imageTile(kc, a, base, koff, 0, b, 0, out);
+            }
+            fewest = Math.min(fewest, (THREADS.getCurrentThreadAllocatedBytes() - before) / (double) calls);
+        }
+        assertTrue(fewest < 64, k.name() + ": " + fewest + " bytes allocated per round of calls");
+    }
+}
