@@ -7,10 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link VectorMicroKernel}'s 6 rows with 4 vectors per row instead of 2: 24 accumulators, four B
  * vectors and one broadcast A value, 29 of 32 vector registers (AVX-512's, also at 128 bits, and
  * NEON's). Each broadcast A value feeds 4 multiply-adds instead of 2, and 24 independent chains hide
- * the multiply-add's latency where 12 cannot keep four 128-bit pipes busy. On 16 registers (AVX2) the
- * accumulators spill: 5-7x slower on Zen 1 (docs/performance.md), so {@link VectorKernels} picks it only
- * for 32 registers. Every element's chain is the one the 6 x 2 kernel computes (the same multiply-adds
- * in k order from zero), so the two shapes give the same bits.
+ * the multiply-add's latency where 12 cannot keep four 128-bit pipes busy. On 16 registers (AVX2) some
+ * accumulators spill: 1.2-1.4x slower than 6 x 2 on Zen 1 at 256 bits, no faster at 128
+ * (docs/performance.md), so {@link VectorKernels} picks it only for 32 registers. Every element's chain is
+ * the one the 6 x 2 kernel computes (the same multiply-adds in k order from zero), so the two shapes give
+ * the same bits.
+ *
+ * <p>The 24 stores are written out, not put in a helper as {@link VectorMicroKernel} does: this method is
+ * big enough that C2 reached its node budget (NodeCountInliningCutoff) before inlining the last helper
+ * calls, and boxed every vector that crossed them (68-96 MB allocated per 256^3 product, 400x slower);
+ * {@code intoArray} itself is always inlined. MicroKernelAllocationTest guards it.
  */
 final class VectorWideMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
