@@ -11,7 +11,9 @@ import org.openjdk.jmh.annotations.*;
  * reference in the same run) and entry (the public {@code Gemm.gemm} a layer calls, which picks
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
  * vector with threads=2 goes through the public entry too. vector8: the packed path with {@link Vector8RowKernel},
- * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link VectorWideMicroKernel}, 6 rows of 4 vectors (what 32 registers at 128 bits get; -Ddqn.kernelVectors=4 elsewhere).
+ * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link VectorWideMicroKernel}, 6 rows of 4 vectors (what 32 registers at 128 bits get; -Ddqn.kernelVectors=4 elsewhere);
+ * vector-checked / vector-rows: the 6 x 2 kernel with a row-major A read by its strided loop (bounds-checked
+ * per element, as before session 18) or by its row loop (A's checks before the loop; what vector runs).
  * An experimental kernel's product is checked against the naive one at setup (the run fails if it is wrong).
  * GFLOPS = 2 M N K / time.
  */
@@ -48,11 +50,13 @@ public class GemmBench {
         micro = switch (kernel) {
             case "vector8" -> new Vector8RowKernel();
             case "vector4w" -> new VectorWideMicroKernel();
+            case "vector-checked" -> new VectorMicroKernel(false);
+            case "vector-rows" -> new VectorMicroKernel(true);
             default -> MicroKernel.vectorOrNull();
         };
         WorkerPool.configure(threads);
         if (kernel.startsWith("vector") && micro == null) throw new IllegalStateException("no Vector API in the fork");
-        if (kernel.equals("vector8") || kernel.equals("vector4w")) checkAgainstNaive();
+        if (!kernel.equals("vector") && kernel.startsWith("vector")) checkAgainstNaive();
     }
 
     /** The experimental kernel's product against the triple loop, relative to the largest |C| (sums of K products of [0, 1) values). */
@@ -75,7 +79,7 @@ public class GemmBench {
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
             PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
-        } else if (threads == 1 && (kernel.equals("vector") || kernel.equals("vector8") || kernel.equals("vector4w"))) {
+        } else if (threads == 1 && kernel.startsWith("vector")) {
             Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else {
             Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);

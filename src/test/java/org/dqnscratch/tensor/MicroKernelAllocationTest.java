@@ -20,7 +20,13 @@ class MicroKernelAllocationTest {
     @Test
     void sixByTwoVectors() {
         assumeVector();
-        assertAllocatesNothing(new VectorMicroKernel());
+        assertAllocatesNothing(new VectorMicroKernel(false));
+    }
+
+    @Test
+    void sixByTwoVectorsRowsLoop() {
+        assumeVector();
+        assertAllocatesNothing(new VectorMicroKernel(true));
     }
 
     @Test
