@@ -9,6 +9,10 @@ are marked: each conditional jump back is printed with the number of instruction
     java ... -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,org.dqnscratch.tensor.VectorMicroKernel::rowsTile > log
     scripts/jit-disasm.py log VectorMicroKernel::rowsTile
 
+METHOD is Class::method (or the fully qualified name). This lists the method's own compile; where C2 inlined it
+into a caller, the code that ran is that copy (print the caller too). One JVM per log: two forks' compiles in
+one log are not told apart.
+
 (x86-64 only; docs/performance.md, "Bounds checks in the micro-kernel", shows what it found.)
 """
 import re
@@ -18,14 +22,17 @@ import tempfile
 
 
 def last_c2_compile(lines, method):
-    """Start and end line of the last non-OSR C2 compile of method, or None; of overloads, the one with the
-    most bytecode (the loop, not a wrapper that calls it)."""
+    """Start and end line of a C2 compile of method, or None: of its overloads the one with the most bytecode
+    (the loop, not a wrapper that calls it), of that one's compiles the last. On-stack-replacement compiles
+    ("@ bci" in the header) are left out."""
     found, most = None, -1
     for i, line in enumerate(lines):
-        m = re.match(r"Compiled method \(c2\)\s+\d+\s+\d+\s+(%?)\s*4\s+(\S+) \((\d+) bytes\)", line)
-        if m and m.group(1) != "%" and m.group(2).endswith(method) and int(m.group(3)) >= most:
+        # "Compiled method (c2) TIME ID FLAGS 4 pkg.Class::method (N bytes)", FLAGS among % s ! b n
+        m = re.match(r"Compiled method \(c2\)\s+\d+\s+\d+\s+[%sbn! ]*4\s+(\S+) \((\d+) bytes\)", line)
+        name = m.group(1) if m else ""
+        if m and (name == method or name.endswith("." + method)) and int(m.group(2)) >= most:
             end = next((j for j in range(i, len(lines)) if lines[j].startswith("[/MachCode]")), len(lines))
-            found, most = (i, end), int(m.group(3))
+            found, most = (i, end), int(m.group(2))
     return found
 
 
@@ -40,15 +47,15 @@ def code_bytes(lines):
         addr = int(m.group(1), 16)
         if start is None:
             start = addr
-        if addr > start + len(data):  # a gap between annotated chunks: pad with nops
-            data += b"\x90" * (addr - start - len(data))
+        if addr != start + len(data):  # a hex line this script could not read: the listing would be wrong
+            sys.exit(f"machine code at {addr:#x}, expected {start + len(data):#x}: a hex line was not understood")
         data += bytes.fromhex(re.sub("[^0-9a-f]", "", m.group(2)))
     return start, bytes(data)
 
 
 def main():
     if len(sys.argv) != 3:
-        sys.exit("usage: jit-disasm.py PRINT_ASSEMBLY_LOG Class::method")
+        sys.exit("usage: jit-disasm.py PRINT_ASSEMBLY_LOG Class::method   (see the top of this file)")
     lines = open(sys.argv[1], errors="replace").read().split("\n")
     where = last_c2_compile(lines, sys.argv[2])
     if where is None:

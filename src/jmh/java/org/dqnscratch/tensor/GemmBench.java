@@ -79,6 +79,8 @@ public class GemmBench {
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
             PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+        } else if (!kernel.equals("vector") && kernel.startsWith("vector") && threads > 1) {
+            throw new IllegalStateException(kernel + " is measured single-threaded; skip threads=2");
         } else if (threads == 1 && kernel.startsWith("vector")) {
             Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else {

@@ -30,9 +30,16 @@ final class JitWarmup {
         int MR = kernel.mr(), NR = kernel.nr(), n = 2 * NR;
         float[] a = new float[MR], b = new float[NR], tile = new float[MicroKernel.MAX_TILE], c = new float[MR * NR];
         float[] x = new float[n], y = new float[n], z = new float[n], w = new float[n];
+        int[] base = new int[MR], koff = new int[1];
+        boolean unpacked = kernel.readsUnpacked();
         ElementwiseKernels ew = ElementwiseKernels.INSTANCE;
         for (int i = 0; i < CALLS; i++) {
             kernel.tile(1, a, 0, b, 0, tile);
+            if (unpacked) {
+                // a row-major A (rows 1 apart: a[0..MR-1]) and the convolutions' gather: loops of their own
+                kernel.tile(1, a, 0, 1, 1, b, 0, NR, tile);
+                kernel.imageTile(1, a, base, koff, 0, b, 0, tile);
+            }
             kernel.addTile(tile, c, 0, NR, MR, NR);
             ew.reluForward(x, 0, y, 0, 0, n);
             ew.reluBackward(x, 0, y, 0, z, 0, 0, n);

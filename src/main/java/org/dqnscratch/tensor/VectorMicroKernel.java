@@ -77,7 +77,7 @@ final class VectorMicroKernel implements MicroKernel {
      * {@link #stridedTile} for a row-major A ({@code aCol} 1, rows {@code lda} apart): element (r, k) at
      * {@code a[row r's start + k]}, a constant stride, so C2 checks A's bounds before the loop instead of six
      * times per k step (an add, a compare and a branch each): 48 instructions per k step instead of 58 on
-     * JDK 17, 40 instead of 54 on JDK 25, for the same 12 multiply-adds; 1.01-1.14x faster (medians) on Zen 1
+     * JDK 17, 40 instead of 54 on JDK 25, for the same 12 multiply-adds; 1.01-1.14x faster (medians of pairs; single pairs 0.93-1.18x) on Zen 1
      * (docs/performance.md, "Bounds checks in the micro-kernel"). The same multiply-adds in the same order:
      * the same bits. A copy rather than a parameter, for that constant. B's stride stays a variable on
      * purpose: with B's checks gone too (bRow fixed at NR), JDK 17's C2 moved all six broadcasts of a k step
@@ -116,7 +116,7 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     /**
-     * {@link #tile}'s body with A's addresses taken from two tables instead of strides. Kept a copy on
+     * {@link #stridedTile}'s body with A's addresses taken from two tables instead of strides. Kept a copy on
      * purpose: one body behind an addressing callback would not be inlined into one loop by C2, and a
      * boxed vector here costs 20x (see {@link #store}).
      */

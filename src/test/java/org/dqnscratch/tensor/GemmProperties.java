@@ -44,16 +44,19 @@ class GemmProperties {
         check(new VectorMicroKernel(rowsLoop), ta, tb, M, N, K, pad, acc, seed);
     }
 
-    /** The row-major A loop (no bounds checks on A) and the strided one run the same chains: the same bits. */
+    /**
+     * The row-major A loop (no bounds checks on A) and the strided one run the same chains: the same bits. A is
+     * not transposed (a transposed A is packed and both kernels would take the strided loop).
+     */
     @Property(tries = 100)
-    void bothLoopsGiveTheSameBits(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 90) int M,
+    void bothLoopsGiveTheSameBits(@ForAll boolean tb, @ForAll @IntRange(min = 1, max = 90) int M,
                                   @ForAll @IntRange(min = 1, max = 90) int N, @ForAll @IntRange(min = 1, max = 600) int K,
                                   @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll boolean relu, @ForAll long seed) {
         Random r = new Random(seed);
-        int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad;
-        float[] A = random(r, pad + (ta ? K : M) * lda), B = random(r, (tb ? N : K) * ldb), checked = random(r, M * N), rows = checked.clone();
-        Gemm.packed(new VectorMicroKernel(false), ta, tb, M, N, K, A, pad, lda, B, 0, ldb, checked, 0, N, acc, relu);
-        Gemm.packed(new VectorMicroKernel(true), ta, tb, M, N, K, A, pad, lda, B, 0, ldb, rows, 0, N, acc, relu);
+        int lda = K + pad, ldb = (tb ? K : N) + pad;
+        float[] A = random(r, pad + M * lda), B = random(r, (tb ? N : K) * ldb), checked = random(r, M * N), rows = checked.clone();
+        Gemm.packed(new VectorMicroKernel(false), false, tb, M, N, K, A, pad, lda, B, 0, ldb, checked, 0, N, acc, relu);
+        Gemm.packed(new VectorMicroKernel(true), false, tb, M, N, K, A, pad, lda, B, 0, ldb, rows, 0, N, acc, relu);
         org.junit.jupiter.api.Assertions.assertArrayEquals(checked, rows, M + "x" + N + "x" + K);
     }
 

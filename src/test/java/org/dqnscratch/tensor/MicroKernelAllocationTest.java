@@ -39,7 +39,7 @@ class MicroKernelAllocationTest {
         assumeTrue(VectorSupport.available(), "no Vector API in this JVM");
     }
 
-    /** Bytes per call of tile (packed and strided) and imageTile, in the cleanest of several windows after warm-up. */
+    /** Bytes per call of tile (packed A, and a row-major A: the strided or the row loop) and imageTile, in the cleanest of several windows after warm-up. */
     private static void assertAllocatesNothing(MicroKernel k) {
         int kc = 64, MR = k.mr(), NR = k.nr();
         float[] a = GemmProperties.random(new java.util.Random(1), kc * MR * 4), b = GemmProperties.random(new java.util.Random(2), kc * NR * 2);
