@@ -77,11 +77,12 @@ final class VectorMicroKernel implements MicroKernel {
      * {@link #stridedTile} for a row-major A ({@code aCol} 1, rows {@code lda} apart): element (r, k) at
      * {@code a[row r's start + k]}, a constant stride, so C2 checks A's bounds before the loop instead of six
      * times per k step (an add, a compare and a branch each): 48 instructions per k step instead of 58 on
-     * JDK 17, 40 instead of 54 on JDK 25, for the same 12 multiply-adds; 1.01-1.14x faster (medians of pairs; single pairs 0.93-1.18x) on Zen 1
-     * (docs/performance.md, "Bounds checks in the micro-kernel"). The same multiply-adds in the same order:
-     * the same bits. A copy rather than a parameter, for that constant. B's stride stays a variable on
-     * purpose: with B's checks gone too (bRow fixed at NR), JDK 17's C2 moved all six broadcasts of a k step
-     * ahead of its multiply-adds, 20 live vectors in 16 registers, and spilled four accumulators: 1.2x slower.
+     * JDK 17, 40 instead of 54 on JDK 25, for the same 12 multiply-adds; on Zen 1 1.01-1.14x faster (medians
+     * of pairs; single pairs 0.93-1.18x; docs/performance.md, "Bounds checks in the micro-kernel"). The same
+     * multiply-adds in the same order: the same bits. A copy rather than a parameter, for that constant. B's
+     * stride stays a variable on purpose: with B's checks gone too (bRow fixed at NR), JDK 17's C2 moved all
+     * six broadcasts of a k step ahead of its multiply-adds, 20 live vectors in 16 registers, and spilled four
+     * accumulators: 1.2x slower.
      */
     static void rowsTile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
