@@ -30,6 +30,9 @@ public class GemmBench {
     public String kernel;
     @Param({"1", "2"})
     public int threads;
+    /** A stored transposed (K x M), as in a weight gradient dW = dY^T . X: the GEMM packs A instead of reading it where it lies. */
+    @Param({"false"})
+    public boolean transA;
 
     int M, K, N;
     float[] a, b, c;
@@ -42,7 +45,7 @@ public class GemmBench {
         K = Integer.parseInt(d[1]);
         N = Integer.parseInt(d[2]);
         Random r = new Random(1);
-        a = new float[M * K];
+        a = new float[M * K]; // M x K, or K x M when transA
         b = new float[N * K];
         c = new float[M * N];
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
@@ -62,8 +65,8 @@ public class GemmBench {
     /** The experimental kernel's product against the triple loop, relative to the largest |C| (sums of K products of [0, 1) values). */
     private void checkAgainstNaive() {
         float[] want = new float[M * N];
-        Gemm.naive(false, true, M, N, K, a, 0, K, b, 0, K, want, 0, N, false);
-        Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+        Gemm.naive(transA, true, M, N, K, a, 0, lda(), b, 0, K, want, 0, N, false);
+        Gemm.packed(micro, transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false, false);
         float scale = 0;
         for (float w : want) scale = Math.max(scale, Math.abs(w));
         for (int i = 0; i < want.length; i++)
@@ -71,20 +74,22 @@ public class GemmBench {
                 throw new IllegalStateException(micro.name() + " differs from the naive product at " + i + ": " + c[i] + " vs " + want[i]);
     }
 
+    private int lda() { return transA ? M : K; }
+
     @Benchmark
     public float[] gemm() {
         if (kernel.equals("naive")) {
             if (threads > 1) throw new IllegalStateException("naive is single-threaded; skip threads=2");
-            Gemm.naive(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+            Gemm.naive(transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false);
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
-            PlainGemm.rows(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+            PlainGemm.rows(transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false, false);
         } else if (!kernel.equals("vector") && kernel.startsWith("vector") && threads > 1) {
             throw new IllegalStateException(kernel + " is measured single-threaded; skip threads=2");
         } else if (threads == 1 && kernel.startsWith("vector")) {
-            Gemm.packed(micro, false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+            Gemm.packed(micro, transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false, false);
         } else {
-            Gemm.gemm(false, true, M, N, K, a, 0, K, b, 0, K, c, 0, N, false);
+            Gemm.gemm(transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false);
         }
         return c;
     }

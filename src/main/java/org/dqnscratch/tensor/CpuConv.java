@@ -293,15 +293,11 @@ final class CpuConv implements WorkerPool.Job {
         void clear() { d = null; }
 
         @Override public void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base) {
-            for (int r = 0; r < MR; r++) {
-                if (r >= mr) {
-                    for (int k = 0; k < kc; k++) out[base + k * MR + r] = 0f;
-                    continue;
-                }
+            if (mr < MR) java.util.Arrays.fill(out, base + mr * kc, base + MR * kc, 0f);
+            for (int r = 0; r < mr; r++) {
                 for (int done = 0; done < kc; ) {
                     int j = k0 + done, n = j / P, p = j % P, run = Math.min(P - p, kc - done);
-                    int src = off + (n * OC + i0 + r) * P + p, dst = base + done * MR + r;
-                    for (int t = 0; t < run; t++) out[dst + t * MR] = d[src + t];
+                    System.arraycopy(d, off + (n * OC + i0 + r) * P + p, out, base + r * kc + done, run);
                     done += run;
                 }
             }

@@ -294,7 +294,7 @@ public final class Gemm {
                             int aIdx = rowsA.off + (i0 + ic + ir) * rowsA.ld + pc;
                             kernel.tile(kc, rowsA.m, aIdx, rowsA.ld, 1, bm, bIdx, bRow, ws.tile);
                         } else if (directB) {
-                            kernel.tile(kc, pa, ir * kc, 1, MR, bm, bIdx, bRow, ws.tile);
+                            kernel.tile(kc, pa, ir * kc, kc, 1, bm, bIdx, bRow, ws.tile);
                         } else {
                             kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
                         }

@@ -35,11 +35,7 @@ final class JitWarmup {
         ElementwiseKernels ew = ElementwiseKernels.INSTANCE;
         for (int i = 0; i < CALLS; i++) {
             kernel.tile(1, a, 0, b, 0, tile);
-            if (unpacked) {
-                // a row-major A (rows 1 apart: a[0..MR-1]) and the convolutions' gather: loops of their own
-                kernel.tile(1, a, 0, 1, 1, b, 0, NR, tile);
-                kernel.imageTile(1, a, base, koff, 0, b, 0, tile);
-            }
+            if (unpacked) kernel.imageTile(1, a, base, koff, 0, b, 0, tile); // the convolutions' gather: a loop of its own
             kernel.addTile(tile, c, 0, NR, MR, NR);
             ew.reluForward(x, 0, y, 0, 0, n);
             ew.reluBackward(x, 0, y, 0, z, 0, 0, n);

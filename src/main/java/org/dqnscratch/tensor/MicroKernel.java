@@ -1,8 +1,8 @@
 package org.dqnscratch.tensor;
 
 /**
- * Computes one MR x NR tile of C from a packed A panel (k-major, MR per k) and a packed B
- * panel (k-major, NR per k): {@code out[r * NR + c] = sum_k A[k][r] * B[k][c]}, into a
+ * Computes one MR x NR tile of C from a packed A panel (row-major, MR rows of kc) and a packed B
+ * panel (k-major, NR per k): {@code out[r * NR + c] = sum_k A[r][k] * B[k][c]}, into a
  * scratch tile; {@link Gemm} adds the tile into C. (Kernels stay store-only: see
  * VectorMicroKernel#store.)
  */
@@ -18,7 +18,7 @@ interface MicroKernel {
     /**
      * The same tile with A and B read where they are: element (r, k) of A at
      * {@code a[aIdx + r*aRow + k*aCol]}, row k of the NR-wide B block at {@code b[bIdx + k*bRow]}
-     * (packed panels: aRow 1, aCol MR, bRow NR; an unpacked row-major A: aRow lda, aCol 1; an
+     * (packed panels: aRow kc, aCol 1, bRow NR; an unpacked row-major A: aRow lda, aCol 1; an
      * unpacked row-major B: bRow ldb). Same operations in the same order either way.
      */
     default void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {

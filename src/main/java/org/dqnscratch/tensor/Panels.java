@@ -2,7 +2,9 @@ package org.dqnscratch.tensor;
 
 /**
  * Where the packed GEMM reads its operands from. {@link Gemm} never touches A or B directly: it
- * asks for panels, k-major and zero-padded, exactly as the micro-kernel reads them. A dense
+ * asks for panels, zero-padded, exactly as the micro-kernel reads them: an A panel row by row (each
+ * of its MR rows kc long, so the kernel reads A with the constant stride 1 and C2 checks its bounds once
+ * per tile, as for an A read where it lies), a B panel k by k (NR wide). A dense
  * row-major matrix is one source; a convolution's unfolded image (im2col) is another that is
  * never materialised: its panels are gathered straight from the image (implicit GEMM).
  */
@@ -11,7 +13,7 @@ final class Panels {
 
     /** op(A), an M x K matrix, read in panels of MR rows. */
     interface A {
-        /** out[base + k*MR + r] = op(A)[i0 + r][k0 + k] for r < mr, 0 for mr <= r < MR; k < kc. */
+        /** out[base + r*kc + k] = op(A)[i0 + r][k0 + k] for r < mr, 0 for mr <= r < MR; k < kc. */
         void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base);
     }
 
@@ -35,8 +37,17 @@ final class Panels {
         void clear() { m = null; }
 
         @Override public void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base) {
-            // op(A)[i][k] = trans ? m[k][i] : m[i][k]
-            stripes(!trans, i0, mr, MR, k0, kc, out, base);
+            // op(A)[i][k] = trans ? m[k][i] : m[i][k]; padding rows first, as one fill (see stripes)
+            if (mr < MR) java.util.Arrays.fill(out, base + mr * kc, base + MR * kc, 0f);
+            if (!trans) {
+                for (int r = 0; r < mr; r++) System.arraycopy(m, off + (i0 + r) * ld + k0, out, base + r * kc, kc);
+            } else {
+                // each stored row k holds one element of each panel row: mr short write streams
+                for (int k = 0; k < kc; k++) {
+                    int src = off + (k0 + k) * ld + i0, dst = base + k;
+                    for (int r = 0; r < mr; r++) out[dst + r * kc] = m[src + r];
+                }
+            }
         }
 
         @Override public void packB(int k0, int kc, int j0, int nr, int NR, float[] out, int base) {
@@ -74,8 +85,8 @@ final class Panels {
     }
 
     /**
-     * op(A) packed once into MR-row panels (k-major within a panel), for a product that is
-     * repeated with the same A: each later {@link #packA} is one contiguous copy.
+     * op(A) packed once into MR-row panels (row-major within a panel, rows K long), for a product that
+     * is repeated with the same A: each later {@link #packA} is MR contiguous copies.
      */
     static final class Prepacked implements A {
         private float[] panels = new float[0];
@@ -92,7 +103,7 @@ final class Panels {
 
         @Override public void packA(int i0, int mr, int MR, int k0, int kc, float[] out, int base) {
             if (MR != this.MR || i0 % MR != 0) throw new IllegalStateException("packed for MR " + this.MR + ", asked " + MR + " at row " + i0);
-            System.arraycopy(panels, i0 * K + k0 * MR, out, base, kc * MR);
+            for (int r = 0; r < MR; r++) System.arraycopy(panels, i0 * K + r * K + k0, out, base + r * kc, kc);
         }
     }
 }

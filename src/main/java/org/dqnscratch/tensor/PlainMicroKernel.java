@@ -24,13 +24,12 @@ final class PlainMicroKernel implements MicroKernel {
         float[][] r = ROWS.get();
         float[] t0 = r[0], t1 = r[1], t2 = r[2], t3 = r[3], b0 = r[4], b1 = r[5];
         Arrays.fill(t0, 0f); Arrays.fill(t1, 0f); Arrays.fill(t2, 0f); Arrays.fill(t3, 0f);
-        int k = 0;
+        int k = 0, p0 = aIdx, p1 = p0 + kc, p2 = p1 + kc, p3 = p2 + kc; // the panel's rows
         // Two k per pass: each accumulator is loaded and stored once for two products, added
         // in k order as one at a time would.
         for (; k + 2 <= kc; k += 2) {
-            int ak = aIdx + k * MR;
-            float a00 = a[ak], a01 = a[ak + 1], a02 = a[ak + 2], a03 = a[ak + 3];
-            float a10 = a[ak + MR], a11 = a[ak + MR + 1], a12 = a[ak + MR + 2], a13 = a[ak + MR + 3];
+            float a00 = a[p0 + k], a01 = a[p1 + k], a02 = a[p2 + k], a03 = a[p3 + k];
+            float a10 = a[p0 + k + 1], a11 = a[p1 + k + 1], a12 = a[p2 + k + 1], a13 = a[p3 + k + 1];
             System.arraycopy(b, bIdx + k * NR, b0, 0, NR);
             System.arraycopy(b, bIdx + (k + 1) * NR, b1, 0, NR);
             for (int c = 0; c < NR; c++) {
@@ -42,8 +41,7 @@ final class PlainMicroKernel implements MicroKernel {
             }
         }
         for (; k < kc; k++) {
-            int ak = aIdx + k * MR;
-            float a0 = a[ak], a1 = a[ak + 1], a2 = a[ak + 2], a3 = a[ak + 3];
+            float a0 = a[p0 + k], a1 = a[p1 + k], a2 = a[p2 + k], a3 = a[p3 + k];
             System.arraycopy(b, bIdx + k * NR, b0, 0, NR);
             for (int c = 0; c < NR; c++) {
                 float v = b0[c];

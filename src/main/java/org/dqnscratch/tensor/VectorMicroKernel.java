@@ -14,8 +14,9 @@ final class VectorMicroKernel implements MicroKernel {
     static final int MR = 6, NR = 2 * VL;
 
     /**
-     * Whether a row-major A (aCol 1) goes through {@link #rowsTile}: true but in tests and benchmarks that
-     * compare it with {@link #stridedTile}, which gives the same bits.
+     * Whether an A with aCol 1 (every A: row-major ones read where they lie and packed panels) goes through
+     * {@link #rowsTile}: true but in tests and benchmarks that compare it with {@link #stridedTile}, which
+     * gives the same bits.
      */
     private final boolean rowsLoop;
 
@@ -30,7 +31,7 @@ final class VectorMicroKernel implements MicroKernel {
 
     @Override
     public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) {
-        tile(kc, a, aIdx, 1, MR, b, bIdx, NR, out);
+        tile(kc, a, aIdx, kc, 1, b, bIdx, NR, out);
     }
 
     @Override
@@ -39,7 +40,12 @@ final class VectorMicroKernel implements MicroKernel {
         else stridedTile(kc, a, aIdx, aRow, aCol, b, bIdx, bRow, out);
     }
 
-    /** Any strides (a packed A: aRow 1, aCol MR); every A and B index is bounds-checked inside the loop, its strides not being constants. */
+    /**
+     * Any strides; every A and B index is bounds-checked inside the loop, its strides not being constants.
+     * Every A the engine multiplies has aCol 1 (packed panels are row-major too), so this runs only where a
+     * test or a benchmark asks for it ({@code rowsLoop} false): the reference {@link #rowsTile} is measured
+     * and checked against, and what the interface's general strides promise.
+     */
     static void stridedTile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);

@@ -28,7 +28,7 @@ final class VectorWideMicroKernel implements MicroKernel {
     @Override public int nr() { return NR; }
     @Override public boolean readsUnpacked() { return true; }
 
-    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, 1, MR, b, bIdx, NR, out); }
+    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, kc, 1, b, bIdx, NR, out); }
 
     @Override
     public void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
