@@ -6,8 +6,8 @@ as hex words), the log still holds every byte: this turns the last C2 (tier 4, n
 compile of METHOD back into bytes and runs `objdump -D -b binary -mi386:x86-64 -Mintel` on them. Loops
 are marked: each conditional jump back is printed with the number of instructions and multiply-adds it closes.
 
-    java ... -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,org.dqnscratch.tensor.VectorMicroKernel::rowsTile > log
-    scripts/jit-disasm.py log VectorMicroKernel::rowsTile
+    java ... -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,org.dqnscratch.tensor.VectorMicroKernel::tile > log
+    scripts/jit-disasm.py log VectorMicroKernel::tile
 
 METHOD is Class::method (or the fully qualified name). This lists the method's own compile; where C2 inlined it
 into a caller, the code that ran is that copy (print the caller too). One JVM per log: two forks' compiles in

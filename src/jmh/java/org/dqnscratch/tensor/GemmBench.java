@@ -12,8 +12,6 @@ import org.openjdk.jmh.annotations.*;
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
  * vector with threads=2 goes through the public entry too. vector8: the packed path with {@link Vector8RowKernel},
  * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link VectorWideMicroKernel}, 6 rows of 4 vectors (what 32 registers at 128 bits get; -Ddqn.kernelVectors=4 elsewhere);
- * vector-checked / vector-rows: the 6 x 2 kernel with a row-major A read by its strided loop (bounds-checked
- * per element, as before session 18) or by its row loop (A's checks before the loop; what vector runs).
  * An experimental kernel's product is checked against the naive one at setup (the run fails if it is wrong).
  * GFLOPS = 2 M N K / time.
  */
@@ -53,8 +51,6 @@ public class GemmBench {
         micro = switch (kernel) {
             case "vector8" -> new Vector8RowKernel();
             case "vector4w" -> new VectorWideMicroKernel();
-            case "vector-checked" -> new VectorMicroKernel(false);
-            case "vector-rows" -> new VectorMicroKernel(true);
             default -> MicroKernel.vectorOrNull();
         };
         WorkerPool.configure(threads);

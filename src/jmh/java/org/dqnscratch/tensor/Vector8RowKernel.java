@@ -18,10 +18,10 @@ final class Vector8RowKernel implements MicroKernel {
     @Override public int nr() { return NR; }
     @Override public boolean readsUnpacked() { return true; }
 
-    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, kc, 1, b, bIdx, NR, out); }
+    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, kc, b, bIdx, NR, out); }
 
     @Override
-    public void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
+    public void tile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -30,26 +30,25 @@ final class Vector8RowKernel implements MicroKernel {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int a1 = 1 * aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow, a6 = 6 * aRow, a7 = 7 * aRow;
-        for (int k = 0; k < kc; k++) {
-            int bk = bIdx + k * bRow, ak = aIdx + k * aCol;
+        int r0 = aIdx, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        for (int k = 0, bk = bIdx; k < kc; k++, bk += bRow) {
             FloatVector b0 = FloatVector.fromArray(S, b, bk);
             FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
-            FloatVector av = FloatVector.broadcast(S, a[ak]);
+            FloatVector av = FloatVector.broadcast(S, a[r0 + k]);
             c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a[ak + a1]);
+            av = FloatVector.broadcast(S, a[r1 + k]);
             c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a[ak + a2]);
+            av = FloatVector.broadcast(S, a[r2 + k]);
             c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a[ak + a3]);
+            av = FloatVector.broadcast(S, a[r3 + k]);
             c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, a[ak + a4]);
+            av = FloatVector.broadcast(S, a[r4 + k]);
             c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, a[ak + a5]);
+            av = FloatVector.broadcast(S, a[r5 + k]);
             c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(S, a[ak + a6]);
+            av = FloatVector.broadcast(S, a[r6 + k]);
             c60 = av.fma(b0, c60); c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(S, a[ak + a7]);
+            av = FloatVector.broadcast(S, a[r7 + k]);
             c70 = av.fma(b0, c70); c71 = av.fma(b1, c71);
         }
         store(c00, c01, out, 0 * VL);

@@ -292,9 +292,9 @@ public final class Gemm {
                         int mr = Math.min(MR, mc - ir);
                         if (rowsA != null && mr == MR) {
                             int aIdx = rowsA.off + (i0 + ic + ir) * rowsA.ld + pc;
-                            kernel.tile(kc, rowsA.m, aIdx, rowsA.ld, 1, bm, bIdx, bRow, ws.tile);
+                            kernel.tile(kc, rowsA.m, aIdx, rowsA.ld, bm, bIdx, bRow, ws.tile);
                         } else if (directB) {
-                            kernel.tile(kc, pa, ir * kc, kc, 1, bm, bIdx, bRow, ws.tile);
+                            kernel.tile(kc, pa, ir * kc, kc, bm, bIdx, bRow, ws.tile);
                         } else {
                             kernel.tile(kc, pa, ir * kc, pb, 0, ws.tile);
                         }

@@ -16,16 +16,18 @@ interface MicroKernel {
     void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out);
 
     /**
-     * The same tile with A and B read where they are: element (r, k) of A at
-     * {@code a[aIdx + r*aRow + k*aCol]}, row k of the NR-wide B block at {@code b[bIdx + k*bRow]}
-     * (packed panels: aRow kc, aCol 1, bRow NR; an unpacked row-major A: aRow lda, aCol 1; an
-     * unpacked row-major B: bRow ldb). Same operations in the same order either way.
+     * The same tile with A and B read where they are: element (r, k) of A at {@code a[aIdx + r*lda + k]}
+     * (A row-major: a packed panel has lda kc, an A read where it lies its row length), row k of the
+     * NR-wide B block at {@code b[bIdx + k*bRow]} (a packed panel: NR; a row-major B read where it
+     * lies: its row length). Same operations in the same order either way. A's column stride is the
+     * constant 1 on purpose: C2 then checks A's bounds once per tile, not per k step (docs/performance.md,
+     * "Bounds checks in the micro-kernel").
      */
-    default void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
+    default void tile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
         throw new UnsupportedOperationException(name() + " reads packed panels only");
     }
 
-    /** Whether {@link #tile(int, float[], int, int, int, float[], int, int, float[])} reads unpacked operands. */
+    /** Whether {@link #tile(int, float[], int, int, float[], int, int, float[])} reads unpacked operands. */
     default boolean readsUnpacked() { return false; }
 
     /**

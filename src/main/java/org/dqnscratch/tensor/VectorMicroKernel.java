@@ -13,17 +13,6 @@ final class VectorMicroKernel implements MicroKernel {
     private static final int VL = S.length();
     static final int MR = 6, NR = 2 * VL;
 
-    /**
-     * Whether an A with aCol 1 (every A: row-major ones read where they lie and packed panels) goes through
-     * {@link #rowsTile}: true but in tests and benchmarks that compare it with {@link #stridedTile}, which
-     * gives the same bits.
-     */
-    private final boolean rowsLoop;
-
-    VectorMicroKernel() { this(true); }
-
-    VectorMicroKernel(boolean rowsLoop) { this.rowsLoop = rowsLoop; }
-
     @Override public String name() { return "vector-" + S.vectorBitSize() + "-" + MR + "x" + NR; }
     @Override public int mr() { return MR; }
     @Override public int nr() { return NR; }
@@ -31,66 +20,20 @@ final class VectorMicroKernel implements MicroKernel {
 
     @Override
     public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) {
-        tile(kc, a, aIdx, kc, 1, b, bIdx, NR, out);
+        tile(kc, a, aIdx, kc, b, bIdx, NR, out);
     }
 
+    /**
+     * A's elements of a k step lie at row r's start + k, a constant stride, so C2 checks A's bounds before the
+     * loop instead of six times per k step (an add, a compare and a branch each): 48 instructions per k step
+     * instead of the 58 of the general-stride loop this replaced on JDK 17, 40 instead of 54 on JDK 25, for
+     * the same 12 multiply-adds; on Zen 1 1.01-1.14x faster (medians of pairs; docs/performance.md, "Bounds
+     * checks in the micro-kernel"). B's stride stays a variable on purpose: with B's checks gone too (bRow
+     * fixed at NR), JDK 17's C2 moved all six broadcasts of a k step ahead of its multiply-adds, 20 live
+     * vectors in 16 registers, and spilled four accumulators: 1.2x slower.
+     */
     @Override
-    public void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
-        if (rowsLoop && aCol == 1) rowsTile(kc, a, aIdx, aRow, b, bIdx, bRow, out);
-        else stridedTile(kc, a, aIdx, aRow, aCol, b, bIdx, bRow, out);
-    }
-
-    /**
-     * Any strides; every A and B index is bounds-checked inside the loop, its strides not being constants.
-     * Every A the engine multiplies has aCol 1 (packed panels are row-major too), so this runs only where a
-     * test or a benchmark asks for it ({@code rowsLoop} false): the reference {@link #rowsTile} is measured
-     * and checked against, and what the interface's general strides promise.
-     */
-    static void stridedTile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
-        for (int k = 0; k < kc; k++) {
-            int bk = bIdx + k * bRow, ak = aIdx + k * aCol;
-            FloatVector b0 = FloatVector.fromArray(S, b, bk);
-            FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
-            FloatVector av = FloatVector.broadcast(S, a[ak]);
-            c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a[ak + a1]);
-            c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a[ak + a2]);
-            c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a[ak + a3]);
-            c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, a[ak + a4]);
-            c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, a[ak + a5]);
-            c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-        }
-        store(c00, c01, out, 0);
-        store(c10, c11, out, 2 * VL);
-        store(c20, c21, out, 4 * VL);
-        store(c30, c31, out, 6 * VL);
-        store(c40, c41, out, 8 * VL);
-        store(c50, c51, out, 10 * VL);
-    }
-
-    /**
-     * {@link #stridedTile} for a row-major A ({@code aCol} 1, rows {@code lda} apart): element (r, k) at
-     * {@code a[row r's start + k]}, a constant stride, so C2 checks A's bounds before the loop instead of six
-     * times per k step (an add, a compare and a branch each): 48 instructions per k step instead of 58 on
-     * JDK 17, 40 instead of 54 on JDK 25, for the same 12 multiply-adds; on Zen 1 1.01-1.14x faster (medians
-     * of pairs; single pairs 0.93-1.18x; docs/performance.md, "Bounds checks in the micro-kernel"). The same
-     * multiply-adds in the same order: the same bits. A copy rather than a parameter, for that constant. B's
-     * stride stays a variable on purpose: with B's checks gone too (bRow fixed at NR), JDK 17's C2 moved all
-     * six broadcasts of a k step ahead of its multiply-adds, 20 live vectors in 16 registers, and spilled four
-     * accumulators: 1.2x slower.
-     */
-    static void rowsTile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
+    public void tile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -123,7 +66,7 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     /**
-     * {@link #stridedTile}'s body with A's addresses taken from two tables instead of strides. Kept a copy on
+     * {@link #tile(int, float[], int, int, float[], int, int, float[])}'s body with A's addresses taken from two tables. Kept a copy on
      * purpose: one body behind an addressing callback would not be inlined into one loop by C2, and a
      * boxed vector here costs 20x (see {@link #store}).
      */

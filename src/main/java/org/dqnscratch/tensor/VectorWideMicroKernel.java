@@ -28,34 +28,33 @@ final class VectorWideMicroKernel implements MicroKernel {
     @Override public int nr() { return NR; }
     @Override public boolean readsUnpacked() { return true; }
 
-    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, kc, 1, b, bIdx, NR, out); }
+    @Override public void tile(int kc, float[] a, int aIdx, float[] b, int bIdx, float[] out) { tile(kc, a, aIdx, kc, b, bIdx, NR, out); }
 
     @Override
-    public void tile(int kc, float[] a, int aIdx, int aRow, int aCol, float[] b, int bIdx, int bRow, float[] out) {
+    public void tile(int kc, float[] a, int aIdx, int lda, float[] b, int bIdx, int bRow, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
-        int a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
-        for (int k = 0; k < kc; k++) {
-            int bk = bIdx + k * bRow, ak = aIdx + k * aCol;
+        int r0 = aIdx, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        for (int k = 0, bk = bIdx; k < kc; k++, bk += bRow) {
             FloatVector b0 = FloatVector.fromArray(S, b, bk);
             FloatVector b1 = FloatVector.fromArray(S, b, bk + VL);
             FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * VL);
             FloatVector b3 = FloatVector.fromArray(S, b, bk + 3 * VL);
-            FloatVector av = FloatVector.broadcast(S, a[ak]);
+            FloatVector av = FloatVector.broadcast(S, a[r0 + k]);
             c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
-            av = FloatVector.broadcast(S, a[ak + a1]);
+            av = FloatVector.broadcast(S, a[r1 + k]);
             c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
-            av = FloatVector.broadcast(S, a[ak + a2]);
+            av = FloatVector.broadcast(S, a[r2 + k]);
             c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
-            av = FloatVector.broadcast(S, a[ak + a3]);
+            av = FloatVector.broadcast(S, a[r3 + k]);
             c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
-            av = FloatVector.broadcast(S, a[ak + a4]);
+            av = FloatVector.broadcast(S, a[r4 + k]);
             c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-            av = FloatVector.broadcast(S, a[ak + a5]);
+            av = FloatVector.broadcast(S, a[r5 + k]);
             c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
         }
         c00.intoArray(out, 0);
@@ -84,7 +83,7 @@ final class VectorWideMicroKernel implements MicroKernel {
         c53.intoArray(out, 5 * NR + 3 * VL);
     }
 
-    /** {@link #tile}'s body with A's addresses from two tables (see {@link VectorMicroKernel#imageTile}: a copy on purpose). */
+    /** {@link #tile(int, float[], int, int, float[], int, int, float[])}'s body with A's addresses from two tables (see {@link VectorMicroKernel#imageTile}: a copy on purpose). */
     @Override
     public void imageTile(int kc, float[] x, int[] base, int[] koff, int k0, float[] b, int bIdx, float[] out) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
