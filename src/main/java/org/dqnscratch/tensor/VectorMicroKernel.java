@@ -25,7 +25,7 @@ final class VectorMicroKernel implements MicroKernel {
 
     /**
      * A's elements of a k step lie at row r's start + k, a constant stride, so C2 checks A's bounds before the
-     * loop instead of six times per k step (an add, a compare and a branch each): 48 instructions per k step
+     * loop instead of six times per k step (an add, a compare and a branch each): 45 instructions per k step
      * instead of the 58 of the general-stride loop this replaced on JDK 17, 40 instead of 54 on JDK 25, for
      * the same 12 multiply-adds; on Zen 1 1.01-1.14x faster (medians of pairs; docs/performance.md, "Bounds
      * checks in the micro-kernel"). B's stride stays a variable on purpose: with B's checks gone too (bRow
