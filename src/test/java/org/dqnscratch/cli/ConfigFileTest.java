@@ -77,6 +77,27 @@ class ConfigFileTest {
         assertOneLineError(run("cartpole", "--config", dir.resolve("missing.yml").toString()), "cannot read");
     }
 
+    /**
+     * rainbow-cpu is what was measured (docs/performance.md, "Rainbow's pieces on `default`"): `--preset default
+     * --per --per-alpha 0.5 --per-beta 0.4 --dueling --eps-steps 100000`, nothing else changed.
+     */
+    @Test
+    void rainbowCpuIsDefaultWithTheMeasuredFlags() throws Exception {
+        DqnConfig base = Presets.get("pong", "default").config();
+        DqnConfig fast = Presets.get("pong", "rainbow-cpu").config();
+        var differ = new java.util.TreeSet<String>();
+        for (var f : DqnConfig.class.getFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !java.util.Objects.deepEquals(f.get(base), f.get(fast))) {
+                differ.add(f.getName());
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(java.util.List.of("dueling", "epsSteps", "per", "perAlpha")), differ);
+        assertTrue(fast.per && fast.dueling && !fast.duelingStreams && !fast.noisy && !fast.distributional, "PER and one dueling head, no C51 or noise");
+        assertEquals(0.5, fast.perAlpha);
+        assertEquals(0.4, fast.perBeta);
+        assertEquals(100_000, fast.epsSteps);
+    }
+
     @Test
     void everyPresetFileReadsAndAUserFileReadsAsAPreset(@TempDir Path dir) throws Exception {
         for (String cmd : new String[] {"cartpole", "frozenlake", "pong"}) {
@@ -86,7 +107,7 @@ class ConfigFileTest {
             }
         }
         var pong = java.util.List.copyOf(Presets.forCommand("pong").keySet());
-        assertTrue(pong.containsAll(java.util.List.of("default", "pytorch-pong", "cleanrl", "c51", "rainbow", "tianshou")), pong.toString());
+        assertTrue(pong.containsAll(java.util.List.of("default", "rainbow-cpu", "pytorch-pong", "cleanrl", "c51", "rainbow", "tianshou")), pong.toString());
         assertTrue(pong.stream().noneMatch(n -> n.startsWith("_")), "a base (_atari) is not a preset: " + pong);
         // A preset's entry copied into a file gives the same settings
         DqnConfig fromFile = new DqnConfig();
