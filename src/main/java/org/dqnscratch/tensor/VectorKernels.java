@@ -7,7 +7,9 @@ import jdk.incubator.vector.FloatVector;
  * by {@link MicroKernel#choose} only when the module is present. Six rows of two vectors (12
  * accumulators, 15 registers) fit x86's 16; with 32 registers at 128 bits (NEON, or AVX-512 limited to
  * 128-bit vectors) six rows of four vectors (24 accumulators, 29 registers) halve the broadcasts per
- * multiply-add and give four 128-bit pipes enough independent chains. At 256 and 512 bits the tile stays
+ * multiply-add and give four 128-bit pipes enough independent chains (on Zen 4 at 128 bits: 1.32-1.38x the
+ * 6 x 2 tile's speed at the Nature CNN's GEMM shapes; with 16 registers it spills and is slower, on Zen 1:
+ * docs/performance.md, "Zen 4 again" and "The micro-kernel's shape per vector width"). At 256 and 512 bits the tile stays
  * 6 x 2 vectors even with 32 registers: two vectors are already 16 or 32 floats across, the width of
  * the Nature CNN's narrowest outputs (32 channels), and an 8-row tile measured no faster on AVX-512
  * (docs/performance.md). Both shapes give the same bits, so the choice never changes a result.
