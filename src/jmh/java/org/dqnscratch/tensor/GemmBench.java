@@ -10,7 +10,8 @@ import org.openjdk.jmh.annotations.*;
  * plain (row loops, the fallback without the Vector API), naive (triple loop, the
  * reference in the same run) and entry (the public {@code Gemm.gemm} a layer calls, which picks
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
- * vector with threads=2 goes through the public entry too. vector8: the packed path with {@link Vector8RowKernel},
+ * vector with threads=2 goes through the public entry too. dots: {@link GemmDots} whatever the shape; turned: Gemm's
+ * product the other way round, (B . A^T)^T, whatever the shape (1 thread each: what {@link Gemm#narrowPays} chooses between). vector8: the packed path with {@link Vector8RowKernel},
  * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link VectorWideMicroKernel}, 6 rows of 4 vectors (what 32 registers at 128 bits get; -Ddqn.kernelVectors=4 elsewhere);
  * An experimental kernel's product is checked against the naive one at setup (the run fails if it is wrong).
  * GFLOPS = 2 M N K / time.
@@ -77,6 +78,10 @@ public class GemmBench {
         if (kernel.equals("naive")) {
             if (threads > 1) throw new IllegalStateException("naive is single-threaded; skip threads=2");
             Gemm.naive(transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false);
+        } else if (kernel.equals("dots") || kernel.equals("turned")) {
+            if (threads > 1 || transA) throw new IllegalStateException(kernel + " is measured single-threaded, A not transposed");
+            if (kernel.equals("dots")) GemmDots.serial(M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
+            else Gemm.swapped(M, N, K, a, 0, K, b, 0, K, c, 0, N, false, false);
         } else if (kernel.equals("plain")) {
             if (threads > 1) throw new IllegalStateException("plain is measured single-threaded; skip threads=2");
             PlainGemm.rows(transA, true, M, N, K, a, 0, lda(), b, 0, K, c, 0, N, false, false);

@@ -182,7 +182,7 @@ class GemmProperties {
 
     /** The dot-product path for few rows or few columns gives the vector kernel's floats exactly. */
     @Property(tries = 150)
-    void dotsAreTheVectorKernelsBits(@ForAll @IntRange(min = 1, max = 9) int M, @ForAll @IntRange(min = 1, max = 40) int N,
+    void dotsAreTheVectorKernelsBits(@ForAll @IntRange(min = 1, max = 13) int M, @ForAll @IntRange(min = 1, max = 40) int N,
                                      @ForAll @IntRange(min = 0, max = 600) int K, @ForAll @IntRange(min = 0, max = 3) int pad,
                                      @ForAll boolean acc, @ForAll long seed) {
         Random r = new Random(seed);
@@ -195,15 +195,16 @@ class GemmProperties {
     }
 
     /**
-     * Big dot-product shapes (fc1 acting on 1-4 observations as W . x^T) go through the public
-     * entry point, rows split across the pool: still the vector kernel's floats to the bit.
+     * Big dot-product shapes (fc1 acting on 1-5 observations, x . W^T) go through the public
+     * entry point, columns split across the pool: still the vector kernel's floats to the bit.
      */
     @Test
     void parallelDotsAreTheVectorKernelsBits() {
         Random r = new Random(5);
-        int[][] shapes = {{512, 4, 3136}, {512, 1, 3136}, {510, 3, 3136}, {37, 6, 40000}, {1000, 2, 1100}};
+        int[][] shapes = {{4, 512, 3136}, {1, 512, 3136}, {3, 510, 3136}, {5, 37, 40000}, {2, 1000, 1100}, {7, 2, 40000}};
         for (int[] s : shapes) {
             int M = s[0], N = s[1], K = s[2];
+            org.junit.jupiter.api.Assertions.assertTrue(GemmDots.pays(false, true, M, N), M + "x" + N + "x" + K);
             for (int mode = 0; mode < 4; mode++) {
                 boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
                 float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
@@ -241,6 +242,46 @@ class GemmProperties {
         for (int[] s : shapes) {
             int M = s[0], N = s[1], K = s[2];
             org.junit.jupiter.api.Assertions.assertTrue(Gemm.swapPays(false, true, M, N, K), M + "x" + N + "x" + K);
+            for (int mode = 0; mode < 4; mode++) {
+                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
+                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
+                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
+                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
+            }
+        }
+    }
+
+    /**
+     * A . B^T with a few columns and a training batch of rows (a Q head: 32 x 512 . (6 x 512)^T) is computed as
+     * (B . A^T)^T when that takes fewer tiles (Gemm.narrowPays): still the vector kernel's floats to the bit, accumulating
+     * or not, with the ReLU epilogue or not, on this thread and through the pool; and so are the shapes beside it that do not.
+     */
+    @Property(tries = 120)
+    void narrowProductsAreTheVectorKernelsBits(@ForAll @IntRange(min = 2, max = 140) int M, @ForAll @IntRange(min = 1, max = 40) int N,
+                                               @ForAll @IntRange(min = 0, max = 900) int K, @ForAll @IntRange(min = 0, max = 3) int pad,
+                                               @ForAll boolean acc, @ForAll boolean relu, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = K + pad, ldb = K + pad, ldc = N + pad;
+        float[] A = random(r, pad + M * lda), B = random(r, 2 * pad + N * ldb);
+        float[] C = random(r, 3 * pad + M * ldc), expected = C.clone(), serial = C.clone();
+        Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, expected, 3 * pad, ldc, acc, relu);
+        Gemm.gemm(false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, C, 3 * pad, ldc, acc, relu);
+        Gemm.serial(false, true, M, N, K, A, pad, lda, B, 2 * pad, ldb, serial, 3 * pad, ldc, acc, relu);
+        String shape = M + "x" + N + "x" + K + " narrow " + Gemm.narrowPays(false, true, M, N);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, shape);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, serial, shape + " (one thread)");
+    }
+
+    /** The Nature CNN's head at batch 32 and 64 (6 actions), CartPole's at 64 and 128 (2), go the narrow way, through the pool too. */
+    @Test
+    void narrowHeadShapesAreTheVectorKernelsBits() {
+        Random r = new Random(11);
+        int[][] shapes = {{32, 6, 512}, {64, 6, 512}, {64, 2, 256}, {128, 2, 256}, {32, 18, 512}, {4096, 6, 512}};
+        for (int[] s : shapes) {
+            int M = s[0], N = s[1], K = s[2];
+            org.junit.jupiter.api.Assertions.assertTrue(Gemm.narrowPays(false, true, M, N), M + "x" + N + "x" + K);
+            org.junit.jupiter.api.Assertions.assertFalse(GemmDots.pays(false, true, M, N), M + "x" + N + "x" + K + " taken by the dots");
             for (int mode = 0; mode < 4; mode++) {
                 boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
                 float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
