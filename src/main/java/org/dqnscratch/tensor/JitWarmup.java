@@ -31,12 +31,14 @@ final class JitWarmup {
         float[] a = new float[MR], b = new float[NR], tile = new float[MicroKernel.MAX_TILE], c = new float[MR * NR];
         float[] x = new float[n], y = new float[n], z = new float[n], w = new float[n];
         int[] base = new int[MR], koff = new int[1];
+        float[] xT = new float[VectorDots.ROWS], rowsB = new float[8], dots = new float[VectorDots.ROWS * 8], sums = new float[VectorDots.ROWS * 8];
         boolean unpacked = kernel.readsUnpacked();
         ElementwiseKernels ew = ElementwiseKernels.INSTANCE;
         for (int i = 0; i < CALLS; i++) {
             kernel.tile(1, a, 0, b, 0, tile);
             if (unpacked) kernel.imageTile(1, a, base, koff, 0, b, 0, tile); // the convolutions' gather: a loop of its own
             kernel.addTile(tile, c, 0, NR, MR, NR);
+            VectorDots.columns(xT, 0, VectorDots.ROWS, 1, 0, 8, rowsB, 0, 1, dots, 0, 8, sums); // acting batches' products
             ew.reluForward(x, 0, y, 0, 0, n);
             ew.reluBackward(x, 0, y, 0, z, 0, 0, n);
             ew.reluBackwardInplace(w, 0, z, 0, 0, n);
