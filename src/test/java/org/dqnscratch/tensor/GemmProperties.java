@@ -205,13 +205,18 @@ class GemmProperties {
         for (int[] s : shapes) {
             int M = s[0], N = s[1], K = s[2];
             org.junit.jupiter.api.Assertions.assertTrue(GemmDots.pays(false, true, M, N), M + "x" + N + "x" + K);
-            for (int mode = 0; mode < 4; mode++) {
-                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
-                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
-                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
-                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
-            }
+            entryIsTheVectorKernelsBits(r, M, N, K);
+        }
+    }
+
+    /** Gemm.gemm's A . B^T against the packed vector kernel, to the bit, accumulating or not, with the ReLU epilogue or not. */
+    private static void entryIsTheVectorKernelsBits(Random r, int M, int N, int K) {
+        for (int mode = 0; mode < 4; mode++) {
+            boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
+            float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
+            Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
+            Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
         }
     }
 
@@ -242,13 +247,7 @@ class GemmProperties {
         for (int[] s : shapes) {
             int M = s[0], N = s[1], K = s[2];
             org.junit.jupiter.api.Assertions.assertTrue(Gemm.swapPays(false, true, M, N, K), M + "x" + N + "x" + K);
-            for (int mode = 0; mode < 4; mode++) {
-                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
-                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
-                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
-                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
-            }
+            entryIsTheVectorKernelsBits(r, M, N, K);
         }
     }
 
@@ -282,13 +281,7 @@ class GemmProperties {
             int M = s[0], N = s[1], K = s[2];
             org.junit.jupiter.api.Assertions.assertTrue(Gemm.narrowPays(false, true, M, N), M + "x" + N + "x" + K);
             org.junit.jupiter.api.Assertions.assertFalse(GemmDots.pays(false, true, M, N), M + "x" + N + "x" + K + " taken by the dots");
-            for (int mode = 0; mode < 4; mode++) {
-                boolean acc = (mode & 1) != 0, relu = (mode & 2) != 0;
-                float[] A = random(r, M * K), B = random(r, N * K), C = random(r, M * N), expected = C.clone();
-                Gemm.packed(new VectorMicroKernel(), false, true, M, N, K, A, 0, K, B, 0, K, expected, 0, N, acc, relu);
-                Gemm.gemm(false, true, M, N, K, A, 0, K, B, 0, K, C, 0, N, acc, relu);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, C, M + "x" + N + "x" + K + " acc " + acc + " relu " + relu);
-            }
+            entryIsTheVectorKernelsBits(r, M, N, K);
         }
     }
 
