@@ -25,8 +25,8 @@ final class GemmDots {
      * C (+)= A . B^T as dot products of stored rows, with the vector kernel's arithmetic to the
      * bit: each KC-long block of k is a chain of fused multiply-adds from 0 in k order, added to
      * C block by block (what a lane of the micro-kernel and the tile add do), so a layer gives
-     * the same floats whichever path its batch size takes. A's rows go four to a 128-bit vector
-     * ({@link VectorDots}), so one multiply-add serves four rows. With {@code relu}, C gets its ReLU
+     * the same floats whichever path its batch size takes. A's rows go to the lanes of a vector
+     * ({@link VectorDots}), so one multiply-add serves all the rows of an acting batch. With {@code relu}, C gets its ReLU
      * at the end (a few rows or columns: still in cache).
      */
     static void serial(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
@@ -35,21 +35,22 @@ final class GemmDots {
     }
 
     /**
-     * A's M rows as the vector lanes read them: four rows to a group, k-major ({@code xT[4gK + 4k + r] = A[4g + r][k]},
-     * 0 past row M), in this thread's buffer (valid until its next call here). M x K floats: for fc1 acting on four
-     * observations 12,544 against the product's 6.4 M multiply-adds.
+     * A's M rows as the vector lanes read them: a vector's width of rows (L) to a group, k-major
+     * ({@code xT[LgK + Lk + r] = A[Lg + r][k]}, 0 past row M), in this thread's buffer (valid until its next
+     * call here). L x K floats per group: for fc1 acting on four observations at 512 bits 50,176, against
+     * the product's 6.4 M multiply-adds.
      */
     static float[] rowsByK(int M, int K, float[] A, int aOff, int lda) {
         Scratch s = SCRATCH.get();
-        int size = (M + ROWS - 1) / ROWS * ROWS * K;
+        int lanes = Lanes.ROWS, size = (M + lanes - 1) / lanes * lanes * K;
         if (s.xT.length < size) s.xT = new float[size];
         float[] xT = s.xT;
-        for (int g = 0; g < M; g += ROWS) {
-            int rows = Math.min(ROWS, M - g), base = g * K;
-            if (rows < ROWS) java.util.Arrays.fill(xT, base, base + ROWS * K, 0f);
+        for (int g = 0; g < M; g += lanes) {
+            int rows = Math.min(lanes, M - g), base = g * K;
+            if (rows < lanes) java.util.Arrays.fill(xT, base, base + lanes * K, 0f);
             for (int r = 0; r < rows; r++) {
                 int a = aOff + (g + r) * lda;
-                for (int k = 0; k < K; k++) xT[base + ROWS * k + r] = A[a + k];
+                for (int k = 0; k < K; k++) xT[base + lanes * k + r] = A[a + k];
             }
         }
         return xT;
@@ -64,10 +65,11 @@ final class GemmDots {
                         float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
         float[] sums = SCRATCH.get().sums;
+        int lanes = Lanes.ROWS;
         for (int j = j0; j < j1; j += 8) {
             int end = Math.min(j1, j + 8);
-            for (int g = 0; g < M; g += ROWS)
-                VectorDots.columns(xT, g * K, Math.min(ROWS, M - g), K, j, end, B, bOff, ldb, C, cOff + g * ldc, ldc, sums);
+            for (int g = 0; g < M; g += lanes)
+                VectorDots.columns(xT, g * K, Math.min(lanes, M - g), K, j, end, B, bOff, ldb, C, cOff + g * ldc, ldc, sums);
         }
         if (relu) Gemm.reluRows(C, cOff + j0, ldc, M, j1 - j0);
     }
@@ -84,12 +86,15 @@ final class GemmDots {
         job.clear();
     }
 
-    private static final int ROWS = VectorDots.ROWS;
+    /** Rows per lane group, in a holder: GemmDots is loaded (for {@link #pays}) where the Vector API module is not. */
+    private static final class Lanes {
+        static final int ROWS = VectorDots.ROWS;
+    }
 
     /** A thread's laid-out rows of A and a block's sums on their way to C. */
     private static final class Scratch {
         float[] xT = new float[0];
-        final float[] sums = new float[ROWS * 8];
+        final float[] sums = new float[Lanes.ROWS * 8];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
