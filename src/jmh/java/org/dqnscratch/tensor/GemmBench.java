@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.*;
  * reference in the same run) and entry (the public {@code Gemm.gemm} a layer calls, which picks
  * dot products for few rows or columns, e.g. fc1 acting on 4 observations as W . x^T: 512x3136x4).
  * vector with threads=2 goes through the public entry too. dots: {@link GemmDots} whatever the shape; turned: Gemm's
- * product the other way round, (B . A^T)^T, whatever the shape (1 thread each: what {@link Gemm#narrowPays} chooses between). vector8: the packed path with {@link Vector8RowKernel},
+ * product the other way round, (B . A^T)^T, whatever the shape (1 thread each; measured against each other for Q heads
+ * in docs/performance.md, "Acting batches and Q heads"). vector8: the packed path with {@link Vector8RowKernel},
  * issue 20's experiment of an 8-row tile (1 thread); vector4w: with {@link VectorWideMicroKernel}, 6 rows of 4 vectors (what 32 registers at 128 bits get; -Ddqn.kernelVectors=4 elsewhere);
  * An experimental kernel's product is checked against the naive one at setup (the run fails if it is wrong).
  * GFLOPS = 2 M N K / time.

@@ -9,9 +9,8 @@ package org.dqnscratch.tensor;
  * for all four cases), then a register-blocked micro-kernel computes an MR x NR tile of C
  * per call. That path needs the Java Vector API ({@code jdk.incubator.vector}, which the
  * launcher arranges); without it, {@link PlainGemm}'s auto-vectorised row loops run.
- * A few rows or columns times a transposed matrix (acting batches, Q heads at small batches) skip the packing:
- * {@link GemmDots}, the same floats; a training batch times a Q head's few rows is turned round
- * ({@link #narrowPays}) so that the actions fill the tile's rows and the batch its lanes.
+ * A few rows or columns times a transposed matrix (acting batches, Q heads) skip the packing:
+ * {@link GemmDots}, the same floats.
  * Big products are split across the {@link WorkerPool}. {@link #naive} is the reference
  * every fast path is tested against.
  */
@@ -47,7 +46,7 @@ public final class Gemm {
                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                        float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         if (GemmDots.pays(transA, transB, M, N)) GemmDots.serial(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
-        else if (swapPays(transA, transB, M, N, K) || narrowPays(transA, transB, M, N)) swapped(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
+        else if (swapPays(transA, transB, M, N, K)) swapped(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
         else if (KERNEL != null) packed(KERNEL, transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
         else PlainGemm.rows(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate, relu);
     }
@@ -80,7 +79,7 @@ public final class Gemm {
             return;
         }
         Dense d = DENSE.get();
-        if (swapPays(transA, transB, M, N, K) || narrowPays(transA, transB, M, N)) { // C^T = B . A^T into a buffer, split across the pool; then transposed into C
+        if (swapPays(transA, transB, M, N, K)) { // C^T = B . A^T into a buffer, split across the pool; then transposed into C
             float[] t = swapBuffer(M, N, C, cOff, ldc, accumulate);
             gemm(d.a.set(false, B, bOff, ldb), d.b.set(true, A, aOff, lda), N, M, K, t, 0, M, accumulate, false);
             transposeInto(t, M, N, C, cOff, ldc, relu);
@@ -102,26 +101,7 @@ public final class Gemm {
         return KERNEL != null && !transA && transB && M >= KERNEL.mr() && M < N && (long) (N - M) * K > 2L * M * N;
     }
 
-    /**
-     * Whether to compute A . B^T with a few columns (a Q head: a batch of 32 x 512 features times 6 actions' weights)
-     * as (B . A^T)^T the other way round: the columns become the tile's rows (6 actions fill the 6-row tile) and the
-     * batch its vector lanes, where A . B^T would give the head's 6 outputs a 32-lane tile each (or, with at most a
-     * quarter tile of columns, {@link GemmDots}' scalar chains). Worth it when it takes fewer tiles and the batch fills
-     * at least half a tile's lanes; the price is packing A^T (the batch's features, M x K floats), as
-     * {@link #swapPays}. The same floats, for the same reason.
-     */
-    static boolean narrowPays(boolean transA, boolean transB, int M, int N) {
-        if (KERNEL == null || transA || !transB || N >= M || N < NARROW_MIN_COLUMNS || 2 * M < KERNEL.nr()) return false;
-        int mr = KERNEL.mr(), nr = KERNEL.nr();
-        return ceilDiv(N, mr) * ceilDiv(M, nr) < ceilDiv(M, mr) * ceilDiv(N, nr);
-    }
-
-    /** Below this many columns the packing of A^T costs more than the scalar chains it saves (measured: docs/performance.md). */
-    static final int NARROW_MIN_COLUMNS = 2;
-
-    private static int ceilDiv(int x, int d) { return (x + d - 1) / d; }
-
-    /** {@link #swapPays}'s (and {@link #narrowPays}') product on this thread. */
+    /** {@link #swapPays}'s product on this thread (package-private for GemmBench's kernel=turned). */
     static void swapped(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                 float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         float[] t = swapBuffer(M, N, C, cOff, ldc, accumulate);

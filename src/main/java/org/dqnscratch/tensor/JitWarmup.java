@@ -38,7 +38,7 @@ final class JitWarmup {
             kernel.tile(1, a, 0, b, 0, tile);
             if (unpacked) kernel.imageTile(1, a, base, koff, 0, b, 0, tile); // the convolutions' gather: a loop of its own
             kernel.addTile(tile, c, 0, NR, MR, NR);
-            VectorDots.columns(xT, 0, VectorDots.ROWS, 1, 0, 8, rowsB, 0, 1, dots, 0, 8, sums); // acting batches' products
+            VectorDots.add(xT, 0, VectorDots.ROWS, 0, 1, rowsB, 0, 1, 8, dots, 0, 8, sums); // acting batches' products
             ew.reluForward(x, 0, y, 0, 0, n);
             ew.reluBackward(x, 0, y, 0, z, 0, 0, n);
             ew.reluBackwardInplace(w, 0, z, 0, 0, n);

@@ -21,22 +21,16 @@ final class VectorDots {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Rows per lane group: the lanes of a vector. */
     static final int ROWS = S.length();
-    private static final int KC = Gemm.KC;
-
     /**
-     * C[r][j] += the chains of rows r < {@code rows} (at most ROWS) and columns j0 <= j < j1, KC block by KC block.
-     * A's rows are read from {@code xT} k-major ({@code xT[x + ROWS k + r]}, lanes past {@code rows} 0); B's column j
-     * is B's stored row j; {@code c} is C's element of the group's first row and column 0.
+     * C[r][j] += the chains over k0 <= k < k1 (one KC block) of rows r < {@code rows} (at most ROWS) and of
+     * {@code columns} (at most 8) columns. A's rows are read from {@code xT} k-major ({@code xT[x + ROWS k + r]},
+     * lanes past {@code rows} 0); column j is B's stored row from {@code b + j ldb}; {@code c} is C's element of the
+     * group's first row and first column.
      */
-    static void columns(float[] xT, int x, int rows, int K, int j0, int j1, float[] B, int bOff, int ldb,
-                        float[] C, int c, int ldc, float[] sums) {
-        for (int j = j0; j < j1; j += 8) {
-            int columns = Math.min(8, j1 - j);
-            for (int pc = 0; pc < K; pc += KC) {
-                block(xT, x, pc, Math.min(K, pc + KC), B, bOff + j * ldb, ldb, columns, sums);
-                addSums(sums, columns, rows, C, c + j, ldc);
-            }
-        }
+    static void add(float[] xT, int x, int rows, int k0, int k1, float[] B, int b, int ldb, int columns,
+                    float[] C, int c, int ldc, float[] sums) {
+        block(xT, x, k0, k1, B, b, ldb, columns, sums);
+        addSums(sums, columns, rows, C, c, ldc);
     }
 
     /**
