@@ -96,35 +96,9 @@ final class GemmDots {
      * One row (acting on one observation) times {@code columns} (at most 8) columns: eight scalar chains, which keep
      * two FMA pipes busy, where a vector with one useful lane does one multiply-add per FMA, half a pipe's worth on
      * a CPU that splits 512-bit FMAs (Zen 4: fc1 at batch 1 took as long as four scalar chains did, docs/performance.md).
-     * A ragged end repeats its last column in the spare chains and stores only its own. C[c + j] += each KC block's chain.
      */
     private static void oneRow(float[] x, int K, float[] B, int b, int ldb, int columns, float[] C, int c) {
-        int last = columns - 1;
-        int b0 = b, b1 = b + Math.min(1, last) * ldb, b2 = b + Math.min(2, last) * ldb, b3 = b + Math.min(3, last) * ldb;
-        int b4 = b + Math.min(4, last) * ldb, b5 = b + Math.min(5, last) * ldb, b6 = b + Math.min(6, last) * ldb, b7 = b + last * ldb;
-        for (int pc = 0; pc < K; pc += Gemm.KC) {
-            int end = Math.min(K, pc + Gemm.KC);
-            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
-            for (int k = pc; k < end; k++) {
-                float xk = x[k];
-                s0 = Math.fma(xk, B[b0 + k], s0);
-                s1 = Math.fma(xk, B[b1 + k], s1);
-                s2 = Math.fma(xk, B[b2 + k], s2);
-                s3 = Math.fma(xk, B[b3 + k], s3);
-                s4 = Math.fma(xk, B[b4 + k], s4);
-                s5 = Math.fma(xk, B[b5 + k], s5);
-                s6 = Math.fma(xk, B[b6 + k], s6);
-                s7 = Math.fma(xk, B[b7 + k], s7);
-            }
-            C[c] += s0;
-            if (columns > 1) C[c + 1] += s1;
-            if (columns > 2) C[c + 2] += s2;
-            if (columns > 3) C[c + 3] += s3;
-            if (columns > 4) C[c + 4] += s4;
-            if (columns > 5) C[c + 5] += s5;
-            if (columns > 6) C[c + 6] += s6;
-            if (columns > 7) C[c + 7] += s7;
-        }
+        eightChains(B, b, ldb, columns, x, 0, K, C, c, 1);
     }
 
     /**
@@ -136,35 +110,43 @@ final class GemmDots {
     private static void oneColumn(int M, int K, float[] A, int aOff, int lda, float[] B, int b,
                                   float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         for (int i = 0; i < M; i++) if (!accumulate) C[cOff + i * ldc] = 0f;
-        for (int i0 = 0; i0 < M; i0 += 8) {
-            int rows = Math.min(8, M - i0), last = rows - 1, a = aOff + i0 * lda, c = cOff + i0 * ldc;
-            int a0 = a, a1 = a + Math.min(1, last) * lda, a2 = a + Math.min(2, last) * lda, a3 = a + Math.min(3, last) * lda;
-            int a4 = a + Math.min(4, last) * lda, a5 = a + Math.min(5, last) * lda, a6 = a + Math.min(6, last) * lda, a7 = a + last * lda;
-            for (int pc = 0; pc < K; pc += Gemm.KC) {
-                int end = Math.min(K, pc + Gemm.KC);
-                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
-                for (int k = pc; k < end; k++) {
-                    float bk = B[b + k];
-                    s0 = Math.fma(A[a0 + k], bk, s0);
-                    s1 = Math.fma(A[a1 + k], bk, s1);
-                    s2 = Math.fma(A[a2 + k], bk, s2);
-                    s3 = Math.fma(A[a3 + k], bk, s3);
-                    s4 = Math.fma(A[a4 + k], bk, s4);
-                    s5 = Math.fma(A[a5 + k], bk, s5);
-                    s6 = Math.fma(A[a6 + k], bk, s6);
-                    s7 = Math.fma(A[a7 + k], bk, s7);
-                }
-                C[c] += s0;
-                if (rows > 1) C[c + ldc] += s1;
-                if (rows > 2) C[c + 2 * ldc] += s2;
-                if (rows > 3) C[c + 3 * ldc] += s3;
-                if (rows > 4) C[c + 4 * ldc] += s4;
-                if (rows > 5) C[c + 5 * ldc] += s5;
-                if (rows > 6) C[c + 6 * ldc] += s6;
-                if (rows > 7) C[c + 7 * ldc] += s7;
-            }
-        }
+        for (int i0 = 0; i0 < M; i0 += 8) eightChains(A, aOff + i0 * lda, lda, Math.min(8, M - i0), B, b, K, C, cOff + i0 * ldc, ldc);
         if (relu) Gemm.reluRows(C, cOff, ldc, M, 1);
+    }
+
+    /**
+     * C[c + i cStride] += the chain of U's row i (from u, rows ldu apart) with v (from vOff), KC block by KC block, for
+     * i < {@code count} (at most 8): eight scalar chains whatever the count, a ragged end repeating its last row in the
+     * spare ones and adding only its own. fma(u, v, s) == fma(v, u, s): one body for a row of A against B's rows and
+     * for A's rows against a row of B.
+     */
+    private static void eightChains(float[] U, int u, int ldu, int count, float[] v, int vOff, int K, float[] C, int c, int cStride) {
+        int last = count - 1;
+        int u0 = u, u1 = u + Math.min(1, last) * ldu, u2 = u + Math.min(2, last) * ldu, u3 = u + Math.min(3, last) * ldu;
+        int u4 = u + Math.min(4, last) * ldu, u5 = u + Math.min(5, last) * ldu, u6 = u + Math.min(6, last) * ldu, u7 = u + last * ldu;
+        for (int pc = 0; pc < K; pc += Gemm.KC) {
+            int end = Math.min(K, pc + Gemm.KC);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int k = pc; k < end; k++) {
+                float vk = v[vOff + k];
+                s0 = Math.fma(U[u0 + k], vk, s0);
+                s1 = Math.fma(U[u1 + k], vk, s1);
+                s2 = Math.fma(U[u2 + k], vk, s2);
+                s3 = Math.fma(U[u3 + k], vk, s3);
+                s4 = Math.fma(U[u4 + k], vk, s4);
+                s5 = Math.fma(U[u5 + k], vk, s5);
+                s6 = Math.fma(U[u6 + k], vk, s6);
+                s7 = Math.fma(U[u7 + k], vk, s7);
+            }
+            C[c] += s0;
+            if (count > 1) C[c + cStride] += s1;
+            if (count > 2) C[c + 2 * cStride] += s2;
+            if (count > 3) C[c + 3 * cStride] += s3;
+            if (count > 4) C[c + 4 * cStride] += s4;
+            if (count > 5) C[c + 5 * cStride] += s5;
+            if (count > 6) C[c + 6 * cStride] += s6;
+            if (count > 7) C[c + 7 * cStride] += s7;
+        }
     }
 
     /**
