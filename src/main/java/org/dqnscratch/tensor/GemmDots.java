@@ -13,8 +13,8 @@ final class GemmDots {
     /**
      * Whether {@link #serial} beats packing: A times a transposed B (a layer's forward pass,
      * x . W^T) with fewer rows than the kernel's tile (acting on a batch of 1-4) or a handful of
-     * columns (a Q head of 2-6 actions). Packing W^T for those costs more than the product: a CartPole run spent a sixth of its time
-     * re-packing weights for one-row forward passes.
+     * columns (a Q head of 2-6 actions). Packing W^T for those costs more than the product: a
+     * CartPole run spent a sixth of its time re-packing weights for one-row forward passes.
      */
     static boolean pays(boolean transA, boolean transB, int M, int N) {
         return KERNEL != null && !transA && transB && (M < KERNEL.mr() || N <= KERNEL.nr() / 4);
@@ -24,9 +24,10 @@ final class GemmDots {
      * C (+)= A . B^T as dot products of stored rows, with the vector kernel's arithmetic to the
      * bit: each KC-long block of k is a chain of fused multiply-adds from 0 in k order, added to
      * C block by block (what a lane of the micro-kernel and the tile add do), so a layer gives
-     * the same floats whichever path its batch size takes. A's rows go to the lanes of a vector
-     * ({@link VectorDots}), so one multiply-add serves all the rows of an acting batch. With {@code relu}, C gets its ReLU
-     * at the end (a few rows or columns: still in cache).
+     * the same floats whichever path its batch size takes. Two to five rows go to the lanes of a
+     * vector ({@link VectorDots}), so one multiply-add serves all the rows of an acting batch; one row,
+     * and one or two columns, run eight scalar chains instead ({@link #oneRow}, {@link #oneColumn}).
+     * With {@code relu}, C gets its ReLU at the end (a few rows or columns: still in cache).
      */
     static void serial(int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                        float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {

@@ -4,7 +4,7 @@ package org.dqnscratch.tensor;
  * A noisy layer's forward pass on a few rows (acting on 1-5 observations) without its effective
  * weights in memory: out (+)= x . (mu + sigma * (epsOut x epsIn))^T, the weights made eight output
  * units at a time into a small tile of this thread's and multiplied from there by
- * {@link GemmDots#serial}'s chains. Each weight is the float {@code noisy_weights_forward} makes and
+ * {@link GemmDots#columns}' chains (x laid out once per range). Each weight is the float {@code noisy_weights_forward} makes and
  * each output the chain {@link GemmDots} makes for the stored weights, so the result is the bits of
  * noisy_weights_forward followed by matmul_forward. It reads mu and sigma once, where that pair wrote
  * W and read it back (1.6 M floats per Nature-CNN stream, at every acting step of a noisy run), and it

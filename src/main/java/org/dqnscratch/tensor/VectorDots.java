@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link GemmDots}' inner loops on the Java Vector API: A's rows in the lanes of a vector, one column of
  * B^T broadcast, so one fused multiply-add does the products a scalar loop did one at a time, each lane
  * still the same chain (fma(x, w, s) in k order, from 0 per KC block). Eight columns at a time keep eight
- * chains in flight, enough for two FMA pipes of 4-cycle latency (four scalar chains, what this replaced
- * at batch 1, filled half of one pipe). The vectors are the machine's preferred width, the micro-kernel's,
+ * chains in flight, enough for two FMA pipes of 4-cycle latency (the four scalar chains this replaced
+ * filled half of one). The vectors are the machine's preferred width, the micro-kernel's,
  * although an acting batch of 1-5 rows fills only a few of their lanes: a second vector shape anywhere
  * in the JVM makes C2 inline both behind a type check at the Vector API's shared call sites
  * (FloatVector.fma), and the merged result is boxed, an allocation per multiply-add (seen in the assembly
