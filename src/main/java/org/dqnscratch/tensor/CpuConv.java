@@ -12,7 +12,8 @@ package org.dqnscratch.tensor;
  * </pre>
  * With the Vector API, the forward, dW and dX of unpadded convolutions go to {@link DirectConv} instead
  * (the image and dY read by the micro-kernel itself rather than gathered into panels; the same floats
- * for y and dW, dX added in another order).
+ * for y and dW, dX added in another order), on the 6 x 4-vector tile where the machine has one beside its
+ * 6 x 2 tile and the layer has that many output channels ({@link VectorKernels}; the same floats again).
  * Forward and dW are one GEMM over all samples (the weights are packed once, and the small
  * conv3 output, 7x7, does not waste most of a 32-wide tile); the GEMM splits itself across the
  * worker pool. dX goes sample by sample, samples split across threads, so that each dU_n
@@ -25,8 +26,10 @@ final class CpuConv implements WorkerPool.Job {
     private static final int MAX_PARTS = 64;
 
     private final Unfolded unfolded = new Unfolded();
-    /** Forward and dW of unpadded convolutions, or null (no Vector API, or a test that wants the implicit GEMM). */
+    /** Forward, dW and dX of unpadded convolutions, or null (no Vector API, or a test that wants the implicit GEMM). */
     private final DirectConv direct;
+    /** The same on the wide tile, for layers whose output channels fill it, or null (see {@link #directFor}). */
+    private final DirectConv directWide;
     private final OutputGrad dyMatrix = new OutputGrad();
     private final Panels.Dense weights = new Panels.Dense();
     /** W^T packed once per backward call for the per-sample dX products. */
@@ -46,7 +49,16 @@ final class CpuConv implements WorkerPool.Job {
     CpuConv() { this(true); }
 
     /** {@code allowDirect} false: every forward through the implicit GEMM (tests compare the two paths). */
-    CpuConv(boolean allowDirect) { this.direct = allowDirect ? DirectConv.orNull() : null; }
+    CpuConv(boolean allowDirect) {
+        this.direct = allowDirect ? DirectConv.orNull() : null;
+        this.directWide = direct == null ? null : DirectConv.wideOrNull();
+    }
+
+    /** The direct path for this layer (the wide tile when its channels fill it), or null: the implicit GEMM. */
+    private DirectConv directFor(ConvGeometry geo) {
+        if (direct == null || !DirectConv.handles(geo)) return null;
+        return directWide != null && directWide.fills(geo) ? directWide : direct;
+    }
 
     /**
      * y = conv(x) + b, and with {@code relu} max(y, 0) (NaN to 0) applied in the pass that scatters the
@@ -54,8 +66,9 @@ final class CpuConv implements WorkerPool.Job {
      * forward-then-ReLU without a second pass over the output.
      */
     void forward(Tensor out, Tensor inp, Tensor weight, Tensor bias, ConvGeometry geo, boolean relu) {
-        if (direct != null && DirectConv.handles(geo)) {
-            direct.forward(CpuBackend.data(inp), inp.offset, CpuBackend.data(weight), weight.offset,
+        DirectConv path = directFor(geo);
+        if (path != null) {
+            path.forward(CpuBackend.data(inp), inp.offset, CpuBackend.data(weight), weight.offset,
                     bias == null ? null : CpuBackend.data(bias), bias == null ? 0 : bias.offset,
                     CpuBackend.data(out), out.offset, geo, relu);
             return;
@@ -82,14 +95,15 @@ final class CpuConv implements WorkerPool.Job {
             db = CpuBackend.data(dbias); dbOff = dbias.offset;
             runParts(Pass.BIAS, g.OC());
         }
-        if (dweight != null && direct != null && DirectConv.handles(geo)) {
-            direct.weightGrad(CpuBackend.data(inp), inp.offset, dy, dyOff, CpuBackend.data(dweight), dweight.offset, geo);
+        DirectConv path = directFor(geo);
+        if (dweight != null && path != null) {
+            path.weightGrad(CpuBackend.data(inp), inp.offset, dy, dyOff, CpuBackend.data(dweight), dweight.offset, geo);
         } else if (dweight != null) {
             unfolded.set(CpuBackend.data(inp), inp.offset, g, true);
             Gemm.gemm(dyMatrix, unfolded, g.OC(), g.patch(), NP, CpuBackend.data(dweight), dweight.offset, g.patch(), true, false);
         }
-        if (dinp != null && direct != null && DirectConv.handles(geo)) {
-            direct.inputGrad(dy, dyOff, CpuBackend.data(weight), weight.offset, CpuBackend.data(dinp), dinp.offset, geo);
+        if (dinp != null && path != null) {
+            path.inputGrad(dy, dyOff, CpuBackend.data(weight), weight.offset, CpuBackend.data(dinp), dinp.offset, geo);
         } else if (dinp != null) {
             weightsT.pack(weights.set(true, CpuBackend.data(weight), weight.offset, g.patch()), g.patch(), g.OC(), Gemm.mr());
             dx = CpuBackend.data(dinp); dxOff = dinp.offset;

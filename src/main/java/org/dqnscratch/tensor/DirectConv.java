@@ -82,8 +82,17 @@ final class DirectConv implements WorkerPool.Job {
         return k == null ? null : new DirectConv(k);
     }
 
+    /** The same on the 6 x 4-vector kernel chosen for wide convolutions beside a 6 x 2 one, or null ({@link Gemm#wideKernel}). */
+    static DirectConv wideOrNull() {
+        MicroKernel k = Gemm.wideKernel();
+        return k == null ? null : new DirectConv(k);
+    }
+
     /** Whether this path computes the convolution (unpadded; the rest goes to the implicit GEMM). */
     static boolean handles(ConvGeometry g) { return g.pad() == 0; }
+
+    /** Whether a layer's output channels fill this kernel's tile width (its NR) at least once. */
+    boolean fills(ConvGeometry g) { return g.OC() >= NR; }
 
     /** y = conv(x) + b, then max(y, 0) (NaN to 0) when {@code relu}; y is NCHW. */
     void forward(float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff,

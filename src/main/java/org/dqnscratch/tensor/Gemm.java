@@ -27,11 +27,14 @@ public final class Gemm {
     private static final MicroKernel KERNEL = CHOICE.kernel();
 
     static {
-        JitWarmup.start(KERNEL);
+        JitWarmup.start(KERNEL, CHOICE.wide());
     }
 
     /** The Vector API micro-kernel, or null without the module (then only packed panels and row loops run). */
     static MicroKernel vectorKernel() { return KERNEL; }
+
+    /** The 6 x 4-vector kernel for wide convolutions beside a 6 x 2 {@link #vectorKernel}, or null ({@link VectorKernels}). */
+    static MicroKernel wideKernel() { return CHOICE.wide(); }
 
     /** The kernel in use, for logs and benchmarks ("vector-512-6x32" or "plain-rows"). */
     public static String kernelName() { return KERNEL == null ? "plain-rows" : KERNEL.name(); }

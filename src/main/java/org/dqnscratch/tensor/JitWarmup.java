@@ -17,10 +17,13 @@ final class JitWarmup {
     /** Comfortably past C2's thresholds (Tier4InvocationThreshold 5000, Tier4CompileThreshold 15000). */
     static final int CALLS = 20_000;
 
-    /** Starts the warm-up thread the first time it is called in a JVM with the Vector API kernels. */
-    static void start(MicroKernel kernel) {
+    /**
+     * Starts the warm-up thread the first time it is called in a JVM with the Vector API kernels; {@code wide},
+     * when not null, is the second kernel the wide convolutions run on (its tile loops are methods of their own).
+     */
+    static void start(MicroKernel kernel, MicroKernel wide) {
         if (kernel == null || !STARTED.compareAndSet(false, true)) return;
-        Thread t = new Thread(() -> run(kernel), "dqn-jit-warmup");
+        Thread t = new Thread(() -> { run(kernel); if (wide != null) tiles(wide); }, "dqn-jit-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -44,6 +47,18 @@ final class JitWarmup {
             ew.reluBackwardInplace(w, 0, z, 0, 0, n);
             ew.adam(x, 0, y, 0, z, 0, w, 0, 0f, 1f, 0.9f, 0.999f, 1f, 0, n);
             ew.rmsprop(x, 0, y, 0, z, 0, null, 0, null, 0, 0f, 0.9f, 1f, 0f, false, 0, n);
+        }
+    }
+
+    /** A kernel's own loops only: its tiles and the image gather. */
+    private static void tiles(MicroKernel kernel) {
+        int MR = kernel.mr(), NR = kernel.nr();
+        float[] a = new float[MR], b = new float[NR], tile = new float[MicroKernel.MAX_TILE], c = new float[MR * NR];
+        int[] base = new int[MR], koff = new int[1];
+        for (int i = 0; i < CALLS; i++) {
+            kernel.tile(1, a, 0, b, 0, tile);
+            kernel.imageTile(1, a, base, koff, 0, b, 0, tile);
+            kernel.addTile(tile, c, 0, NR, MR, NR);
         }
     }
 }

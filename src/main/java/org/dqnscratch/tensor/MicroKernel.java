@@ -59,9 +59,11 @@ interface MicroKernel {
      * A kernel and why it was picked, for {@code info}.
      *
      * @param kernel the Vector API kernel, or null (the plain row loops run)
-     * @param why    its shape and the reason
+     * @param wide   a 6 x 4-vector kernel beside a 6 x 2 {@code kernel}, for convolutions at least its width
+     *               of output channels (32 registers only), or null
+     * @param why    their shapes and the reason
      */
-    record Choice(MicroKernel kernel, String why) {}
+    record Choice(MicroKernel kernel, MicroKernel wide, String why) {}
 
     /**
      * The Vector API kernel for this machine ({@link VectorKernels}: its shape by vector width and
@@ -70,7 +72,7 @@ interface MicroKernel {
      */
     static Choice choose() {
         if (!VectorSupport.available()) {
-            return new Choice(null, "no Vector API (" + VectorSupport.MODULE + " not in this JVM, or -Ddqn.noVector=true): the plain row loops");
+            return new Choice(null, null, "no Vector API (" + VectorSupport.MODULE + " not in this JVM, or -Ddqn.noVector=true): the plain row loops");
         }
         String forced = System.getProperty(VECTORS_PROPERTY);
         int vectors = 0;
@@ -83,7 +85,7 @@ interface MicroKernel {
                     .getDeclaredMethod("choose", int.class).invoke(null, vectors);
         } catch (ReflectiveOperationException | LinkageError e) {
             // fall through to the plain loops: correctness never depends on the fast path
-            return new Choice(null, "the Vector API kernel failed to load (" + e + "): the plain row loops");
+            return new Choice(null, null, "the Vector API kernel failed to load (" + e + "): the plain row loops");
         }
     }
 }

@@ -13,6 +13,12 @@ import jdk.incubator.vector.FloatVector;
  * 6 x 2 vectors even with 32 registers: two vectors are already 16 or 32 floats across, the width of
  * the Nature CNN's narrowest outputs (32 channels), and an 8-row tile measured no faster on AVX-512
  * (docs/performance.md). Both shapes give the same bits, so the choice never changes a result.
+ *
+ * <p>Beside a 6 x 2 tile on 32 registers (AVX-512 at 256 or 512 bits) the 6 x 4 one still runs the
+ * convolutions with at least its width of output channels (the Nature CNN's conv2 and conv3, 64 channels at 512
+ * bits): {@link DirectConv} gathers each A value from the image, and four vectors per gathered value instead of
+ * two made their forward 1.14-1.17x and their backward 1.12x faster on Zen 4 (docs/performance.md, "The
+ * convolutions on one thread"). A narrower layer (conv1, 32 channels) would leave half the wide tile empty.
  */
 final class VectorKernels {
     private VectorKernels() {}
@@ -23,10 +29,14 @@ final class VectorKernels {
         int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         int vectors = vectorsOverride == 2 || vectorsOverride == 4 ? vectorsOverride : vectorsPerRow(bits, regs.count());
         MicroKernel k = vectors == 4 ? new VectorWideMicroKernel() : new VectorMicroKernel();
-        String why = vectors == vectorsOverride ? "set by -D" + MicroKernel.VECTORS_PROPERTY + "=" + vectors
+        boolean forced = vectors == vectorsOverride;
+        String why = forced ? "set by -D" + MicroKernel.VECTORS_PROPERTY + "=" + vectors
                 : "for " + regs.count() + " vector registers (" + regs.why() + ") at " + bits + " bits";
-        return new MicroKernel.Choice(k, k.mr() + " rows x " + vectors + " vectors of " + bits / 32 + " floats, "
-                + k.mr() * vectors + " accumulators, " + why);
+        MicroKernel wide = !forced && vectors == 2 && regs.count() >= 32 ? new VectorWideMicroKernel() : null;
+        String wideWhy = wide == null ? "" : "; convolutions with " + wide.nr() + " or more output channels: "
+                + wide.mr() + " rows x 4 vectors (" + wide.name() + ", the same bits)";
+        return new MicroKernel.Choice(k, wide, k.mr() + " rows x " + vectors + " vectors of " + bits / 32 + " floats, "
+                + k.mr() * vectors + " accumulators, " + why + wideWhy);
     }
 
     /** The rule: 4 vectors per row with 32 registers at 128 bits, else 2. */

@@ -92,6 +92,20 @@ class DirectConvTest {
         assertNotNull(DirectConv.orNull());
     }
 
+    /**
+     * The rule's second tile: a 6 x 4-vector kernel for wide convolutions only beside a 6 x 2 kernel on 32 registers
+     * (AVX-512), never when -Ddqn.kernelVectors forces a shape (so that each shape can be measured alone).
+     */
+    @Test
+    void wideTileOnlyBesideSixByTwoOnThirtyTwoRegisters() {
+        assumeVector();
+        MicroKernel.Choice c = VectorKernels.choose(0);
+        boolean expected = c.kernel() instanceof VectorMicroKernel && VectorRegisters.detect().count() >= 32;
+        org.junit.jupiter.api.Assertions.assertEquals(expected, c.wide() instanceof VectorWideMicroKernel, c.why());
+        org.junit.jupiter.api.Assertions.assertNull(VectorKernels.choose(2).wide());
+        org.junit.jupiter.api.Assertions.assertNull(VectorKernels.choose(4).wide());
+    }
+
     /** y from both paths, each written after {@code offset} floats of a larger buffer. */
     private static void compare(ConvGeometry g, boolean relu, boolean withBias, int offset, long seed) {
         Random r = new Random(seed);

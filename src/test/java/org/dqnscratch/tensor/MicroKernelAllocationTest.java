@@ -42,6 +42,38 @@ class MicroKernelAllocationTest {
         assertAllocatesNothing("dots", () -> GemmDots.serial(M, N, K, x, 0, K, w, 0, K, c, 0, N, false, false));
     }
 
+    /**
+     * A network's convolutions through both tiles in one JVM (on AVX-512 a 32-channel layer takes the 6 x 2 tile and a
+     * 64-channel one the 6 x 4: two kernels behind DirectConv's call sites), forward and backward.
+     */
+    @Test
+    void convolutionsOnBothTiles() {
+        assumeVector();
+        CpuBackend be = new CpuBackend();
+        CpuConv conv = new CpuConv();
+        java.util.Random r = new java.util.Random(4);
+        ConvGeometry narrow = new ConvGeometry(1, 2, 8, 8, 32, 3, 3, 1, 0), wide = new ConvGeometry(1, 32, 6, 6, 64, 3, 3, 1, 0);
+        Tensor[][] t = new Tensor[2][];
+        ConvGeometry[] gs = {narrow, wide};
+        for (int i = 0; i < 2; i++) {
+            ConvGeometry g = gs[i];
+            t[i] = new Tensor[] {
+                be.fromArray(GemmProperties.random(r, g.C() * g.H() * g.W()), 1, g.C(), g.H(), g.W()),
+                be.fromArray(GemmProperties.random(r, g.OC() * g.patch()), g.OC(), g.C(), g.KH(), g.KW()),
+                be.fromArray(GemmProperties.random(r, g.OC()), g.OC()),
+                be.zeros(1, g.OC(), g.OH(), g.OW()),
+                be.fromArray(GemmProperties.random(r, g.OC() * g.OH() * g.OW()), 1, g.OC(), g.OH(), g.OW()),
+                be.zeros(1, g.C(), g.H(), g.W()), be.zeros(g.OC(), g.C(), g.KH(), g.KW()), be.zeros(g.OC())};
+        }
+        assertAllocatesNothing("convolutions", () -> {
+            for (int i = 0; i < 2; i++) {
+                Tensor[] u = t[i];
+                conv.forward(u[3], u[0], u[1], u[2], gs[i], true);
+                conv.backward(u[5], u[6], u[7], u[4], u[0], u[1], gs[i]);
+            }
+        });
+    }
+
     private static void assumeVector() {
         assumeTrue(VectorSupport.available(), "no Vector API in this JVM");
     }
