@@ -17,7 +17,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>Beside a 6 x 2 tile on 32 registers (AVX-512 at 256 or 512 bits) the 6 x 4 one still runs the
  * convolutions with at least its width of output channels (the Nature CNN's conv2 and conv3, 64 channels at 512
  * bits): {@link DirectConv} gathers each A value from the image, and four vectors per gathered value instead of
- * two made their forward 1.14-1.17x and their backward 1.12x faster on Zen 4 (docs/performance.md, "The
+ * two made their forward 1.12-1.18x and their backward 1.09-1.15x faster on Zen 4 (docs/performance.md, "The
  * convolutions on one thread"). A narrower layer (conv1, 32 channels) would leave half the wide tile empty.
  */
 final class VectorKernels {
