@@ -32,7 +32,7 @@ class GemmProperties {
 
     @Property(tries = 150)
     void plainRowLoopsMatchNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
-                                  @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                                  @ForAll @IntRange(min = 1, max = 300) int N, @ForAll @IntRange(min = 1, max = 300) int K,
                                   @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
         check(null, ta, tb, M, N, K, pad, acc, seed);
     }
@@ -107,7 +107,7 @@ class GemmProperties {
 
     @Property(tries = 150)
     void plainMicroKernelMatchesNaive(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 70) int M,
-                                      @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                                      @ForAll @IntRange(min = 1, max = 300) int N, @ForAll @IntRange(min = 1, max = 300) int K,
                                       @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll boolean acc, @ForAll long seed) {
         check(PlainMicroKernel.INSTANCE, ta, tb, M, N, K, pad, acc, seed);
     }
@@ -119,7 +119,7 @@ class GemmProperties {
      */
     @Property(tries = 100)
     void plainPathsAddInKOrder(@ForAll boolean ta, @ForAll boolean tb, @ForAll @IntRange(min = 1, max = 20) int M,
-                               @ForAll @IntRange(min = 1, max = 70) int N, @ForAll @IntRange(min = 1, max = 300) int K,
+                               @ForAll @IntRange(min = 1, max = 300) int N, @ForAll @IntRange(min = 1, max = 300) int K,
                                @ForAll boolean acc, @ForAll long seed) {
         Random r = new Random(seed);
         int lda = ta ? M : K, ldb = tb ? K : N;
