@@ -39,9 +39,14 @@ final class PlainGemm {
                      float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                      float[] C, int cOff, int ldc, boolean accumulate, boolean relu) {
         Scratch s = SCRATCH.get();
-        float[][] b = copyB(s, transB, N, K, B, bOff, ldb);
+        float[][] b = rowsOfB(s, N, K);
         int rowBlock = Math.max(1, Math.min(M, ROW_BLOCK_FLOATS / Math.max(N, 1)));
         int slab = Math.max(4, SLAB_FLOATS / Math.max(N, 1) / 4 * 4);
+        // One block of rows (a layer's batch): each slab of op(B) is copied just before its rows add it, while the
+        // copy is still in cache. Copied all at once, fc1's W^T (6.4 MB) went out to memory and was read back
+        // (fc1 at batch 32 and 64 1.05-1.19x faster slab by slab on Zen 4: docs/performance.md, session 24).
+        boolean perSlab = M <= rowBlock;
+        if (!perSlab) copyB(b, transB, N, 0, K, B, bOff, ldb);
         if (s.acc.length < rowBlock) s.acc = Arrays.copyOf(s.acc, rowBlock);
         float[][] acc = s.acc;
         for (int r = 0; r < rowBlock; r++) if (acc[r] == null || acc[r].length < N) acc[r] = new float[N];
@@ -53,6 +58,7 @@ final class PlainGemm {
             }
             for (int k0 = 0; k0 < K; k0 += slab) {
                 int kEnd = Math.min(K, k0 + slab);
+                if (perSlab) copyB(b, transB, N, k0, kEnd, B, bOff, ldb);
                 for (int r = 0; r < rowsHere; r++) addSlab(transA, A, aOff, lda, i0 + r, b, k0, kEnd, acc[r], N);
             }
             for (int r = 0; r < rowsHere; r++) {
@@ -62,23 +68,27 @@ final class PlainGemm {
         }
     }
 
-    /** op(B) as K arrays of N floats (this thread's, reused). */
-    private static float[][] copyB(Scratch s, boolean transB, int N, int K, float[] B, int bOff, int ldb) {
+    /** K arrays of at least N floats for op(B)'s rows (this thread's, reused). */
+    private static float[][] rowsOfB(Scratch s, int N, int K) {
         if (s.rows.length < K) s.rows = Arrays.copyOf(s.rows, K);
         float[][] b = s.rows;
         for (int k = 0; k < K; k++) if (b[k] == null || b[k].length < N) b[k] = new float[Math.max(N, 16)];
+        return b;
+    }
+
+    /** op(B)'s rows k0 .. k1 - 1 into b. */
+    private static void copyB(float[][] b, boolean transB, int N, int k0, int k1, float[] B, int bOff, int ldb) {
         if (!transB) {
-            for (int k = 0; k < K; k++) System.arraycopy(B, bOff + k * ldb, b[k], 0, N);
-            return b;
+            for (int k = k0; k < k1; k++) System.arraycopy(B, bOff + k * ldb, b[k], 0, N);
+            return;
         }
         for (int j0 = 0; j0 < N; j0 += COPY_COLUMNS) {
             int jEnd = Math.min(N, j0 + COPY_COLUMNS);
-            for (int k = 0; k < K; k++) {
+            for (int k = k0; k < k1; k++) {
                 float[] row = b[k];
                 for (int j = j0; j < jEnd; j++) row[j] = B[bOff + j * ldb + k];
             }
         }
-        return b;
     }
 
     /** acc[j] += op(A)[i][k] * op(B)[k][j] for k in [k0, kEnd), in k order. */
