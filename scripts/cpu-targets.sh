@@ -7,7 +7,7 @@
 #   Needs target/benchmarks.jar (mvn -B -Pbench clean package -DskipTests) and the peers' Python
 #   (scripts/peers/peer-setup.sh; PY=... names another one). Nothing else may run on the machine meanwhile.
 #   --quick: short runs, to check that everything starts (figures not worth quoting). --pong: also Pong `default`
-#   beside scripts/peers/torch_pong_dqn.py, 30,000 agent steps each (needs ALE_ROMS or the peers' bundled ROMs).
+#   beside scripts/peers/torch_pong_dqn.py, 30,000 agent steps each (ALE_ROMS, else the ROMs the peers' ale-py bundles).
 #   Writes one log per measure into OUT_DIR (default cpu-targets-DATE) and OUT_DIR/summary.md, the ratios.
 #   About 25 minutes in full on a 2-core Zen 4 (plus about 10 for --pong).
 set -euo pipefail
@@ -74,6 +74,8 @@ java -jar $JAR 'ConvBench.(forwardRelu|backward)$' -p threads=1 $J > "$out/conv.
 if $pong; then
   echo "== Pong default, 30,000 agent steps each ($(date -u +%T))"
   steps=30000; $quick && steps=12000
+  # The engine finds ROMs the way users do: ALE_ROMS, else the ones the peers' ale-py bundles.
+  export ALE_ROMS=${ALE_ROMS:-$("$PY" -c 'import ale_py.roms as r, os; print(os.path.dirname(r.__file__))' 2>/dev/null || true)}
   java -jar target/dqn-scratch.jar pong --preset default --seed 1 --total-steps $steps --progress=false --run-dir "$out/pong-run" > "$out/pong.log" 2>&1 || true
   "$PY" scripts/peers/torch_pong_dqn.py --preset default --steps $steps --threads 2 > "$out/torch-pong.log" 2>&1 || true
 fi
