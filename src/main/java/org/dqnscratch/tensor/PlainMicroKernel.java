@@ -9,7 +9,8 @@ import java.util.Arrays;
  * from 0, the only shape Java 17's C2 vectorises (see {@link PlainGemm}). 128 columns, not 64: C2
  * unrolls a loop of a known trip count only so far, and the vectors it makes are as wide as the unrolling;
  * on an AVX-512 machine the 64-column loop came out as 4-float vectors and the 128-column one as 8-float
- * ones, 1.25-1.4x faster convolutions (docs/performance.md, "The plain-Java fallback on Zen 4").
+ * ones: convolutions 1.2-1.35x faster, but for conv3's backward, whose 49-pixel rows leave most of a 128-column
+ * panel empty (docs/performance.md, "The plain-Java fallback, the update at 256 bits per layer...", session 24).
  */
 final class PlainMicroKernel implements MicroKernel {
     static final PlainMicroKernel INSTANCE = new PlainMicroKernel();
